@@ -1,4 +1,4 @@
-from searchkz.cli import main
+from searchkz.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -1,0 +1,346 @@
+"""Text analysis: tokenize, normalize and stem Kazakh text, and the Whoosh analyzers.
+
+One pass over a text produces, for every word, its character offsets and three
+index terms:
+
+* ``normalized`` — NFC, Latin look-alikes repaired inside Cyrillic words,
+  lowercased, Kazakh Latin transliterated to Cyrillic (the *exact* field);
+* ``stem`` — the Kazakh stemmer's stem (Russian sentences and English words go
+  through PyStemmer instead) (the main *body* field);
+* ``folded`` — the stem of the word written without Kazakh letters (қ→к, ә→а …)
+  (the *folded* field, for queries typed on a Russian keyboard).
+
+The three analyzers of the schema share that pass: indexing one document runs
+it once (the last text's analysis is kept), not once per field.  Analyzer
+classes live at module level because Whoosh pickles them into the index.
+
+>>> [(t.normalized, t.stem) for t in analyze("Қоғамдық кеңестердің жұмысы")]
+[('қоғамдық', 'қоғамдық'), ('кеңестердің', 'кеңес'), ('жұмысы', 'жұмыс')]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterator, NamedTuple
+
+from whoosh.analysis import Analyzer, Token
+
+from searchkz import stemmer as _kkstem
+from searchkz.lang.kk.alphabet import KAZAKH_SPECIFIC
+from searchkz.lang.kk.lookalikes import LATIN_LOOKALIKES, OTHER_LOOKALIKES
+from searchkz.lang.kk.stop_words import STOP_WORDS
+from searchkz.lang.kk.translit import (
+    KAZAKH_LATIN_MARKERS,
+    LATIN_MULTI,
+    LATIN_SINGLE,
+    LATIN_VOWELS,
+)
+
+#: Changes whenever any index term for some text would change: an index built
+#: with another version is rebuilt, never mixed.
+ANALYZER_VERSION = "1/" + _kkstem.ANALYZER_DATA_VERSION
+
+# A word: letters/digits with combining marks (decomposed й), hyphen-joined
+# parts kept together (Сондай-ақ, іс-қимыл).
+WORD_RE = re.compile(r"(?:[^\W_][\u0300-\u036f]*)+(?:[-\u2010\u2011](?:[^\W_][\u0300-\u036f]*)+)*")
+_CYR_RE = re.compile(r"[\u0400-\u04ff]")
+_LAT_RE = re.compile(r"[a-zA-Z\u00c0-\u024f\u0259\u018f\u0275\u019f]")
+_KK_RE = re.compile("[" + "".join(sorted(KAZAKH_SPECIFIC)) + "]", re.IGNORECASE)
+_SENTENCE_RE = re.compile(r"[^.!?\n]+")
+_LOOKALIKES = {**LATIN_LOOKALIKES, **OTHER_LOOKALIKES}
+_LOOKALIKE_TABLE = str.maketrans(_LOOKALIKES)
+_FOREIGN_IN_CYR = re.compile("[" + re.escape("".join(_LOOKALIKES)) + "]")
+_KZ_LATIN_Q = re.compile(r"q(?!u)")
+# Russian function words and letters that mark a sentence as Russian when it has
+# no Kazakh letter at all.
+_RU_MARKERS = frozenset("и в на что это для по с не как из к о от за но они он она мы его их был была были будет при также".split())
+_RU_LETTERS_RE = re.compile("[ёъщэь]")
+
+KIND_KAZAKH = "kk"  # Cyrillic (with or without Kazakh letters)
+KIND_RUSSIAN = "ru"
+KIND_ENGLISH = "en"
+KIND_OTHER = "other"  # numbers, other scripts
+
+_ru_stemmer = None
+_en_stemmer = None
+
+
+def _snowball(lang: str):
+    global _ru_stemmer, _en_stemmer
+    import Stemmer  # PyStemmer; imported lazily (start-up time)
+
+    if lang == "ru":
+        if _ru_stemmer is None:
+            _ru_stemmer = Stemmer.Stemmer("russian")
+        return _ru_stemmer
+    if _en_stemmer is None:
+        _en_stemmer = Stemmer.Stemmer("english")
+    return _en_stemmer
+
+
+def has_kazakh_letter(word: str) -> bool:
+    """True when ``word`` has a letter only Kazakh uses (ә ғ қ ң ө ұ ү һ і).
+
+    >>> has_kazakh_letter("кеңес"), has_kazakh_letter("кенес")
+    (True, False)
+    """
+    return _KK_RE.search(word) is not None
+
+
+def normalize(word: str) -> str:
+    """NFC, look-alike repair (mostly-Cyrillic words), Kazakh-aware lowercasing.
+
+    >>> normalize("Жəне")  # a Latin schwa inside a Cyrillic word
+    'және'
+    """
+    word = unicodedata.normalize("NFC", word)
+    if _FOREIGN_IN_CYR.search(word):
+        n_cyr = len(_CYR_RE.findall(word))
+        if n_cyr and n_cyr >= len(_LAT_RE.findall(word)):
+            word = word.translate(_LOOKALIKE_TABLE)
+    # Turkic dotted capital I: "İ".lower() is two code points.
+    if "\u0130" in word:
+        word = word.replace("\u0130", "i")
+    return word.lower()
+
+
+def is_kazakh_latin(word: str) -> bool:
+    """A Latin-script word with a letter or pattern English does not use (ä ğ ñ ö ū ü ı ş, q not before u)."""
+    return any(c in KAZAKH_LATIN_MARKERS for c in word) or _KZ_LATIN_Q.search(word) is not None
+
+
+def latin_to_cyrillic(word: str) -> str:
+    """Transliterate one lowercase Kazakh Latin word (2021 alphabet, drafts, ASCII fallbacks).
+
+    >>> latin_to_cyrillic("qoğamdyq"), latin_to_cyrillic("keñes"), latin_to_cyrillic("üi")
+    ('қоғамдық', 'кеңес', 'үй')
+    """
+    out = []
+    i, n = 0, len(word)
+    prev_vowel = False
+    while i < n:
+        pair = word[i : i + 2]
+        if len(pair) == 2 and pair in LATIN_MULTI:
+            out.append(LATIN_MULTI[pair])
+            prev_vowel = pair[0] in LATIN_VOWELS
+            i += 2
+            continue
+        c = word[i]
+        if c == "i" and prev_vowel:
+            out.append("й")
+        else:
+            out.append(LATIN_SINGLE.get(c, c))
+        prev_vowel = c in LATIN_VOWELS
+        i += 1
+    return "".join(out)
+
+
+class WordAnalysis(NamedTuple):
+    """The analysis of one surface word (independent of its position)."""
+
+    normalized: str
+    stem: str
+    folded: str
+    stop: bool
+    lang: str
+
+
+class AnalyzedToken(NamedTuple):
+    """One token of a text: the original substring, its offsets and its terms."""
+
+    text: str
+    start: int
+    end: int
+    normalized: str
+    stem: str
+    folded: str
+    stop: bool
+    lang: str
+
+
+_CACHE_MAX = 500_000
+_word_cache: dict[tuple[str, str], WordAnalysis] = {}
+
+
+def analyze_word(raw: str, context: str = "") -> WordAnalysis:
+    """Analyze one word. ``context`` is ``"ru"`` inside a Russian sentence and
+    ``"latn"`` inside a Kazakh Latin-script text (transliterate every Latin word)."""
+    key = (raw, context)
+    hit = _word_cache.get(key)
+    if hit is not None:
+        return hit
+    if len(_word_cache) >= _CACHE_MAX:
+        _word_cache.clear()
+    norm = normalize(raw)
+    lang = KIND_OTHER
+    if _CYR_RE.search(norm):
+        lang = KIND_KAZAKH
+    elif _LAT_RE.search(norm):
+        if context == "latn" or is_kazakh_latin(norm):
+            norm = latin_to_cyrillic(norm)
+            lang = KIND_KAZAKH
+        else:
+            lang = KIND_ENGLISH
+    if lang == KIND_KAZAKH:
+        stop = norm in STOP_WORDS
+        if context == "ru" and not _KK_RE.search(norm):
+            lang = KIND_RUSSIAN
+            stem = folded = _snowball("ru").stemWord(norm)
+        else:
+            stem = _kkstem.stem(norm)
+            folded = _kkstem.stem_folded(_kkstem.fold(norm))
+    elif lang == KIND_ENGLISH:
+        stop = False
+        stem = folded = _snowball("en").stemWord(norm)
+    else:
+        stop = False
+        stem = folded = norm
+    result = WordAnalysis(norm, stem, folded, stop, lang)
+    _word_cache[key] = result
+    return result
+
+
+def _russian_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences with no Kazakh letter and with Russian markers: their stems come from Snowball."""
+    spans = []
+    for m in _SENTENCE_RE.finditer(text):
+        sent = m.group()
+        if _KK_RE.search(sent) or not _CYR_RE.search(sent):
+            continue
+        words = sent.lower().split()
+        if len(words) < 3:
+            continue
+        if _RU_LETTERS_RE.search(sent) or sum(w in _RU_MARKERS for w in words) >= 1:
+            spans.append(m.span())
+    return spans
+
+
+def _latin_text(text: str) -> bool:
+    """Is this text (mostly) Kazakh in Latin script? Then every Latin word is transliterated."""
+    latin_words = [w for w in WORD_RE.findall(text[:5000]) if _LAT_RE.match(w)]
+    if len(latin_words) < 3 or len(latin_words) * 2 < len(WORD_RE.findall(text[:5000])):
+        return False
+    marked = sum(1 for w in latin_words if is_kazakh_latin(w.lower()))
+    return marked * 5 >= len(latin_words)
+
+
+def iter_words(text: str) -> Iterator[tuple[str, int, int, WordAnalysis]]:
+    """Yield ``(surface, start, end, analysis)`` for every word of ``text``."""
+    ru_spans = _russian_spans(text) if _RU_HINT_RE.search(text) else []
+    latn = bool(_LAT_RE.search(text)) and _latin_text(text)
+    base_ctx = "latn" if latn else ""
+    span_i = 0
+    for m in WORD_RE.finditer(text):
+        raw = m.group()
+        start, end = m.span()
+        ctx = base_ctx
+        if ru_spans:
+            while span_i < len(ru_spans) and ru_spans[span_i][1] <= start:
+                span_i += 1
+            if span_i < len(ru_spans) and ru_spans[span_i][0] <= start:
+                ctx = "ru"
+        yield raw, start, end, analyze_word(raw, ctx)
+
+
+_RU_HINT_RE = re.compile(r"[ёъщэь]|(?<!\w)(?:и|в|на|что|это|для|по|с|как|из|к|о|от|за|но)(?!\w)", re.IGNORECASE)
+
+
+def analyze(text: str) -> list[AnalyzedToken]:
+    """Every word of ``text`` with offsets, normalized form, stem and folded stem (stop words flagged)."""
+    return [AnalyzedToken(raw, s, e, *a) for raw, s, e, a in iter_words(text)]
+
+
+def stem(word: str) -> str:
+    """The index term a single word is stored under (see :func:`analyze`)."""
+    return analyze_word(word.strip()).stem
+
+
+# -- the Whoosh analyzers ---------------------------------------------------
+
+_last_text: str | None = None
+_last_words: list[tuple[int, int, WordAnalysis]] = []
+
+
+def _words_of(value: str) -> list[tuple[int, int, WordAnalysis]]:
+    """The analysis of ``value``, shared by the fields that index the same text object."""
+    global _last_text, _last_words
+    if value is not _last_text:
+        _last_words = [(s, e, a) for _raw, s, e, a in iter_words(value)]
+        _last_text = value
+    return _last_words
+
+
+_FIELD_INDEX = {"stem": 1, "exact": 0, "folded": 2}
+
+
+class KazakhAnalyzer(Analyzer):
+    """A Whoosh analyzer emitting one of the three terms of each non-stop word.
+
+    ``output`` is ``"stem"`` (body/title), ``"exact"`` or ``"folded"``.
+    Positions count only the words that are kept, so a phrase query with a stop
+    word in it ("қоғам және мемлекет") matches the same text.
+
+    >>> [t.text for t in KazakhAnalyzer("stem")("Үкіметтік емес ұйымдардың")]
+    ['үкіметтік', 'емес', 'ұйым']
+    """
+
+    def __init__(self, output: str = "stem") -> None:
+        if output not in _FIELD_INDEX:
+            raise ValueError(f"unknown analyzer output {output!r}")
+        self.output = output
+        self.version = ANALYZER_VERSION
+
+    def __repr__(self) -> str:
+        return f"KazakhAnalyzer({self.output!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KazakhAnalyzer) and other.output == self.output and other.version == self.version
+
+    def __hash__(self) -> int:
+        return hash((self.output, self.version))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        field = _FIELD_INDEX[self.output]
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            a = analyze_word(value)
+            t.original = value
+            t.text = a[field]
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for s, e, a in _words_of(value):
+            if a.stop and removestops:
+                continue
+            t.text = a[field]
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[s:e]
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + s
+                t.endchar = start_char + e
+            yield t

@@ -1,0 +1,264 @@
+"""The Python API: :class:`Index` (reindex, search, get, stats, check).
+
+The CLI is a thin layer over this module.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from searchkz.errors import IndexCorruptError, IndexNotFoundError, QueryError, SearchkzError
+from searchkz.index import ReindexStats
+
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "corpus"
+
+
+def default_index_path() -> Path:
+    return Path(os.environ.get("SEARCHKZ_INDEX") or DEFAULT_INDEX)
+
+
+def default_corpus_path() -> Path:
+    return Path(os.environ.get("SEARCHKZ_CORPUS") or DEFAULT_CORPUS)
+
+
+@dataclass
+class Document:
+    """A whole stored article."""
+
+    id: str
+    title: str
+    date: datetime | None
+    text: str
+    source: str
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult(list):
+    """The hits of one search (a list of :class:`~searchkz.search.Hit`) with the total count."""
+
+    def __init__(self, hits=(), total: int = 0, query: str = "", suggestion: str | None = None, seconds: float = 0.0):
+        super().__init__(hits)
+        self.total = total
+        self.query = query
+        self.suggestion = suggestion
+        self.seconds = seconds
+
+
+def _as_datetime(value, end: bool = False) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, *((23, 59, 59) if end else (0, 0, 0)))
+    if isinstance(value, str):
+        from searchkz.corpus import parse_date
+
+        d = parse_date(value)
+        if d is None:
+            raise QueryError(f"cannot read the date {value!r} (use YYYY-MM-DD)")
+        if end and (d.hour, d.minute, d.second) == (0, 0, 0):
+            d = d.replace(hour=23, minute=59, second=59)
+        return d
+    raise QueryError(f"not a date: {value!r}")
+
+
+class Index:
+    """A searchkz index folder.
+
+    >>> ix = Index("index")                       # doctest: +SKIP
+    >>> ix.reindex("corpus")                      # doctest: +SKIP
+    >>> [h.id for h in ix.search("қоғамдық кеңес")]   # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = Path(path) if path is not None else default_index_path()
+        self._ix = None
+        self._gen = None
+        self._searcher = None
+        self._manifest = None
+
+    # -- building --------------------------------------------------------
+    def exists(self) -> bool:
+        from searchkz.index import current_generation
+
+        try:
+            return current_generation(self.path) is not None
+        except SearchkzError:
+            return True  # present but damaged: let open() report it
+
+    def reindex(
+        self,
+        corpus: str | os.PathLike | None = None,
+        full: bool = False,
+        procs: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        on_problem: Callable | None = None,
+        lock_timeout: float | None = None,
+    ) -> ReindexStats:
+        """Index ``corpus`` (a folder of .txt/.jsonl files or one .jsonl file).
+
+        Incremental by default: new files are added, changed ones updated,
+        removed ones deleted.  ``full=True`` rebuilds from scratch.  Either way
+        the new index is built beside the live one and swapped in atomically.
+        """
+        from searchkz.index import reindex
+
+        corpus = Path(corpus) if corpus is not None else default_corpus_path()
+        stats = reindex(
+            self.path, corpus, full=full, procs=procs, progress=progress, on_problem=on_problem, lock_timeout=lock_timeout
+        )
+        self.close()
+        return stats
+
+    # -- reading ---------------------------------------------------------
+    def _open(self):
+        """The searcher of the live generation (reopened when a reindex swapped it)."""
+        from searchkz.index import CURRENT, open_generation
+
+        try:
+            stamp = (self.path / CURRENT).stat().st_mtime_ns
+        except FileNotFoundError:
+            raise IndexNotFoundError(
+                f"no index at {self.path}; build it with: searchkz reindex --index {self.path}"
+            ) from None
+        if self._searcher is not None and stamp == self._stamp:
+            return self._searcher
+        self.close()
+        for attempt in range(3):
+            try:
+                ix, gen, manifest = open_generation(self.path)
+                searcher = ix.searcher(weighting=_weighting())
+                break
+            except IndexCorruptError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)  # a reindex may be swapping generations right now
+        self._ix, self._gen, self._manifest, self._searcher, self._stamp = ix, gen, manifest, searcher, stamp
+        return searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher.close()
+            except Exception:
+                pass
+        self._searcher = None
+        self._ix = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        since=None,
+        until=None,
+        snippets: bool = True,
+    ) -> SearchResult:
+        """Rank documents for ``query``; see :mod:`searchkz.search` for the query language.
+
+        Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
+        run (the one exception type for bad queries).
+        """
+        from searchkz.search import build_query, expand_highlight_terms
+
+        started = time.perf_counter()
+        if limit is None or limit < 1:
+            raise QueryError("limit must be a positive number")
+        plan = build_query(query)
+        searcher = self._open()
+        filt = None
+        lo, hi = _as_datetime(since), _as_datetime(until, end=True)
+        if lo or hi:
+            if lo and hi and lo > hi:
+                raise QueryError("--since is after --until")
+            from whoosh.query import DateRange
+
+            filt = DateRange("date", lo, hi)
+        try:
+            results = searcher.search(plan.query, limit=limit, filter=filt)
+        except QueryError:
+            raise
+        except Exception as exc:
+            raise QueryError(f"cannot run query {query!r}: {exc}") from None
+        hits = self._hits(results, plan, snippets)
+        total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
+        res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
+        return res
+
+    def _hits(self, results, plan, snippets: bool):
+        from searchkz.index import unpack_text
+        from searchkz.search import Hit, expand_highlight_terms, make_snippet, match_spans
+
+        if snippets:
+            expand_highlight_terms(plan, self._searcher.reader())
+        hits = []
+        for rank, r in enumerate(results, 1):
+            f = r.fields()
+            snippet, spans, tspans = "", [], []
+            if snippets:
+                text = unpack_text(f.get("text", b""))
+                snippet, spans = make_snippet(text, plan)
+                tspans = [(s, e) for s, e, _ in match_spans(f.get("title", ""), plan)]
+            hits.append(
+                Hit(
+                    rank=rank,
+                    id=f["id"],
+                    title=f.get("title", ""),
+                    date=f.get("date"),
+                    score=float(r.score or 0.0),
+                    snippet=snippet,
+                    highlights=spans,
+                    title_highlights=tspans,
+                    source=f.get("source", ""),
+                )
+            )
+        return hits
+
+    def get(self, doc_id: str) -> Document | None:
+        """The stored article with this id, or None."""
+        from searchkz.index import unpack_text
+
+        searcher = self._open()
+        f = searcher.document(id=doc_id)
+        if f is None:
+            return None
+        return Document(
+            id=f["id"],
+            title=f.get("title", ""),
+            date=f.get("date"),
+            text=unpack_text(f.get("text", b"")),
+            source=f.get("source", ""),
+            metadata=f.get("meta") or {},
+        )
+
+    def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
+        """Offsets of the words of ``text`` that ``query`` matches (for showing whole articles)."""
+        from searchkz.search import build_query, expand_highlight_terms, match_spans
+
+        plan = build_query(query)
+        expand_highlight_terms(plan, self._open().reader())
+        return [(s, e) for s, e, _ in match_spans(text, plan, limit=None)]
+
+    def doc_count(self) -> int:
+        return self._open().doc_count()
+
+
+def _weighting():
+    from whoosh import scoring
+
+    from searchkz.search import BM25_B, BM25_K1
+
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)

@@ -1,0 +1,217 @@
+"""The ``searchkz`` command: a thin layer over :mod:`searchkz.api`.
+
+Exit status: 0 = found / done, 1 = no hits, 2 = error (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from searchkz import __version__
+
+COLOR_CHOICE = click.Choice(["auto", "always", "never"])
+
+
+class UserError(click.ClickException):
+    """A one-line error with exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"searchkz: error: {self.format_message()}", err=True)
+
+
+def _fail(exc: Exception):
+    raise UserError(str(exc)) from None
+
+
+def index_option(f):
+    return click.option(
+        "--index",
+        "index_path",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Index folder [default: $SEARCHKZ_INDEX or ./index].",
+    )(f)
+
+
+def corpus_option(f):
+    return click.option(
+        "--corpus",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Corpus folder or .jsonl/.txt file [default: $SEARCHKZ_CORPUS or ./corpus].",
+    )(f)
+
+
+def _index(index_path):
+    from searchkz.api import Index
+
+    return Index(index_path)
+
+
+def _problem_printer(quiet: bool = False):
+    def on_problem(p):
+        if not quiet or p.fatal:
+            kind = "skipped" if p.fatal else "warning"
+            click.echo(f"searchkz: {kind}: {p.source}: {p.reason}", err=True)
+
+    return on_problem
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="searchkz")
+def main() -> None:
+    """Full-text search for Kazakh text: inflection-, keyboard- and script-aware."""
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Number of hits.")
+@click.option("--since", default=None, help="Only articles dated on or after DATE (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only articles dated on or before DATE.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then a summary.")
+@click.option("--color", type=COLOR_CHOICE, default="auto", show_default=True, help="Colour and highlighting.")
+@click.option("--topics", type=click.Path(dir_okay=False, path_type=Path), help="Batch: a TSV of qid<TAB>query.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "trec"]), default=None, help="Output format (trec for --topics)."
+)
+@index_option
+@corpus_option
+def search(query, limit, since, until, as_json, color, topics, fmt, index_path, corpus):
+    """Search the index for QUERY and print ranked, highlighted hits.
+
+    QUERY is free text ("қоғамдық кеңес", a whole question) or Whoosh syntax:
+    AND/OR/NOT, "a phrase", title:word, word~ (typos), date:[2019 to 2020].
+    If the index does not exist yet it is built from the corpus first.
+    """
+    from searchkz.errors import SearchkzError
+
+    ix = _index(index_path)
+    try:
+        if not ix.exists():
+            click.echo(f"searchkz: no index at {ix.path}; building it from the corpus first…", err=True)
+            stats = ix.reindex(corpus, on_problem=_problem_printer(quiet=True))
+            click.echo(f"searchkz: {stats.summary()}", err=True)
+        if topics is not None:
+            _batch(ix, topics, limit, fmt or "trec")
+            return
+        if query is None:
+            raise UserError("missing QUERY (or --topics FILE)")
+        result = ix.search(query, limit=limit, since=since, until=until)
+    except SearchkzError as exc:
+        _fail(exc)
+    if as_json or fmt == "json":
+        from searchkz.render import hits_to_jsonl
+
+        hits_to_jsonl(result, sys.stdout)
+    else:
+        from searchkz.render import make_console, print_hits, use_color
+
+        colored = use_color(color, sys.stdout)
+        console = make_console(colored)
+        print_hits(result, console, colored)
+        if result.suggestion:
+            click.echo(f"Did you mean: {result.suggestion}", err=True)
+        click.echo(f"{len(result)} of {result.total} hits ({result.seconds * 1000:.0f} ms)", err=True)
+    sys.exit(0 if len(result) else 1)
+
+
+def _batch(ix, topics: Path, limit: int, fmt: str) -> None:
+    from searchkz.bench.trec import read_topics, write_run
+
+    try:
+        queries = read_topics(topics)
+    except OSError as exc:
+        raise UserError(f"cannot read {topics}: {exc.strerror}") from None
+    write_run(ix, queries, sys.stdout, limit=limit, fmt=fmt)
+
+
+@main.command()
+@corpus_option
+@index_option
+@click.option("--full", is_flag=True, help="Rebuild from scratch (beside the live index, then swap).")
+@click.option("--procs", type=click.IntRange(1, 64), default=None, help="Indexing processes [default: cores].")
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary and skipped files.")
+def reindex(corpus, index_path, full, procs, quiet):
+    """Bring the index up to date with the corpus (incremental unless --full)."""
+    from searchkz.errors import SearchkzError
+
+    ix = _index(index_path)
+    progress = None
+    bar = None
+    if sys.stderr.isatty() and not quiet:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        bar.start()
+        task = bar.add_task("indexing", total=None)
+
+        def progress(done, total):
+            bar.update(task, completed=done, total=total)
+
+    try:
+        stats = ix.reindex(corpus, full=full, procs=procs, progress=progress, on_problem=_problem_printer(quiet))
+    except SearchkzError as exc:
+        _fail(exc)
+    finally:
+        if bar is not None:
+            bar.stop()
+    click.echo(f"searchkz: {stats.summary()}", err=True)
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--query", "-q", default=None, help="Highlight this query's matches.")
+@click.option("--color", type=COLOR_CHOICE, default="auto", show_default=True)
+@index_option
+def show(doc_id, query, color, index_path):
+    """Print one whole article (DOC_ID as shown in search results)."""
+    from searchkz.errors import SearchkzError
+    from searchkz.render import make_console, print_document, use_color
+
+    ix = _index(index_path)
+    try:
+        doc = ix.get(doc_id)
+        if doc is None:
+            raise UserError(f"no document with id {doc_id!r}")
+        spans = ix.highlight(doc.text, query) if query else []
+    except SearchkzError as exc:
+        _fail(exc)
+    colored = use_color(color, sys.stdout)
+    print_document(doc, spans, make_console(colored), colored)
+
+
+@main.command()
+@click.argument("text")
+def analyze(text):
+    """Print each token of TEXT with its normalized form and stem."""
+    from searchkz.analysis import analyze as run
+
+    for t in run(text):
+        stop = "  (stop word)" if t.stop else ""
+        click.echo(f"{t.text}\t{t.normalized}\t{t.stem}\t{t.folded}\t{t.lang}{stop}")
+
+
+def run() -> None:
+    """Entry point with quiet broken pipes (``searchkz search … | head``)."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("searchkz: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        sys.exit(0)
+    except Exception as exc:  # the last guard: one line, never a traceback
+        if os.environ.get("SEARCHKZ_DEBUG"):
+            raise
+        click.echo(f"searchkz: error: {type(exc).__name__}: {exc} (set SEARCHKZ_DEBUG=1 for details)", err=True)
+        sys.exit(2)

@@ -1,0 +1,532 @@
+"""The Whoosh index: schema, (incremental) reindex, atomic generations, locking.
+
+Layout of an index folder::
+
+    index/
+      CURRENT          name of the live generation (replaced atomically)
+      gen-<stamp>/     a complete Whoosh index + manifest.json
+      .lock            held (flock) by the one reindex that may run at a time
+
+Every reindex, full or incremental, writes a *new* generation and then points
+``CURRENT`` at it with one ``os.replace``: a reindex that dies at any moment
+leaves the previous generation live and complete.  An incremental reindex
+starts its generation as hard links of the live one (Whoosh segment files are
+immutable; deletions live in the table of contents), so it costs only what
+changed.  ``manifest.json`` records, per source file, its mtime and size and the
+content hash of each of its documents: unchanged files are skipped without
+being read.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from searchkz.analysis import ANALYZER_VERSION, KazakhAnalyzer
+from searchkz.errors import (
+    IndexCorruptError,
+    IndexNotFoundError,
+    IndexVersionError,
+    LockTimeoutError,
+    SearchkzError,
+)
+
+TITLE_BOOST = 2.0
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+LOCKFILE = ".lock"
+GEN_PREFIX = "gen-"
+TMP_PREFIX = "tmp-"
+DEFAULT_LOCK_TIMEOUT = 30.0
+WHOOSH_INDEXNAME = "MAIN"
+
+
+def make_schema():
+    """The searchkz schema (see docs/ARCHITECTURE.md for why each field exists)."""
+    from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+    return Schema(
+        id=ID(stored=True, unique=True),
+        source=ID(stored=True),
+        title=TEXT(analyzer=KazakhAnalyzer("stem"), stored=True, field_boost=TITLE_BOOST),
+        date=DATETIME(stored=True),
+        body=TEXT(analyzer=KazakhAnalyzer("stem")),
+        exact=TEXT(analyzer=KazakhAnalyzer("exact"), phrase=False),
+        folded=TEXT(analyzer=KazakhAnalyzer("folded"), phrase=False),
+        text=STORED,  # zlib-compressed UTF-8 of the cleaned article text
+        meta=STORED,  # unknown JSONL keys
+        hash=STORED,
+        analyzer=STORED,
+    )
+
+
+def pack_text(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack_text(blob) -> str:
+    if isinstance(blob, str):
+        return blob
+    return zlib.decompress(blob).decode("utf-8")
+
+
+@dataclass
+class ReindexStats:
+    """What a reindex did."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    documents: int = 0
+    full: bool = False
+    seconds: float = 0.0
+    problems: list = field(default_factory=list)  # corpus.Problem items
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for p in self.problems if p.fatal)
+
+    def summary(self) -> str:
+        kind = "full" if self.full else "incremental"
+        return (
+            f"reindex ({kind}): {self.added} added, {self.updated} updated, {self.deleted} deleted, "
+            f"{self.unchanged} unchanged; {self.documents} documents; "
+            f"{self.skipped} skipped; {self.seconds:.1f}s"
+        )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- locking -----------------------------------------------------------------
+
+
+@contextmanager
+def index_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the index's reindex lock; wait up to ``timeout`` seconds for it.
+
+    The lock is an ``flock`` on ``.lock``: the kernel drops it when the holder
+    dies, so a killed reindex never leaves a stale lock behind.
+    """
+    if timeout is None:
+        timeout = float(os.environ.get("SEARCHKZ_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / LOCKFILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(
+                        f"another reindex is running on {root} (waited {timeout:g}s for its lock); try again later"
+                    ) from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+# -- generations -------------------------------------------------------------
+
+
+def current_generation(root: Path) -> Path | None:
+    """The live generation folder, or None when the folder holds no index."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IndexCorruptError(f"cannot read {root / CURRENT}: {exc.strerror}") from None
+    if not name.startswith(GEN_PREFIX) or "/" in name:
+        raise IndexCorruptError(f"{root / CURRENT} is damaged; rebuild with: searchkz reindex --full --index {root}")
+    gen = root / name
+    if not gen.is_dir():
+        raise IndexCorruptError(
+            f"the live index generation {gen} is missing; rebuild with: searchkz reindex --full --index {root}"
+        )
+    return gen
+
+
+def read_manifest(gen: Path) -> dict:
+    try:
+        with open(gen / MANIFEST, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"index manifest {gen / MANIFEST} is unreadable ({exc}); rebuild with: searchkz reindex --full --index {gen.parent}"
+        ) from None
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _publish(root: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation (atomic)."""
+    _fsync_dir(gen)
+    tmp = root / (CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(gen.name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / CURRENT)
+    _fsync_dir(root)
+
+
+def _new_generation_name() -> str:
+    return f"{GEN_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+
+
+def cleanup(root: Path, keep_previous: bool = True) -> None:
+    """Remove leftovers of killed reindexes and old generations (call with the lock held).
+
+    The generation just before the live one is kept: a search that read
+    ``CURRENT`` a moment before the swap may still be opening it.
+    """
+    live = current_generation(root) if (root / CURRENT).exists() else None
+    gens = sorted(p for p in root.glob(GEN_PREFIX + "*") if p.is_dir())
+    keep = {live.name} if live else set()
+    if keep_previous and live is not None:
+        older = [g for g in gens if g.name < live.name]
+        if older:
+            keep.add(older[-1].name)
+    for p in list(root.glob(TMP_PREFIX + "*")) + gens:
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in root.glob(CURRENT + ".tmp"):
+        p.unlink(missing_ok=True)
+
+
+def _link_copy(src: Path, dst: Path) -> None:
+    """Copy a Whoosh index folder as hard links (falls back to copies)."""
+    dst.mkdir(parents=True)
+    for p in src.iterdir():
+        if p.name == MANIFEST or p.name.endswith(".tmp") or "LOCK" in p.name:
+            continue
+        try:
+            os.link(p, dst / p.name)
+        except OSError:
+            shutil.copy2(p, dst / p.name)
+
+
+# -- building ----------------------------------------------------------------
+
+
+def _doc_fields(article) -> dict:
+    text = article.body
+    doc = {
+        "id": article.id,
+        "source": article.source,
+        "title": article.title or "",
+        "body": text,
+        "exact": text,  # the same object: the analysis runs once for the three fields
+        "folded": text,
+        "text": pack_text(text),
+        "meta": article.metadata or {},
+        "hash": article.content_hash,
+        "analyzer": ANALYZER_VERSION,
+    }
+    if article.date is not None:
+        doc["date"] = article.date
+    return doc
+
+
+def default_procs() -> int:
+    env = os.environ.get("SEARCHKZ_PROCS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def reindex(
+    root: str | Path,
+    corpus: str | Path,
+    full: bool = False,
+    procs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    on_problem: Callable[[object], None] | None = None,
+    lock_timeout: float | None = None,
+    _fail_after: int | None = None,
+) -> ReindexStats:
+    """Bring the index at ``root`` up to date with ``corpus``; see :meth:`searchkz.Index.reindex`.
+
+    ``progress(done, total)`` is called as source files are processed;
+    ``on_problem(problem)`` for every bad file or line (also collected in the
+    stats).  ``_fail_after`` is for tests: raise after that many documents.
+    """
+    from searchkz import corpus as corpus_mod
+
+    started = time.perf_counter()
+    root = Path(root)
+    corpus_root = Path(corpus)
+    sources, problems = corpus_mod.list_sources(corpus_root)
+    base = corpus_root if corpus_root.is_dir() else corpus_root.parent
+    stats = ReindexStats(problems=list(problems))
+    if on_problem:
+        for p in problems:
+            on_problem(p)
+    with index_lock(root, lock_timeout):
+        cleanup(root)
+        live = current_generation(root)
+        manifest = None
+        if live is not None and not full:
+            try:
+                manifest = read_manifest(live)
+            except IndexCorruptError:
+                manifest = None
+            if manifest is not None and manifest.get("analyzer_version") != ANALYZER_VERSION:
+                manifest = None  # another analyzer: rebuild, never mix
+            if manifest is not None:
+                try:
+                    _open_whoosh(live)
+                except SearchkzError:
+                    manifest = None
+        stats.full = manifest is None
+        old_sources: dict = manifest["sources"] if manifest else {}
+        new_sources: dict = {}
+        tmp = root / (TMP_PREFIX + _new_generation_name()[len(GEN_PREFIX) :])
+
+        def read(src):
+            arts, probs = corpus_mod.read_source(src, base)
+            stats.problems.extend(probs)
+            if on_problem:
+                for p in probs:
+                    on_problem(p)
+            return arts
+
+        try:
+            if stats.full:
+                _build_full(tmp, sources, read, new_sources, stats, procs, progress, _fail_after)
+            else:
+                changed = _apply_incremental(
+                    live, tmp, sources, old_sources, read, new_sources, stats, progress, _fail_after
+                )
+                if not changed:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    if new_sources != old_sources:
+                        manifest["sources"] = new_sources
+                        manifest["last_reindex"] = _now()
+                        _write_json_atomic(live / MANIFEST, manifest)
+                    stats.documents = manifest.get("documents", 0)
+                    stats.seconds = time.perf_counter() - started
+                    return stats
+            stats.documents = sum(len(v[2]) for v in new_sources.values())
+            ix = _open_whoosh(tmp)
+            with ix.reader() as r:
+                found = r.doc_count()
+            if found != stats.documents:
+                raise SearchkzError(
+                    f"index verification failed: {found} documents written, {stats.documents} expected; "
+                    "the previous index is still live"
+                )
+            new_manifest = {
+                "format": 1,
+                "analyzer_version": ANALYZER_VERSION,
+                "corpus": str(corpus_root.resolve()),
+                "created": manifest.get("created", _now()) if manifest else _now(),
+                "last_reindex": _now(),
+                "documents": stats.documents,
+                "sources": new_sources,
+            }
+            _write_json_atomic(tmp / MANIFEST, new_manifest)
+            gen = root / _new_generation_name()
+            os.rename(tmp, gen)
+            _publish(root, gen)
+            cleanup(root)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_after):
+    from whoosh.index import create_in
+
+    tmp.mkdir(parents=True)
+    ix = create_in(str(tmp), make_schema(), indexname=WHOOSH_INDEXNAME)
+    procs = procs or default_procs()
+    if procs > 1 and len(sources) > 1:
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=256)
+    else:
+        writer = ix.writer(limitmb=256)
+    seen: set[str] = set()
+    n = 0
+    try:
+        for i, src in enumerate(sources):
+            arts = read(src)
+            hashes = {}
+            for art in arts:
+                if art.id in seen:
+                    stats.problems.append(_dup_problem(src, art.id))
+                    continue
+                seen.add(art.id)
+                writer.add_document(**_doc_fields(art))
+                hashes[art.id] = art.content_hash
+                n += 1
+                if fail_after is not None and n >= fail_after:
+                    raise RuntimeError("simulated failure during reindex")
+            new_sources[src.relpath] = [src.mtime_ns, src.size, hashes]
+            if progress:
+                progress(i + 1, len(sources))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    stats.added = n
+
+
+def _dup_problem(src, doc_id):
+    from searchkz.corpus import Problem
+
+    return Problem(src.relpath, f"duplicate document id {doc_id!r} (first one kept)", True)
+
+
+def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats, progress, fail_after) -> bool:
+    """Write the changes into ``tmp`` (a linked copy of ``live``); False when nothing changed."""
+    writer = None
+    ix = None
+    seen_paths = set()
+    # ids owned by files that did not change keep their place
+    kept_ids: set[str] = set()
+    todo = []
+    for src in sources:
+        seen_paths.add(src.relpath)
+        old = old_sources.get(src.relpath)
+        if old is not None and old[0] == src.mtime_ns and old[1] == src.size:
+            new_sources[src.relpath] = old
+            kept_ids.update(old[2])
+            stats.unchanged += len(old[2])
+        else:
+            todo.append(src)
+    removed_paths = [p for p in old_sources if p not in seen_paths]
+    old_owner = {doc_id: path for path, v in old_sources.items() for doc_id in v[2]}
+    n = 0
+
+    def get_writer():
+        nonlocal writer, ix
+        if writer is None:
+            _link_copy(live, tmp)
+            ix = _open_whoosh(tmp)
+            writer = ix.writer(limitmb=128)
+        return writer
+
+    try:
+        written_ids: set[str] = set()
+        for i, src in enumerate(todo):
+            arts = read(src)
+            old = old_sources.get(src.relpath, [0, 0, {}])
+            old_hashes = old[2]
+            hashes = {}
+            for art in arts:
+                if art.id in kept_ids or art.id in written_ids:
+                    stats.problems.append(_dup_problem(src, art.id))
+                    continue
+                written_ids.add(art.id)
+                h = art.content_hash
+                hashes[art.id] = h
+                prev_path = old_owner.get(art.id)
+                prev_hash = old_sources[prev_path][2].get(art.id) if prev_path else None
+                if prev_hash == h:
+                    stats.unchanged += 1
+                    if prev_path != src.relpath:
+                        pass  # moved between files: same content, nothing to write
+                    continue
+                w = get_writer()
+                if prev_hash is None:
+                    w.add_document(**_doc_fields(art))
+                    stats.added += 1
+                else:
+                    w.update_document(**_doc_fields(art))
+                    stats.updated += 1
+                n += 1
+                if fail_after is not None and n >= fail_after:
+                    raise RuntimeError("simulated failure during reindex")
+            for doc_id in old_hashes:
+                if doc_id not in hashes and doc_id not in written_ids:
+                    get_writer().delete_by_term("id", doc_id)
+                    stats.deleted += 1
+            new_sources[src.relpath] = [src.mtime_ns, src.size, hashes]
+            if progress:
+                progress(i + 1, len(todo))
+        for path in removed_paths:
+            for doc_id in old_sources[path][2]:
+                if doc_id in written_ids:
+                    continue  # it moved to another file and was handled there
+                get_writer().delete_by_term("id", doc_id)
+                stats.deleted += 1
+        if writer is not None:
+            writer.commit()
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
+    return writer is not None
+
+
+def _open_whoosh(gen: Path):
+    from whoosh.index import EmptyIndexError, open_dir
+
+    try:
+        return open_dir(str(gen), indexname=WHOOSH_INDEXNAME)
+    except EmptyIndexError:
+        raise IndexCorruptError(
+            f"no index in {gen}; rebuild with: searchkz reindex --full --index {gen.parent}"
+        ) from None
+    except Exception as exc:  # whoosh raises many kinds for damaged files
+        raise IndexCorruptError(
+            f"index {gen} cannot be opened ({type(exc).__name__}: {exc}); "
+            f"rebuild with: searchkz reindex --full --index {gen.parent}"
+        ) from None
+
+
+def open_generation(root: str | Path):
+    """Open the live generation: ``(whoosh_index, generation_path, manifest)``."""
+    root = Path(root)
+    gen = current_generation(root)
+    if gen is None:
+        raise IndexNotFoundError(f"no index at {root}; build it with: searchkz reindex --index {root}")
+    manifest = read_manifest(gen)
+    if manifest.get("analyzer_version") != ANALYZER_VERSION:
+        raise IndexVersionError(
+            f"the index at {root} was built by analyzer {manifest.get('analyzer_version')!r}, "
+            f"this searchkz uses {ANALYZER_VERSION!r}; rebuild it with: searchkz reindex --full --index {root}"
+        )
+    return _open_whoosh(gen), gen, manifest

@@ -1,0 +1,42 @@
+"""Kazakh Latin script (2021 alphabet, older drafts, ASCII fallbacks) -> Cyrillic. Data only.
+
+``LATIN_MULTI`` is tried before ``LATIN_SINGLE`` (longest match first).  The
+letter ``i`` is ``и`` or ``й``: the code picks ``й`` after a vowel.
+"""
+
+#: Letters that only Kazakh Latin uses (a word with one of these is Kazakh, not English).
+KAZAKH_LATIN_MARKERS = frozenset("äğñöūüışáǵńóúý")
+
+LATIN_MULTI = {
+    "sh": "ш",
+    "ch": "ч",
+    "zh": "ж",
+    "kh": "х",
+    "gh": "ғ",
+    "ts": "ц",
+    "yo": "ё",
+    "yu": "ю",
+    "ya": "я",
+    "şç": "щ",
+    # 2017 apostrophe draft
+    "a'": "ә",
+    "g'": "ғ",
+    "n'": "ң",
+    "o'": "ө",
+    "u'": "ү",
+    "i'": "і",
+    "s'": "ш",
+    "c'": "ч",
+}
+
+LATIN_SINGLE = {
+    "a": "а", "ä": "ә", "b": "б", "v": "в", "g": "г", "ğ": "ғ", "d": "д", "e": "е",
+    "j": "ж", "z": "з", "i": "и", "ı": "і", "k": "к", "q": "қ", "l": "л", "m": "м",
+    "n": "н", "ñ": "ң", "o": "о", "ö": "ө", "p": "п", "r": "р", "s": "с", "t": "т",
+    "u": "у", "ū": "ұ", "ü": "ү", "f": "ф", "h": "х", "ş": "ш", "y": "ы", "c": "с",
+    "w": "у", "x": "кс",
+    # 2018 acute draft
+    "á": "ә", "ǵ": "ғ", "ń": "ң", "ó": "ө", "ú": "ұ", "ý": "ү",
+}
+
+LATIN_VOWELS = frozenset("aäeıioöuūüyáóúý")

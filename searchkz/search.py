@@ -1,0 +1,352 @@
+"""Queries, ranking and snippets.
+
+A free-text query ("қоғамдық кеңес", "Энергетикалық алмасу дегеніміз не?") becomes
+a ranked OR over its content words with a coordination bonus: documents with
+all words rank above those with some.  Each word searches
+
+* ``body`` and ``title`` by stem (inflected forms meet),
+* ``exact`` by normalized form (the same form as typed ranks higher),
+* ``folded`` by folded stem when the word has no Kazakh letter (``когам``),
+  weighted below the exact matches.
+
+A query with explicit syntax (AND/OR/NOT, quotes, ``field:``, ``word~``,
+wildcards) goes through Whoosh's parser; every plain word in it is expanded
+the same way.  Snippets are cut from the stored original text around the
+densest cluster of matched words, with the matched substrings' offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from searchkz.analysis import (
+    KIND_ENGLISH,
+    KIND_KAZAKH,
+    WORD_RE,
+    WordAnalysis,
+    analyze_word,
+    has_kazakh_letter,
+    is_kazakh_latin,
+    iter_words,
+    latin_to_cyrillic,
+)
+from searchkz.errors import QueryError
+from searchkz.lang.kk.stop_words import QUESTION_WORDS, STOP_WORDS
+
+# Ranking weights (see docs/ARCHITECTURE.md and searchkz.bench.eval for how they were measured).
+EXACT_WEIGHT = 0.35
+FOLDED_WEIGHT = 0.6
+TITLE_WEIGHT = 1.0
+COORD_SCALE = 0.9
+BM25_B = 0.75
+BM25_K1 = 1.2
+
+SNIPPET_WIDTH = 240
+SNIPPET_SCAN_CHARS = 30_000
+MAX_QUERY_CHARS = 2_000
+
+_SYNTAX_RE = re.compile(
+    r"""(?x)
+      "                                  # phrase
+    | (?<!\S)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?!\S)
+    | (?<![\w])(?:title|body|date|id|exact|folded|source):\S   # field query
+    | \w~ | \w\* | \*\w | \w\?\w | \w\^\d   # fuzzy, wildcard, boost
+    | \[ .* \]                           # range
+    """
+)
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    rank: int
+    id: str
+    title: str
+    date: datetime | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into snippet
+    title_highlights: list[tuple[int, int]] = field(default_factory=list)
+    source: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "type": "hit",
+            "rank": self.rank,
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "highlights": [list(s) for s in self.highlights],
+            "source": self.source,
+        }
+
+
+def has_syntax(text: str) -> bool:
+    """Does the query use Whoosh syntax (operators, quotes, fields, wildcards, fuzzy)?"""
+    return _SYNTAX_RE.search(text) is not None
+
+
+def query_context(text: str) -> str:
+    """``"latn"`` when the query is Kazakh written in Latin script (any word with a
+    Kazakh-only Latin letter), so every Latin word in it is transliterated."""
+    for w in WORD_RE.findall(text):
+        lw = w.lower()
+        if re.match(r"[a-z\u00c0-\u024f]", lw) and is_kazakh_latin(lw):
+            return "latn"
+    return ""
+
+
+@dataclass
+class QueryPlan:
+    """The parsed query plus the terms to highlight, per field."""
+
+    query: object
+    stems: set = field(default_factory=set)
+    exact: set = field(default_factory=set)
+    folded: set = field(default_factory=set)
+    words: list = field(default_factory=list)  # content words, for suggestions
+
+
+def _word_alternatives(raw: str, ctx: str) -> list[WordAnalysis]:
+    """How one query word may be meant: as typed, or (a Latin word) as Kazakh Latin."""
+    a = analyze_word(raw, ctx)
+    alts = [a]
+    if a.lang == KIND_ENGLISH:
+        alts.append(analyze_word(latin_to_cyrillic(a.normalized), ""))
+    return alts
+
+
+def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0):
+    from whoosh.query import Or, Term
+
+    subs = []
+    for a in _word_alternatives(raw, ctx):
+        subs.append(Term("body", a.stem))
+        subs.append(Term("title", a.stem, boost=TITLE_WEIGHT))
+        subs.append(Term("exact", a.normalized, boost=EXACT_WEIGHT))
+        plan.stems.add(a.stem)
+        plan.exact.add(a.normalized)
+        if a.lang == KIND_KAZAKH and not has_kazakh_letter(a.normalized):
+            subs.append(Term("folded", a.folded, boost=FOLDED_WEIGHT))
+            plan.folded.add(a.folded)
+    plan.words.append(raw)
+    return Or(subs, boost=boost)
+
+
+def _content_words(text: str, ctx: str) -> list[str]:
+    words = [m.group() for m in WORD_RE.finditer(text)]
+    keep = []
+    for w in words:
+        n = analyze_word(w, ctx).normalized
+        if n in STOP_WORDS or n in QUESTION_WORDS:
+            continue
+        keep.append(w)
+    return keep or words  # a query of only stop words searches them anyway
+
+
+def build_query(text: str) -> QueryPlan:
+    """Turn the user's query string into a Whoosh query (see the module docstring)."""
+    if not isinstance(text, str):
+        raise QueryError("the query must be a string")
+    text = text.strip()
+    if not text:
+        raise QueryError("empty query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
+    ctx = query_context(text)
+    plan = QueryPlan(query=None)
+    if has_syntax(text):
+        plan.query = _parse_syntax(text, ctx, plan)
+    else:
+        from whoosh.query import Or
+
+        words = _content_words(text, ctx)
+        if not words:
+            raise QueryError(f"the query {text!r} has no words to search for")
+        # the same word twice counts once
+        seen = set()
+        groups = []
+        for w in words:
+            key = analyze_word(w, ctx).stem
+            if key in seen:
+                continue
+            seen.add(key)
+            groups.append(_word_query(w, ctx, plan))
+        plan.query = groups[0] if len(groups) == 1 else Or(groups, scale=COORD_SCALE)
+    return plan
+
+
+def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
+    from whoosh import query as wq
+    from whoosh.qparser import FuzzyTermPlugin, OrGroup, QueryParser
+    from whoosh.qparser.dateparse import DateParserPlugin
+
+    class _Parser(QueryParser):
+        def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+            if fieldname == "body" and termclass is wq.Term:
+                words = [m.group() for m in WORD_RE.finditer(text)]
+                if not words:
+                    return None
+                qs = [_word_query(w, ctx, plan, boost) for w in words]
+                return qs[0] if len(qs) == 1 else wq.And(qs)
+            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+    from searchkz.index import make_schema
+
+    parser = _Parser("body", make_schema(), group=OrGroup.factory(COORD_SCALE))
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(DateParserPlugin(free=False))
+    try:
+        q = parser.parse(text)
+    except Exception as exc:  # whoosh raises assorted errors on odd input
+        raise QueryError(f"cannot parse query {text!r}: {exc}") from None
+    if q is None or q is wq.NullQuery:
+        raise QueryError(f"the query {text!r} has no words to search for")
+    for leaf in q.leaves() if not q.is_leaf() else [q]:
+        if getattr(leaf, "error", None):
+            raise QueryError(f"cannot parse query {text!r}: {leaf.error}")
+    for leaf in _positive_leaves(q):
+        if isinstance(leaf, wq.Phrase):
+            plan.stems.update(leaf.words)
+    return q
+
+
+def _positive_leaves(q) -> Iterable:
+    """Leaves of the query tree that are not negated (their matches are highlighted)."""
+    from whoosh import query as wq
+
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        yield from _positive_leaves(q.a)
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from _positive_leaves(child)
+
+
+def expand_highlight_terms(plan: QueryPlan, reader) -> None:
+    """Add the index terms that fuzzy/wildcard/prefix leaves expanded to."""
+    from whoosh import query as wq
+
+    for leaf in _positive_leaves(plan.query):
+        if isinstance(leaf, (wq.Term, wq.Phrase)) and not isinstance(leaf, (wq.FuzzyTerm, wq.Variations)):
+            if isinstance(leaf, wq.Term) and leaf.fieldname in ("title", "body"):
+                plan.stems.add(leaf.text)
+            continue
+        if not hasattr(leaf, "expanded_terms"):
+            continue
+        try:
+            for fname, btext in leaf.expanded_terms(reader):
+                t = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                if fname in ("body", "title"):
+                    plan.stems.add(t)
+                elif fname == "exact":
+                    plan.exact.add(t)
+                elif fname == "folded":
+                    plan.folded.add(t)
+        except Exception:
+            continue
+
+
+# -- snippets ----------------------------------------------------------------
+
+
+def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHARS) -> list[tuple[int, int, str]]:
+    """``(start, end, key)`` for every word of ``text`` that the query matched."""
+    scan = text if limit is None else text[:limit]
+    out = []
+    stems, exact, folded = plan.stems, plan.exact, plan.folded
+    for _raw, s, e, a in iter_words(scan):
+        if a.stem in stems or a.normalized in exact:
+            out.append((s, e, a.stem))
+        elif folded and a.folded in folded:
+            out.append((s, e, a.folded))
+    return out
+
+
+def make_snippet(text: str, plan: QueryPlan, width: int = SNIPPET_WIDTH) -> tuple[str, list[tuple[int, int]]]:
+    """Cut a snippet of about ``width`` characters around the best cluster of matches.
+
+    Returns ``(snippet, spans)``; ``snippet[s:e]`` is the original matched
+    substring for every span.  Whitespace runs are collapsed to one space.
+    """
+    spans = match_spans(text, plan)
+    if spans:
+        best_i, best_j, best_score = 0, 0, (-1, -1)
+        j = 0
+        for i in range(len(spans)):
+            if j < i:
+                j = i
+            while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= width:
+                j += 1
+            window = spans[i : j + 1]
+            score = (len({k for _, _, k in window}), len(window))
+            if score > best_score:
+                best_i, best_j, best_score = i, j, score
+        first, last = spans[best_i][0], spans[best_j][1]
+        slack = max(0, width - (last - first))
+        start = max(0, first - slack // 3)
+        end = min(len(text), max(last, start + width))
+    else:
+        start, end = 0, min(len(text), width)
+    # snap to word boundaries
+    if start > 0:
+        sp = text.rfind(" ", max(0, start - 20), start + 1)
+        nl = text.rfind("\n", max(0, start - 60), start + 1)
+        cut = max(sp, nl)
+        if cut >= 0:
+            start = cut + 1
+    if end < len(text):
+        sp = text.find(" ", end, end + 20)
+        if sp >= 0:
+            end = sp
+    piece = text[start:end]
+    local = [(s - start, e - start) for s, e, _ in spans if s >= start and e <= end]
+    snippet, local = _collapse_ws(piece, local)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    if prefix:
+        local = [(s + 1, e + 1) for s, e in local]
+    return prefix + snippet + suffix, local
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Collapse whitespace runs to one space and strip, remapping the spans."""
+    out = []
+    mapping = [0] * (len(piece) + 1)
+    pos = 0
+    last = 0
+    for m in _WS_RE.finditer(piece):
+        seg = piece[last : m.start()]
+        for k in range(len(seg)):
+            mapping[last + k] = pos + k
+        out.append(seg)
+        pos += len(seg)
+        for k in range(m.start(), m.end()):
+            mapping[k] = pos
+        out.append(" ")
+        pos += 1
+        last = m.end()
+    seg = piece[last:]
+    for k in range(len(seg)):
+        mapping[last + k] = pos + k
+    out.append(seg)
+    pos += len(seg)
+    mapping[len(piece)] = pos
+    s = "".join(out)
+    lead = len(s) - len(s.lstrip())
+    s2 = s.strip()
+    new = [(mapping[a] - lead, mapping[b - 1] + 1 - lead) for a, b in spans]
+    return s2, [(a, b) for a, b in new if 0 <= a < b <= len(s2)]
