@@ -30,12 +30,7 @@ from searchkz import stemmer as _kkstem
 from searchkz.lang.kk.alphabet import KAZAKH_SPECIFIC
 from searchkz.lang.kk.lookalikes import LATIN_LOOKALIKES, OTHER_LOOKALIKES
 from searchkz.lang.kk.stop_words import STOP_WORDS
-from searchkz.lang.kk.translit import (
-    KAZAKH_LATIN_MARKERS,
-    LATIN_MULTI,
-    LATIN_SINGLE,
-    LATIN_VOWELS,
-)
+from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 
 #: Changes whenever any index term for some text would change: an index built
 #: with another version is rebuilt, never mixed.
@@ -51,7 +46,6 @@ _SENTENCE_RE = re.compile(r"[^.!?\n]+")
 _LOOKALIKES = {**LATIN_LOOKALIKES, **OTHER_LOOKALIKES}
 _LOOKALIKE_TABLE = str.maketrans(_LOOKALIKES)
 _FOREIGN_IN_CYR = re.compile("[" + re.escape("".join(_LOOKALIKES)) + "]")
-_KZ_LATIN_Q = re.compile(r"q(?!u)")
 # Russian function words and letters that mark a sentence as Russian when it has
 # no Kazakh letter at all.
 _RU_MARKERS = frozenset("и в на что это для по с не как из к о от за но они он она мы его их был была были будет при также".split())
@@ -103,37 +97,6 @@ def normalize(word: str) -> str:
     if "\u0130" in word:
         word = word.replace("\u0130", "i")
     return word.lower()
-
-
-def is_kazakh_latin(word: str) -> bool:
-    """A Latin-script word with a letter or pattern English does not use (ä ğ ñ ö ū ü ı ş, q not before u)."""
-    return any(c in KAZAKH_LATIN_MARKERS for c in word) or _KZ_LATIN_Q.search(word) is not None
-
-
-def latin_to_cyrillic(word: str) -> str:
-    """Transliterate one lowercase Kazakh Latin word (2021 alphabet, drafts, ASCII fallbacks).
-
-    >>> latin_to_cyrillic("qoğamdyq"), latin_to_cyrillic("keñes"), latin_to_cyrillic("üi")
-    ('қоғамдық', 'кеңес', 'үй')
-    """
-    out = []
-    i, n = 0, len(word)
-    prev_vowel = False
-    while i < n:
-        pair = word[i : i + 2]
-        if len(pair) == 2 and pair in LATIN_MULTI:
-            out.append(LATIN_MULTI[pair])
-            prev_vowel = pair[0] in LATIN_VOWELS
-            i += 2
-            continue
-        c = word[i]
-        if c == "i" and prev_vowel:
-            out.append("й")
-        else:
-            out.append(LATIN_SINGLE.get(c, c))
-        prev_vowel = c in LATIN_VOWELS
-        i += 1
-    return "".join(out)
 
 
 class WordAnalysis(NamedTuple):

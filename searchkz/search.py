@@ -29,11 +29,10 @@ from searchkz.analysis import (
     WordAnalysis,
     analyze_word,
     has_kazakh_letter,
-    is_kazakh_latin,
     iter_words,
-    latin_to_cyrillic,
 )
 from searchkz.errors import QueryError
+from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 from searchkz.lang.kk.stop_words import QUESTION_WORDS, STOP_WORDS
 
 # Ranking weights (see docs/ARCHITECTURE.md and searchkz.bench.eval for how they were measured).
