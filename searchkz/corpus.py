@@ -269,6 +269,8 @@ def _norm(line: str) -> str:
 
 
 def _is_rubric_time(line: str) -> bool:
+    if "•" not in line and "·" not in line and "|" not in line:
+        return False
     m = _RUBRIC_TIME.match(line)
     if not m or _words(m.group("rubric")) > 4:
         return False
@@ -280,12 +282,13 @@ def _is_headline(line: str) -> bool:
     """Short line that is not a finished sentence (headlines end without '.')."""
     if len(line) > 160 or not 1 <= _words(line) <= 20:
         return False
-    return not line.endswith(".") or line.endswith("..")
+    core = line.rstrip('"\'»”)')
+    return not core.endswith(".") or core.endswith("..")
 
 
 def _is_nav_heading(line: str) -> bool:
-    return (_words(line) <= 5 and len(line) <= 60 and not line.endswith(".")
-            and bool(_NAV_WORDS.search(line)))
+    return (len(line) <= 60 and not line.endswith(".") and _words(line) <= 5
+            and _NAV_WORDS.search(line) is not None)
 
 
 def _is_debris(line: str) -> bool:
@@ -457,13 +460,15 @@ def _single_byte_score(text: str) -> float:
     return kz - 5 * rare
 
 
+_GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+
+
 def _garbage_ratio(text: str) -> float:
+    """Share of control characters and U+FFFD in the first 64K characters."""
     if not text:
         return 0.0
     sample = text[:65536]
-    bad = sum(1 for c in sample
-              if (c < " " and c not in "\t\n\r\f\v") or c == "\ufffd" or c == "\x7f")
-    return bad / len(sample)
+    return len(_GARBAGE.findall(sample)) / len(sample)
 
 
 def _utf16_guess(data: bytes) -> str | None:
@@ -610,7 +615,10 @@ def list_sources(corpus: str | Path) -> tuple[list[SourceFile], list[Problem]]:
             with os.scandir(dirpath) as it:
                 entries = list(it)
         except OSError as e:
-            problems.append(Problem(_printable(prefix.rstrip("/") or "."),
+            if not prefix:
+                raise CorpusError(f"cannot list corpus folder {_printable(str(root))}: "
+                                  f"{e.strerror}") from None
+            problems.append(Problem(_printable(prefix.rstrip("/")),
                                     f"cannot list folder: {e.strerror}", True))
             continue
         for entry in entries:
@@ -673,6 +681,9 @@ def read_source(src: SourceFile, corpus_root: Path | None = None) -> tuple[list[
         return _read_txt(src)
     except OSError as e:
         return [], [Problem(src.relpath, _oserror_reason(e), True)]
+    except Exception as e:  # a bug must not stop the other files from being indexed
+        return [], [Problem(src.relpath, f"unexpected error, file skipped: {type(e).__name__}: "
+                            f"{_short(str(e))}", True)]
 
 
 def _oserror_reason(e: OSError) -> str:
@@ -737,9 +748,9 @@ def _read_jsonl(src: SourceFile) -> tuple[list[Article], list[Problem]]:
         if not head:
             return [], [Problem(src.relpath, "empty file", True)]
         stream: Iterator[bytes | str]
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
-                codecs.BOM_UTF32_LE):
-            stream = io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline=None)
+        wide = next((enc for bom, enc in _BOMS if enc != "utf-8-sig" and head.startswith(bom)), None)
+        if wide:
+            stream = io.TextIOWrapper(raw, encoding=wide, errors="replace", newline=None)
         else:
             first_chunk = raw.read(65536)
             raw.seek(0)
@@ -780,7 +791,7 @@ def _read_jsonl(src: SourceFile) -> tuple[list[Article], list[Problem]]:
     if not any_line:
         return [], [Problem(src.relpath, "empty file", True)]
     if hidden:
-        problems.append(Problem(src.relpath, f"{hidden} more bad lines not listed", False))
+        problems.append(Problem(src.relpath, f"{hidden} more problems in this file not listed", False))
     return articles, problems
 
 

@@ -555,7 +555,7 @@ def test_many_bad_lines_are_capped(tmp_path):
     arts, probs = read_all(tmp_path)
     assert list(arts) == ["ok"]
     assert len(probs) == corpus_mod.MAX_PROBLEMS_PER_FILE + 1
-    assert "400 more" in probs[-1].reason
+    assert "400 more" in probs[-1].reason and probs[-1].source == "junk.jsonl"
 
 
 # ---------------------------------------------------------------------------
@@ -619,3 +619,51 @@ def test_read_source_never_raises_on_random_bytes(tmp_path_factory, data):
         arts, probs = read_source(s, d)
         assert all(isinstance(a, Article) for a in arts)
         assert all(isinstance(p, Problem) and "\n" not in p.reason for p in probs)
+
+
+# ---------------------------------------------------------------------------
+# more failure paths
+
+
+def test_jsonl_utf32(tmp_path):
+    write(tmp_path / "u32.jsonl", jsonl({"id": "k", "title": "Қазақ", "text": KK_TEXT}).encode("utf-32"))
+    arts, probs = read_all(tmp_path)
+    assert probs == [] and arts["k"].body == KK_TEXT.strip()
+
+
+def test_sidebar_entry_after_quoted_last_sentence():
+    text = "Тақырып\n\nАбзац.\nОл: «Біз жеңеміз.»\nСпорт • Кеше\n"
+    art, _ = parse_txt(text, "a.txt")
+    assert art.body == "Абзац.\nОл: «Біз жеңеміз.»"
+
+
+def test_unlistable_folders(tmp_path, monkeypatch):
+    write(tmp_path / "ok" / "a.txt", "А\n\nМәтін.")
+    write(tmp_path / "locked" / "b.txt", "Б\n\nМәтін.")
+    real = os.scandir
+
+    def fake_scandir(path):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(corpus_mod.os, "scandir", fake_scandir)
+    arts, probs = read_all(tmp_path)
+    assert list(arts) == ["ok/a.txt"]
+    assert [(p.source, p.fatal) for p in probs] == [("locked", True)]
+    with pytest.raises(CorpusError, match="cannot list"):
+        list_sources(tmp_path / "locked")
+
+
+def test_unexpected_error_is_a_problem_not_a_traceback(tmp_path, monkeypatch):
+    write(tmp_path / "a.txt", "А\n\nМәтін.")
+    write(tmp_path / "b.jsonl", jsonl({"id": "b", "title": "Б", "text": "Мәтін."}))
+
+    def boom(text, relpath):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(corpus_mod, "parse_txt", boom)
+    arts, probs = read_all(tmp_path)
+    assert list(arts) == ["b"]
+    assert [(p.source, p.fatal) for p in probs] == [("a.txt", True)]
+    assert "RuntimeError" in probs[0].reason
