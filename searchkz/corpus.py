@@ -34,6 +34,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
+from searchkz.errors import SearchkzError
+
 __all__ = [
     "Article",
     "CorpusError",
@@ -46,6 +48,7 @@ __all__ = [
     "parse_txt",
     "read_corpus",
     "read_source",
+    "iter_source",
     "MAX_TXT_BYTES",
     "MAX_BODY_CHARS",
 ]
@@ -62,7 +65,7 @@ MAX_PROBLEMS_PER_FILE = 100
 SUFFIXES = (".txt", ".jsonl")
 
 
-class CorpusError(Exception):
+class CorpusError(SearchkzError):
     """The corpus path is missing, or is not a folder / .txt / .jsonl file.
 
     The only exception this module raises; ``str(e)`` is a one-line message.
@@ -673,17 +676,28 @@ def read_source(src: SourceFile, corpus_root: Path | None = None) -> tuple[list[
 
     Never raises for bad content or I/O errors; they come back as problems.
     *corpus_root* is accepted for symmetry with :func:`list_sources` and is
-    not needed (``src`` carries the path and relpath).
+    not needed (``src`` carries the path and relpath). To stream a big JSONL
+    file instead of collecting it, use :func:`iter_source`.
     """
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for item in iter_source(src):
+        (articles if isinstance(item, Article) else problems).append(item)
+    return articles, problems
+
+
+def iter_source(src: SourceFile) -> Iterator[Article | Problem]:
+    """Like :func:`read_source`, but yields articles and problems as it reads."""
     try:
         if src.relpath.lower().endswith(".jsonl"):
-            return _read_jsonl(src)
-        return _read_txt(src)
+            yield from _iter_jsonl(src)
+        else:
+            yield from _iter_txt(src)
     except OSError as e:
-        return [], [Problem(src.relpath, _oserror_reason(e), True)]
+        yield Problem(src.relpath, _oserror_reason(e), True)
     except Exception as e:  # a bug must not stop the other files from being indexed
-        return [], [Problem(src.relpath, f"unexpected error, file skipped: {type(e).__name__}: "
-                            f"{_short(str(e))}", True)]
+        yield Problem(src.relpath, f"unexpected error, rest of file skipped: {type(e).__name__}: "
+                      f"{_short(str(e))}", True)
 
 
 def _oserror_reason(e: OSError) -> str:
@@ -696,19 +710,21 @@ def _oserror_reason(e: OSError) -> str:
     return f"cannot read: {e.strerror or e}"
 
 
-def _read_txt(src: SourceFile) -> tuple[list[Article], list[Problem]]:
-    problems: list[Problem] = []
+def _iter_txt(src: SourceFile) -> Iterator[Article | Problem]:
     with open(src.path, "rb") as f:
         data = f.read(MAX_TXT_BYTES + 1)
     truncated = len(data) > MAX_TXT_BYTES
     if truncated:
         data = data[:MAX_TXT_BYTES]
     if not data:
-        return [], [Problem(src.relpath, "empty file", True)]
+        yield Problem(src.relpath, "empty file", True)
+        return
     try:
         text, _enc, warn = decode_bytes(data, final=not truncated)
     except _NotText as e:
-        return [], [Problem(src.relpath, str(e), True)]
+        yield Problem(src.relpath, str(e), True)
+        return
+    problems: list[Problem] = []
     if truncated:
         cut = text.rfind("\n")
         if cut > 0:
@@ -720,33 +736,36 @@ def _read_txt(src: SourceFile) -> tuple[list[Article], list[Problem]]:
         problems.append(Problem(src.relpath, warn, False))
     article, more = parse_txt(text, src.relpath)
     if any(p.fatal for p in more):
-        return [], [p for p in more if p.fatal]
-    return [article], problems + more
+        yield from (p for p in more if p.fatal)
+        return
+    yield article
+    yield from problems + more
 
 
 _KNOWN_KEYS = ("id", "title", "date", "text")
 
 
-def _read_jsonl(src: SourceFile) -> tuple[list[Article], list[Problem]]:
-    articles: list[Article] = []
-    problems: list[Problem] = []
+def _iter_jsonl(src: SourceFile) -> Iterator[Article | Problem]:
     seen: dict[str, int] = {}
     reported = 0
     hidden = 0
+    hidden_fatal = False
 
-    def report(lineno: int, reason: str, fatal: bool) -> None:
-        nonlocal reported, hidden
+    def report(lineno: int, reason: str, fatal: bool) -> Iterator[Problem]:
+        nonlocal reported, hidden, hidden_fatal
         if reported < MAX_PROBLEMS_PER_FILE:
-            problems.append(Problem(f"{src.relpath}:{lineno}", reason, fatal))
             reported += 1
+            yield Problem(f"{src.relpath}:{lineno}", reason, fatal)
         else:
             hidden += 1
+            hidden_fatal = hidden_fatal or fatal
 
     with open(src.path, "rb") as raw:
         head = raw.read(4)
         raw.seek(0)
         if not head:
-            return [], [Problem(src.relpath, "empty file", True)]
+            yield Problem(src.relpath, "empty file", True)
+            return
         stream: Iterator[bytes | str]
         wide = next((enc for bom, enc in _BOMS if enc != "utf-8-sig" and head.startswith(bom)), None)
         if wide:
@@ -755,7 +774,8 @@ def _read_jsonl(src: SourceFile) -> tuple[list[Article], list[Problem]]:
             first_chunk = raw.read(65536)
             raw.seek(0)
             if b"\x00" in first_chunk:
-                return [], [Problem(src.relpath, "binary file (NUL bytes)", True)]
+                yield Problem(src.relpath, "binary file (NUL bytes)", True)
+                return
             stream = raw
         any_line = False
         for lineno, rawline in enumerate(stream, 1):
@@ -768,10 +788,10 @@ def _read_jsonl(src: SourceFile) -> tuple[list[Article], list[Problem]]:
                     try:
                         line, _enc, warn = decode_bytes(rawline)
                     except _NotText as e:
-                        report(lineno, str(e), True)
+                        yield from report(lineno, str(e), True)
                         continue
                     if warn:
-                        report(lineno, warn, False)
+                        yield from report(lineno, warn, False)
             else:
                 line = rawline.lstrip("\ufeff") if lineno == 1 else rawline
             if not line.strip():
@@ -779,20 +799,20 @@ def _read_jsonl(src: SourceFile) -> tuple[list[Article], list[Problem]]:
             any_line = True
             art, reason, warnings = _parse_json_line(line, src.relpath)
             for w in warnings:
-                report(lineno, w, False)
+                yield from report(lineno, w, False)
             if art is None:
-                report(lineno, reason or "bad line", True)
+                yield from report(lineno, reason or "bad line", True)
                 continue
             if art.id in seen:
-                report(lineno, f"duplicate id {_short(art.id)!r} (first at line {seen[art.id]}); skipped", True)
+                yield from report(lineno, f"duplicate id {_short(art.id)!r} "
+                                  f"(first at line {seen[art.id]}); skipped", True)
                 continue
             seen[art.id] = lineno
-            articles.append(art)
+            yield art
     if not any_line:
-        return [], [Problem(src.relpath, "empty file", True)]
+        yield Problem(src.relpath, "empty file", True)
     if hidden:
-        problems.append(Problem(src.relpath, f"{hidden} more problems in this file not listed", False))
-    return articles, problems
+        yield Problem(src.relpath, f"{hidden} more problems in this file not listed", hidden_fatal)
 
 
 def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | None, list[str]]:
@@ -854,9 +874,10 @@ def _iter_corpus(root: Path, sources: list[SourceFile], problems: list[Problem])
     yield from problems
     first_seen: dict[str, str] = {}
     for src in sources:
-        articles, probs = read_source(src, root)
-        yield from probs
-        for art in articles:
+        for art in iter_source(src):
+            if isinstance(art, Problem):
+                yield art
+                continue
             where = first_seen.get(art.id)
             if where is not None:
                 yield Problem(src.relpath, f"duplicate id {_short(art.id)!r} (first in {where}); skipped", True)
