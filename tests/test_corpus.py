@@ -667,3 +667,12 @@ def test_unexpected_error_is_a_problem_not_a_traceback(tmp_path, monkeypatch):
     assert list(arts) == ["b"]
     assert [(p.source, p.fatal) for p in probs] == [("a.txt", True)]
     assert "RuntimeError" in probs[0].reason
+
+
+def test_iter_source_streams_in_line_order(tmp_path):
+    write(tmp_path / "s.jsonl", jsonl({"id": "a", "title": "A", "text": "т"}, "{bad",
+                                       {"id": "b", "title": "B", "text": "т"}))
+    (src,), _ = list_sources(tmp_path)
+    items = list(corpus_mod.iter_source(src))
+    assert [(type(x).__name__, getattr(x, "id", getattr(x, "source", None))) for x in items] == [
+        ("Article", "a"), ("Problem", "s.jsonl:2"), ("Article", "b")]
