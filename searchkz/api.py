@@ -255,6 +255,56 @@ class Index:
     def doc_count(self) -> int:
         return self._open().doc_count()
 
+    def stats(self) -> dict:
+        """Documents, terms, size on disk, analyzer version, last reindex."""
+        searcher = self._open()
+        reader = searcher.reader()
+        size = sum(p.stat().st_size for p in self._gen.iterdir() if p.is_file())
+        terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "folded", "title")}
+        return {
+            "index": str(self.path),
+            "generation": self._gen.name,
+            "documents": searcher.doc_count(),
+            "terms": terms,
+            "size_bytes": size,
+            "segments": len(self._ix._segments()) if hasattr(self._ix, "_segments") else None,
+            "analyzer_version": self._manifest.get("analyzer_version"),
+            "corpus": self._manifest.get("corpus"),
+            "created": self._manifest.get("created"),
+            "last_reindex": self._manifest.get("last_reindex"),
+            "sources": len(self._manifest.get("sources", {})),
+        }
+
+    def check(self) -> list[str]:
+        """Verify the index: it opens, its analyzer matches, every stored document is readable.
+
+        Returns the list of problems found (empty = healthy).  A missing,
+        foreign-version or unopenable index raises the matching
+        :class:`~searchkz.errors.SearchkzError` (its message names the fix).
+        """
+        from searchkz.index import unpack_text
+
+        searcher = self._open()
+        reader = searcher.reader()
+        problems = []
+        n = 0
+        fix = f"searchkz reindex --full --index {self.path}"
+        try:
+            for docnum, fields in reader.iter_docs():
+                n += 1
+                try:
+                    unpack_text(fields.get("text", b""))
+                    if not fields.get("id"):
+                        raise ValueError("no id")
+                except Exception as exc:
+                    problems.append(f"document #{docnum} is unreadable ({exc}); fix: {fix}")
+        except Exception as exc:
+            problems.append(f"stored documents cannot be read ({type(exc).__name__}: {exc}); fix: {fix}")
+        expected = self._manifest.get("documents")
+        if expected is not None and expected != n:
+            problems.append(f"the index holds {n} documents, its manifest says {expected}; fix: {fix}")
+        return problems
+
 
 def _weighting():
     from whoosh import scoring

@@ -197,6 +197,47 @@ def analyze(text):
         click.echo(f"{t.text}\t{t.normalized}\t{t.stem}\t{t.folded}\t{t.lang}{stop}")
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@index_option
+def stats(as_json, index_path):
+    """Show documents, terms, size, analyzer version and last reindex."""
+    import json
+
+    from searchkz.errors import SearchkzError
+
+    try:
+        info = _index(index_path).stats()
+    except SearchkzError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    for key, value in info.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        click.echo(f"{key:>16}: {value}")
+
+
+@main.command()
+@index_option
+def check(index_path):
+    """Verify that the index opens and every stored document is readable."""
+    from searchkz.errors import SearchkzError
+
+    ix = _index(index_path)
+    try:
+        problems = ix.check()
+        n = ix.doc_count()
+    except SearchkzError as exc:
+        _fail(exc)
+    for p in problems:
+        click.echo(f"searchkz: {p}", err=True)
+    if problems:
+        sys.exit(2)
+    click.echo(f"ok: {n} documents readable in {ix.path}")
+
+
 def run() -> None:
     """Entry point with quiet broken pipes (``searchkz search … | head``)."""
     try:

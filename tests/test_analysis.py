@@ -1,0 +1,85 @@
+"""Tokenizer and normalization rules, table-driven, on real Kazakh text."""
+
+from __future__ import annotations
+
+import pytest
+
+from searchkz.analysis import KazakhAnalyzer, analyze, normalize
+
+TOKENIZE = [
+    ("hyphenated words stay whole", "Сондай-ақ, іс-қимыл жөнінде", ["Сондай-ақ", "іс-қимыл", "жөнінде"]),
+    ("quotes and dashes split", "«Азаматтық Альянс» – ҚК-ке", ["Азаматтық", "Альянс", "ҚК-ке"]),
+    ("numbers are tokens", "814,8 млн теңге", ["814", "8", "млн", "теңге"]),
+    ("decomposed й stays in the word", "бай\u0306ланыс".replace("й", "и"), ["баи\u0306ланыс"]),
+    ("latin words", "BAQ.KZ тілшісі", ["BAQ", "KZ", "тілшісі"]),
+]
+
+NORMALIZE = [
+    ("Latin schwa in a Cyrillic word", "жəне", "және"),
+    ("Latin capital schwa", "Əлеумет", "әлеумет"),
+    ("Latin i for і", "бiлiм", "білім"),
+    ("Latin o/a/e/p/c look-alikes", "Aлмaты", "алматы"),
+    ("Ukrainian ґ for ғ", "ґылым", "ғылым"),
+    ("decomposed й is composed", "и\u0306", "й"),
+    ("Kazakh capitals lowercase", "ҮКІМЕТТІК ҰЙЫМ", "үкіметтік ұйым"),
+    ("Latin words keep their letters", "Global", "global"),
+    ("Turkic dotted capital I", "İstanbul", "istanbul"),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", TOKENIZE, ids=[c[0] for c in TOKENIZE])
+def test_tokenize(name, text, expected):
+    assert [t.text for t in analyze(text)] == expected
+
+
+@pytest.mark.parametrize("name, word, expected", NORMALIZE, ids=[c[0] for c in NORMALIZE])
+def test_normalize(name, word, expected):
+    assert normalize(word) == expected
+
+
+def test_offsets_point_into_the_original():
+    text = "Елордада ҚР Ақпарат жəне қоғамдық даму министрлігінің"
+    for t in analyze(text):
+        assert text[t.start : t.end] == t.text
+
+
+def test_inflections_share_a_stem():
+    stems = {t.stem for t in analyze("кеңес кеңестің кеңестерінің кеңесте")}
+    assert stems == {"кеңес"}
+
+
+def test_stop_words_flagged_and_skipped_in_positions():
+    toks = analyze("азаматтық қоғам және мемлекет")
+    assert [t.stop for t in toks] == [False, False, True, False]
+    positions = [(t.text, t.pos) for t in KazakhAnalyzer("stem")("азаматтық қоғам және мемлекет", positions=True)]
+    assert [p for _, p in positions] == [0, 1, 2]
+
+
+def test_russian_sentence_uses_snowball():
+    toks = {t.text: t for t in analyze("Министерство информации и общественного развития провело встречу.")}
+    assert toks["информации"].lang == "ru"
+    assert toks["информации"].stem == "информац"
+
+
+def test_english_words_use_snowball():
+    toks = {t.text: t for t in analyze("International Fund Global Success of People")}
+    assert toks["Success"].lang == "en" and toks["Success"].stem == "success"
+
+
+def test_kazakh_latin_text_is_transliterated():
+    toks = analyze("Qoğamdyq keñes otyrysy Astanada öttı")
+    assert [t.normalized for t in toks] == ["қоғамдық", "кеңес", "отырысы", "астанада", "өтті"]
+
+
+def test_folded_field_matches_typing_without_kazakh_letters():
+    a = analyze("қоғамдық кеңестің")
+    b = analyze("когамдык кенестин")
+    assert [t.folded for t in a] == [t.folded for t in b]
+
+
+def test_analyzer_pickles_with_version():
+    import pickle
+
+    an = KazakhAnalyzer("folded")
+    back = pickle.loads(pickle.dumps(an))
+    assert back == an and back.version == an.version

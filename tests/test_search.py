@@ -1,0 +1,160 @@
+"""End to end through the Python API on the five real seed articles."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from searchkz import Index, QueryError
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "corpus"
+S000 = "000_673e680e95f3e0a9.txt"
+S001 = "001_07369e8b3fe96b32.txt"
+S002 = "002_ad8a2653cb24e9f8.txt"
+S003 = "003_ef5e74323f016fa6.txt"
+S004 = "004_46335ba148919712.txt"
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory) -> Index:
+    path = tmp_path_factory.mktemp("seedindex") / "index"
+    index = Index(path)
+    stats = index.reindex(SEED_DIR, procs=1)
+    assert stats.added == 5 and stats.documents == 5 and stats.full
+    return index
+
+
+def ids(hits) -> list[str]:
+    return [h.id for h in hits]
+
+
+def test_headline_query_ranks_003_first(ix):
+    hits = ix.search("қоғамдық кеңес")
+    assert hits[0].id == S003
+    # the other documents that mention only inflected forms are found too
+    assert {S001, S002} <= set(ids(hits))
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        # ұйым never appears bare in 000-002: only ұйымдардың, ұйымдар, ұйымдарды …
+        ("ұйым", {S000, S001, S002, S004}),
+        # кеңес: 001 has only "кеңестердің", 002 only "кеңестер"
+        ("кеңес", {S001, S002, S003}),
+        ("кеңестердің", {S001, S002, S003}),
+        ("қоғамдарымыз", {S000, S001, S002, S003, S004}),
+    ],
+)
+def test_one_inflection_finds_the_others(ix, query, expected):
+    found = set(ids(ix.search(query, limit=10)))
+    assert expected <= found
+
+
+def test_kenes_docs_contain_only_inflected_forms(seed_dir):
+    # guard the premise of the test above on the real files
+    for name in (S001, S002):
+        text = (seed_dir / name).read_text(encoding="utf-8")
+        assert re.search(r"(?<!\w)кеңес(?!\w)", text, re.IGNORECASE) is None
+        assert re.search(r"кеңестер", text)
+
+
+def test_highlights_are_original_substrings(ix, seed_dir):
+    for query in ("ұйым", "қоғамдық кеңес", "азаматтық сектор"):
+        for hit in ix.search(query):
+            assert hit.highlights, (query, hit.id)
+            original = ix.get(hit.id).text
+            for s, e in hit.highlights:
+                piece = hit.snippet[s:e]
+                assert piece and piece in original
+                assert re.fullmatch(r"[\w-]+", piece)
+
+
+def test_inflected_forms_are_highlighted(ix):
+    hit = next(h for h in ix.search("ұйым") if h.id == S000)
+    marked = {hit.snippet[s:e].lower() for s, e in hit.highlights}
+    assert marked & {"ұйымдардың", "ұйымдар", "ұйымдармен"}
+    assert all(m.startswith("ұйым") for m in marked)
+
+
+def test_partial_matches_rank_below_full_matches(ix):
+    hits = ix.search("қоғамдық кеңес Балаева")
+    assert hits[0].id == S003  # the only one with all three words
+    assert len(hits) >= 4  # documents with some of the words are still returned
+
+
+def test_question_words_do_not_drive_ranking(ix):
+    plain = ids(ix.search("үкіметтік емес ұйымдар"))
+    asked = ids(ix.search("Үкіметтік емес ұйымдар деген не?"))
+    assert plain[:3] == asked[:3]
+
+
+def test_operators(ix):
+    assert set(ids(ix.search("кеңес AND Балаева"))) == {S003}
+    assert S003 not in ids(ix.search("ұйым NOT Балаева"))
+    assert S003 in ids(ix.search("ұйым OR Балаева"))
+    phrase = ids(ix.search('"азаматтық қоғам"'))
+    assert S002 in phrase and S003 in phrase
+    assert ids(ix.search("title:ұйым"))[0] in {S000, S004}
+
+
+def test_phrase_with_stop_word_inside(ix):
+    # "Қазақстан халқы Ассамблеясының" vs a phrase that skips nothing
+    assert ids(ix.search('"Қазақстан халқы Ассамблеясы"')) == [S001]
+
+
+def test_date_filters(ix):
+    assert set(ids(ix.search("ұйым", since="2019-01-01"))) == {S000, S001} & set(ids(ix.search("ұйым")))
+    assert ids(ix.search("ұйым", until="2018-12-31")) == [S002]
+    assert ids(ix.search("ұйым", since=datetime(2030, 1, 1))) == []
+    with pytest.raises(QueryError):
+        ix.search("ұйым", since="not a date")
+
+
+def test_hit_fields(ix):
+    hit = ix.search("диалог алаңы")[0]
+    assert hit.id == S000
+    assert hit.title.startswith("Билік өкілдері мен мемлекеттік емес ұйымдардың")
+    assert hit.date == datetime(2019, 10, 10, 20, 47)
+    assert hit.score > 0 and hit.rank == 1
+    assert len(hit.snippet) < 400
+
+
+def test_get_returns_whole_article(ix):
+    doc = ix.get(S004)
+    assert doc.title == "ҮКІМЕТТІК ЕМЕС ҰЙЫМ ЖЕТЕКШІЛЕРІ БАС ҚОСТЫ"
+    assert "Шымкент қаласында" in doc.text
+    assert ix.get("no-such-id") is None
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "AND", '"', "(((", "date:[xx to yy]", "x" * 5000, "..."])
+def test_bad_queries_raise_query_error_only(ix, bad):
+    try:
+        ix.search(bad)
+    except QueryError as exc:
+        assert str(exc) and "\n" not in str(exc)
+
+
+def test_folded_and_latin_queries(ix):
+    assert ids(ix.search("когамдык кенес"))[0] == S003
+    assert ids(ix.search("qoğamdyq keñes"))[0] == S003
+    # the Latin schwa in 002's "жəне" is repaired: the word is found by its Cyrillic spelling
+    assert S002 in ids(ix.search('"ҮЕҰ және бизнес"'))
+
+
+def test_since_until_reject_reversed(ix):
+    with pytest.raises(QueryError):
+        ix.search("ұйым", since="2020-01-01", until="2019-01-01")
+
+
+def test_limit(ix):
+    assert len(ix.search("ұйым", limit=2)) == 2
+    with pytest.raises(QueryError):
+        ix.search("ұйым", limit=0)
+
+
+def test_index_path_is_a_path(ix):
+    assert isinstance(ix.path, Path)
