@@ -6,9 +6,10 @@ The CLI is a thin layer over this module.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -61,6 +62,16 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
     if isinstance(value, str):
         from searchkz.corpus import parse_date
 
+        m = re.fullmatch(r"\s*(\d{4})(?:[-./](\d{1,2}))?\s*", value)
+        if m:  # a year or a year-month: the whole period
+            year, month = int(m.group(1)), int(m.group(2) or 0)
+            if month > 12:
+                raise QueryError(f"cannot read the date {value!r} (use YYYY-MM-DD)")
+            if not end:
+                return datetime(year, month or 1, 1)
+            if month == 0 or month == 12:
+                return datetime(year, 12, 31, 23, 59, 59)
+            return datetime(year, month + 1, 1) - timedelta(seconds=1)
         d = parse_date(value)
         if d is None:
             raise QueryError(f"cannot read the date {value!r} (use YYYY-MM-DD)")
