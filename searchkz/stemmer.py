@@ -192,13 +192,16 @@ def _build_chains(fold_map=None):
 # Lexicon (attested words), loaded lazily.
 
 
-def _load_lexicon() -> frozenset:
+def _load_lexicon() -> tuple[frozenset, frozenset]:
+    """(attested words, attested verb roots) from lang/kk/lexicon.txt.gz."""
     try:
         data = resources.files("searchkz.lang.kk").joinpath("lexicon.txt.gz").read_bytes()
     except (FileNotFoundError, ModuleNotFoundError, OSError):
-        return frozenset()
-    text = gzip.decompress(data).decode("utf-8")
-    return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
+        return frozenset(), frozenset()
+    lines = gzip.decompress(data).decode("utf-8").split("\n")
+    words = frozenset(w for w in lines if w and w[0] not in "#+")
+    verbs = frozenset(w[1:] for w in lines if w.startswith("+"))
+    return words, verbs
 
 
 class _Mode:
@@ -238,11 +241,18 @@ class _Mode:
     @property
     def lexicon(self):
         if self._lexicon is None:
-            lex = _load_lexicon()
+            lex, verbs = _load_lexicon()
             if self.tr is not None:
                 lex = frozenset(w.translate(self.tr) for w in lex)
+                verbs = frozenset(w.translate(self.tr) for w in verbs)
+            self._verbs = verbs
             self._lexicon = lex
         return self._lexicon
+
+    @property
+    def verbs(self):
+        self.lexicon
+        return self._verbs
 
 
 _KK = _Mode()
@@ -267,10 +277,11 @@ def _stem(word: str, mode: _Mode) -> str:
     if irr is not None:
         return irr
     n = len(word)
-    if n <= MIN_ATTESTED_STEM + 1:
+    if n <= MIN_ATTESTED_STEM:
         return word
     chains = mode.chains
     lexicon = mode.lexicon
+    verbs = mode.verbs
     protected = mode.protected
     vowels = mode.vowels
     if word in protected:
@@ -307,7 +318,7 @@ def _stem(word: str, mode: _Mode) -> str:
             attested = None
             for c in cands:
                 if verbal:
-                    if (c + "у") in lexicon or (c[-1] in mode.high and (c[:-1] + "у") in lexicon):
+                    if c in verbs:
                         attested = c
                         break
                 elif c in lexicon:
@@ -317,7 +328,7 @@ def _stem(word: str, mode: _Mode) -> str:
                 best = attested
                 valid = True
                 break
-            if not valid:
+            if not valid and not verbal:
                 c = cands[0]
                 if len(c) >= MIN_STEM and any(ch in vowels for ch in c):
                     fallback = c
@@ -326,7 +337,7 @@ def _stem(word: str, mode: _Mode) -> str:
             break
     if best is not None:
         return best
-    if fallback is not None:
+    if fallback is not None and word not in lexicon:
         return fallback
     return word
 

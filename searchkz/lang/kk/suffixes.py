@@ -168,7 +168,7 @@ PRESENT = (
 
 #: 3rd person of the present tense (бар-а-ды, жаса-й-ды).
 PRESENT_3 = (
-    ("ды", "ді", "ай"),
+    ("ды", "ді", "аей"),
 )
 
 #: Perfect participle -ған (takes the noun chain).
