@@ -98,7 +98,7 @@ _GRAMMAR = {
     "PASS": ("NEG",) + _VERB_FORMS,
     "NEG": ("PAST", "PRES", "PPART", "HAB", "AORNEG", "VN", "COND", "IMP", "CONV"),
     "PAST": ("PS", "CLI", "$"),
-    "PRES": ("PRES3", "PP"),
+    "PRES": ("PRES3", "PP", "$"),
     "PRES3": ("CLI", "$"),
     "PPART": _NOMINALIZED + ("PP", "PNOM", "CLI"),
     "HAB": _NOMINALIZED + ("PP", "PNOM", "CLI"),
@@ -192,16 +192,17 @@ def _build_chains(fold_map=None):
 # Lexicon (attested words), loaded lazily.
 
 
-def _load_lexicon() -> tuple[frozenset, frozenset]:
-    """(attested words, attested verb roots) from lang/kk/lexicon.txt.gz."""
+def _load_lexicon() -> tuple[frozenset, frozenset, frozenset]:
+    """(attested words, verb roots, inferred noun stems) from lang/kk/lexicon.txt.gz."""
     try:
         data = resources.files("searchkz.lang.kk").joinpath("lexicon.txt.gz").read_bytes()
     except (FileNotFoundError, ModuleNotFoundError, OSError):
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset()
     lines = gzip.decompress(data).decode("utf-8").split("\n")
-    words = frozenset(w for w in lines if w and w[0] not in "#+")
+    words = frozenset(w for w in lines if w and w[0] not in "#+=")
     verbs = frozenset(w[1:] for w in lines if w.startswith("+"))
-    return words, verbs
+    stems = frozenset(w[1:] for w in lines if w.startswith("="))
+    return words, verbs, stems
 
 
 class _Mode:
@@ -241,11 +242,13 @@ class _Mode:
     @property
     def lexicon(self):
         if self._lexicon is None:
-            lex, verbs = _load_lexicon()
+            lex, verbs, stems = _load_lexicon()
             if self.tr is not None:
                 lex = frozenset(w.translate(self.tr) for w in lex)
                 verbs = frozenset(w.translate(self.tr) for w in verbs)
+                stems = frozenset(w.translate(self.tr) for w in stems)
             self._verbs = verbs
+            self._nouns = lex | stems
             self._lexicon = lex
         return self._lexicon
 
@@ -253,6 +256,11 @@ class _Mode:
     def verbs(self):
         self.lexicon
         return self._verbs
+
+    @property
+    def nouns(self):
+        self.lexicon
+        return self._nouns
 
 
 _KK = _Mode()
@@ -282,6 +290,7 @@ def _stem(word: str, mode: _Mode) -> str:
     chains = mode.chains
     lexicon = mode.lexicon
     verbs = mode.verbs
+    nouns = mode.nouns
     protected = mode.protected
     vowels = mode.vowels
     if word in protected:
@@ -321,7 +330,7 @@ def _stem(word: str, mode: _Mode) -> str:
                     if c in verbs:
                         attested = c
                         break
-                elif c in lexicon:
+                elif c in nouns:
                     attested = c
                     break
             if attested is not None:

@@ -134,7 +134,7 @@ LEXICON_HEADER = """\
 # Derived from IS2AI/KazNERD (Yeshpanov, Khassanov, Varol: "KazNERD: Kazakh Named
 # Entity Recognition Dataset", LREC 2022), licensed CC BY 4.0
 # (https://creativecommons.org/licenses/by/4.0/). Changes: tokenized, lowercased,
-# reduced to a list of distinct words; lines starting with + are verb roots\n# inferred from them. See lexicon.NOTICE.txt.
+# reduced to a list of distinct words; lines starting with + are verb roots\n# and lines starting with = noun stems inferred from them. See lexicon.NOTICE.txt.
 """
 
 _TOKEN = re.compile(r"[а-яёәғқңөұүһі]+")
@@ -164,6 +164,33 @@ def verb_roots(words):
     return sorted(r for r, es in found.items() if len(es) >= (5 if len(r) == 2 else 3))
 
 
+def inferred_stems(words, min_words=3):
+    """Noun stems (3+ letters) that are not words themselves but start >= min_words
+    distinct words as stem + grammatical noun suffix chain (ішінде, ішіне, іші -> іш)."""
+    from searchkz.stemmer import _KK, _harmony_ok
+
+    chains, vowels = _KK.chains, _KK.vowels
+    support = collections.defaultdict(set)
+    for w in words:
+        for i in range(len(w) - 1, 2, -1):
+            recs = chains.get(w[i:])
+            if not recs:
+                continue
+            base = w[:i]
+            if not any(ch in vowels for ch in base):
+                continue
+            for after, harmony, verbal, vowel_initial in recs:
+                if verbal or base[-1] not in after or not _harmony_ok(base, harmony, _KK):
+                    continue
+                stem = base
+                if vowel_initial:
+                    stem = _KK.vowel_drop.get(base) or base[:-1] + _KK.devoice.get(base[-1], base[-1])
+                support[stem].add(w)
+                break
+    words = set(words)
+    return sorted(s for s, ws in support.items() if len(ws) >= min_words and s not in words)
+
+
 def build_lexicon(jsonl_path, out_path=None, min_count=1):
     counts = collections.Counter()
     with open(jsonl_path, encoding="utf-8") as fh:
@@ -174,13 +201,15 @@ def build_lexicon(jsonl_path, out_path=None, min_count=1):
     words = sorted(
         w for w, c in counts.items() if len(w) >= 2 and c >= max(min_count, MIN_COUNT_BY_LENGTH.get(len(w), 1))
     )
+    stems = inferred_stems(words)
     if out_path is None:
         out_path = Path(__file__).resolve().parent.parent / "lang" / "kk" / "lexicon.txt.gz"
     body = "\n".join(words) + "\n" + "\n".join("+" + v for v in verbs) + "\n"
+    body += "\n".join("=" + s for s in stems) + "\n"
     data = (LEXICON_HEADER + body).encode("utf-8")
     with open(out_path, "wb") as fh:
         fh.write(gzip.compress(data, 9, mtime=0))
-    return out_path, len(words), len(verbs)
+    return out_path, len(words), len(verbs), len(stems)
 
 
 def main(argv=None):
@@ -191,8 +220,8 @@ def main(argv=None):
     ap.add_argument("--build-lexicon", metavar="JSONL", help="build lang/kk/lexicon.txt.gz from KazNERD sentences")
     args = ap.parse_args(argv)
     if args.build_lexicon:
-        path, n, nv = build_lexicon(args.build_lexicon)
-        print(f"wrote {n} words and {nv} verb roots to {path}")
+        path, n, nv, ns = build_lexicon(args.build_lexicon)
+        print(f"wrote {n} words, {nv} verb roots and {ns} inferred noun stems to {path}")
         return 0
     if not args.gold:
         ap.error("GOLD.tsv is required")
