@@ -37,10 +37,12 @@ from searchkz.lang.kk.folding import FOLD
 __all__ = ["ANALYZER_DATA_VERSION", "stem", "stem_folded", "fold", "CachedStemmer"]
 
 #: Bump whenever stemming output changes (it goes into the index's analyzer version).
-ANALYZER_DATA_VERSION = "kk-stem-1"
+ANALYZER_DATA_VERSION = "kk-stem-2"
 
 #: Shortest stem the fallback (unattested) path may leave.
 MIN_STEM = 3
+#: Shortest verb-only suffix chain the fallback path may strip from an unattested root.
+MIN_VERBAL_FALLBACK = 4
 #: Shortest stem at all.
 MIN_ATTESTED_STEM = 2
 
@@ -222,6 +224,7 @@ class _Mode:
             self.back = BACK_VOWELS
             self.front = FRONT_VOWELS
         self.vowels = frozenset(f(v) for v in _VOWELS)
+        self.back_loose = frozenset(f(v) for v in BACK_VOWELS)
         self.irregular = {f(k): f(v) for k, v in _exc.IRREGULAR.items()}
         self.protected = frozenset(f(w) for w in _exc.PROTECTED)
         self.vowel_drop = {f(k): f(v) for k, v in _exc.VOWEL_DROP.items()}
@@ -276,7 +279,9 @@ def _harmony_ok(stem: str, harmony: int, mode: _Mode) -> bool:
         if ch in back:
             return harmony == 1
         if ch in front:
-            return harmony == 2
+            # Russian surnames and loans (тоқаев-тың, балаев-тың): a written е after
+            # back vowels does not decide the harmony
+            return harmony == 2 or (ch == "е" and any(c in mode.back_loose for c in stem))
     return True
 
 
@@ -337,7 +342,7 @@ def _stem(word: str, mode: _Mode) -> str:
                 best = attested
                 valid = True
                 break
-            if not valid and not verbal:
+            if not valid and (not verbal or (len(word) - i >= MIN_VERBAL_FALLBACK and recs[0][2])):
                 c = cands[0]
                 if len(c) >= MIN_STEM and any(ch in vowels for ch in c):
                     fallback = c

@@ -149,7 +149,7 @@ VERB_ENDINGS = (
 )
 
 #: Fewest occurrences for a word of this length to enter the lexicon (short tokens are noisy).
-MIN_COUNT_BY_LENGTH = {2: 5, 3: 2}
+MIN_COUNT_BY_LENGTH = {2: 10, 3: 2}
 
 
 def verb_roots(words):
@@ -197,9 +197,18 @@ def build_lexicon(jsonl_path, out_path=None, min_count=1):
         for line in fh:
             text = json.loads(line)["text"].lower()
             counts.update(_TOKEN.findall(text))
+    from searchkz.lang.kk import suffixes
+
+    # two-letter tokens that are suffixes written apart (да, ға, ке, ма ...) are not stems
+    suffix_strings = {
+        form for name, value in vars(suffixes).items() if name.isupper() and isinstance(value, tuple)
+        for allomorph in value for form in allomorph[:2]
+    }
     verbs = verb_roots(counts)
     words = sorted(
-        w for w, c in counts.items() if len(w) >= 2 and c >= max(min_count, MIN_COUNT_BY_LENGTH.get(len(w), 1))
+        w for w, c in counts.items()
+        if len(w) >= 2 and c >= max(min_count, MIN_COUNT_BY_LENGTH.get(len(w), 1))
+        and not (len(w) == 2 and w in suffix_strings)
     )
     stems = inferred_stems(words)
     if out_path is None:
