@@ -140,9 +140,76 @@ def index_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
                 time.sleep(0.1)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
+        _HELD_LOCK_FDS.add(fd)
         yield
     finally:
+        _HELD_LOCK_FDS.discard(fd)
         os.close(fd)  # closing releases the flock
+
+
+# Lock fds this process holds: forked writer workers close their copies, or a
+# killed reindex's orphaned workers would keep the flock (and block every
+# later reindex) for as long as they live.
+_HELD_LOCK_FDS: set[int] = set()
+
+
+def _worker_guard(parent_pid: int) -> None:
+    """In a forked writer worker: drop the inherited index lock and exit when the parent dies."""
+    import threading
+
+    for fd in list(_HELD_LOCK_FDS):
+        try:
+            os.close(fd)  # the parent still holds the flock through its own fd
+        except OSError:
+            pass
+    _HELD_LOCK_FDS.clear()
+
+    def watch():
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)  # orphaned: the reindex that started us is gone
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, name="searchkz-parent-watch", daemon=True).start()
+
+
+def _safe_mp_writer(ix, **kwargs):
+    """A Whoosh multiprocess writer whose workers cannot outlive the reindex.
+
+    Stock ``MpWriter`` workers wait forever on their job queue when the parent
+    dies (SIGKILL, OOM) or fails (``cancel()`` only flips a flag in the
+    parent's copy of the task), holding the inherited index lock.
+    """
+    from whoosh.multiproc import MpWriter, SubWriterTask
+
+    parent = os.getpid()
+
+    class Task(SubWriterTask):
+        def run(self):
+            _worker_guard(parent)
+            super().run()
+
+    class Writer(MpWriter):
+        def _new_task(self):
+            task = Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+                        self.multisegment)
+            self.tasks.append(task)
+            task.start()
+            return task
+
+        def cancel(self):
+            try:
+                for task in self.tasks:
+                    if task.is_alive():
+                        task.kill()
+                for task in self.tasks:
+                    task.join(5)
+            finally:
+                from whoosh.writing import SegmentWriter
+
+                SegmentWriter.cancel(self)
+
+    return Writer(ix, **kwargs)
 
 
 # -- generations -------------------------------------------------------------
@@ -384,7 +451,7 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
     ix = create_in(str(tmp), make_schema(), indexname=WHOOSH_INDEXNAME)
     procs = procs or default_procs()
     if procs > 1 and len(sources) > 1:
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=128, batchsize=256)
+        writer = _safe_mp_writer(ix, procs=procs, multisegment=True, limitmb=128, batchsize=256)
     else:
         writer = ix.writer(limitmb=256)
     seen: set[str] = set()
