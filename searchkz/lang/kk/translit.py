@@ -40,3 +40,15 @@ LATIN_SINGLE = {
 }
 
 LATIN_VOWELS = frozenset("aäeıioöuūüyáóúý")
+
+#: Cyrillic -> the official 2021 Latin alphabet (lowercase; Russian-only letters
+#: as usually written: ё yo, ц ts, ч ch, щ şç, ю yu, я ya, э e; ъ ь dropped).
+#: Used to write Latin-script test queries (searchkz.bench.variants).
+CYRILLIC_TO_LATIN_2021 = {
+    "а": "a", "ә": "ä", "б": "b", "в": "v", "г": "g", "ғ": "ğ", "д": "d", "е": "e",
+    "ж": "j", "з": "z", "и": "i", "й": "i", "і": "ı", "к": "k", "қ": "q", "л": "l",
+    "м": "m", "н": "n", "ң": "ñ", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ұ": "ū", "ү": "ü", "ф": "f", "х": "h", "һ": "h", "ш": "ş",
+    "ы": "y", "ё": "yo", "ц": "ts", "ч": "ch", "щ": "şç", "ю": "yu", "я": "ya",
+    "э": "e", "ъ": "", "ь": "",
+}
