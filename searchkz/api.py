@@ -146,7 +146,10 @@ class Index:
         for attempt in range(3):
             try:
                 ix, gen, manifest = open_generation(self.path)
-                searcher = ix.searcher(weighting=_weighting())
+                try:
+                    searcher = ix.searcher(weighting=_weighting())
+                except Exception as exc:  # a truncated or garbled segment (EOFError, struct.error, ...)
+                    raise _corrupt(self.path, gen, exc) from None
                 break
             except IndexCorruptError:
                 if attempt == 2:
@@ -203,6 +206,7 @@ class Index:
         except QueryError:
             raise
         except Exception as exc:
+            self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         hits = self._hits(results, plan, snippets)
         total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
@@ -238,12 +242,23 @@ class Index:
             )
         return hits
 
+    def _raise_if_corrupt(self) -> None:
+        """After an unexpected error reading the index: raise IndexCorruptError if its files are damaged."""
+        from searchkz.index import verify_generation
+
+        if self._gen is not None:
+            verify_generation(self._gen, self._manifest or {})
+
     def get(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
         from searchkz.index import unpack_text
 
         searcher = self._open()
-        f = searcher.document(id=doc_id)
+        try:
+            f = searcher.document(id=doc_id)
+        except Exception as exc:
+            self._raise_if_corrupt()
+            raise _corrupt(self.path, self._gen, exc) from None
         if f is None:
             return None
         return Document(
@@ -268,10 +283,16 @@ class Index:
 
     def stats(self) -> dict:
         """Documents, terms, size on disk, analyzer version, last reindex."""
+        from searchkz.index import verify_generation
+
         searcher = self._open()
         reader = searcher.reader()
+        verify_generation(self._gen, self._manifest)
         size = sum(p.stat().st_size for p in self._gen.iterdir() if p.is_file())
-        terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "folded", "title")}
+        try:
+            terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "folded", "title")}
+        except Exception as exc:
+            raise _corrupt(self.path, self._gen, exc) from None
         return {
             "index": str(self.path),
             "generation": self._gen.name,
@@ -293,10 +314,11 @@ class Index:
         foreign-version or unopenable index raises the matching
         :class:`~searchkz.errors.SearchkzError` (its message names the fix).
         """
-        from searchkz.index import unpack_text
+        from searchkz.index import unpack_text, verify_generation
 
         searcher = self._open()
         reader = searcher.reader()
+        verify_generation(self._gen, self._manifest)
         problems = []
         n = 0
         fix = f"searchkz reindex --full --index {self.path}"
@@ -315,6 +337,12 @@ class Index:
         if expected is not None and expected != n:
             problems.append(f"the index holds {n} documents, its manifest says {expected}; fix: {fix}")
         return problems
+
+
+def _corrupt(path, gen, exc: Exception) -> IndexCorruptError:
+    return IndexCorruptError(
+        f"index {gen} cannot be read ({type(exc).__name__}: {exc}); rebuild with: searchkz reindex --full --index {path}"
+    )
 
 
 def _weighting():

@@ -92,6 +92,7 @@ class ReindexStats:
     full: bool = False
     seconds: float = 0.0
     problems: list = field(default_factory=list)  # corpus.Problem items
+    rebuilt_because: str = ""  # why an incremental reindex had to rebuild from scratch
 
     @property
     def skipped(self) -> int:
@@ -99,6 +100,8 @@ class ReindexStats:
 
     def summary(self) -> str:
         kind = "full" if self.full else "incremental"
+        if self.rebuilt_because:
+            kind += f", rebuilt: {self.rebuilt_because}"
         return (
             f"reindex ({kind}): {self.added} added, {self.updated} updated, {self.deleted} deleted, "
             f"{self.unchanged} unchanged; {self.documents} documents; "
@@ -218,12 +221,14 @@ def _safe_mp_writer(ix, **kwargs):
 def current_generation(root: Path) -> Path | None:
     """The live generation folder, or None when the folder holds no index."""
     try:
-        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+        name = (root / CURRENT).read_bytes().decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise IndexCorruptError(f"cannot read {root / CURRENT}: {exc.strerror}") from None
-    if not name.startswith(GEN_PREFIX) or "/" in name:
+        raise IndexCorruptError(
+            f"cannot read {root / CURRENT}: {exc.strerror}; rebuild with: searchkz reindex --full --index {root}"
+        ) from None
+    if not name.startswith(GEN_PREFIX) or "/" in name or "\ufffd" in name or not name.isprintable():
         raise IndexCorruptError(f"{root / CURRENT} is damaged; rebuild with: searchkz reindex --full --index {root}")
     gen = root / name
     if not gen.is_dir():
@@ -241,6 +246,69 @@ def read_manifest(gen: Path) -> dict:
         raise IndexCorruptError(
             f"index manifest {gen / MANIFEST} is unreadable ({exc}); rebuild with: searchkz reindex --full --index {gen.parent}"
         ) from None
+
+
+def _index_files(gen: Path) -> list[Path]:
+    """The Whoosh files of a generation (not the manifest, lock or temporary files)."""
+    return sorted(
+        p for p in gen.iterdir()
+        if p.is_file() and p.name != MANIFEST and not p.name.endswith(".tmp") and "LOCK" not in p.name
+    )
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def file_checksums(gen: Path) -> dict:
+    """``{file name: [size, crc32]}`` of a generation's index files (recorded in its manifest)."""
+    return {p.name: [p.stat().st_size, _crc32(p)] for p in _index_files(gen)}
+
+
+def verify_generation(gen: Path, manifest: dict) -> None:
+    """Raise :class:`IndexCorruptError` when an index file of ``gen`` is missing,
+    truncated or changed since it was written (checked against the manifest's
+    checksums; a manifest without them, from an older searchkz, passes)."""
+    fix = f"rebuild with: searchkz reindex --full --index {gen.parent}"
+    for name, (size, crc) in sorted((manifest.get("files") or {}).items()):
+        p = gen / name
+        try:
+            actual = p.stat().st_size
+        except OSError as exc:
+            raise IndexCorruptError(f"index file {p} is missing ({exc.strerror}); {fix}") from None
+        if actual != size:
+            raise IndexCorruptError(f"index file {p} has {actual} bytes, {size} expected (truncated?); {fix}")
+        try:
+            ok = _crc32(p) == crc
+        except OSError as exc:
+            raise IndexCorruptError(f"index file {p} cannot be read ({exc.strerror}); {fix}") from None
+        if not ok:
+            raise IndexCorruptError(f"index file {p} is damaged (checksum mismatch); {fix}")
+
+
+def check_generation(gen: Path, manifest: dict) -> None:
+    """Cheap health check of a generation before it is reused: files intact, index
+    opens, document count as recorded.  Raises :class:`IndexCorruptError`."""
+    verify_generation(gen, manifest)
+    ix = _open_whoosh(gen)
+    try:
+        with ix.reader() as r:
+            n = r.doc_count()
+    except Exception as exc:
+        raise IndexCorruptError(
+            f"index {gen} cannot be read ({type(exc).__name__}: {exc}); "
+            f"rebuild with: searchkz reindex --full --index {gen.parent}"
+        ) from None
+    expected = manifest.get("documents")
+    if expected is not None and n != expected:
+        raise IndexCorruptError(
+            f"index {gen} holds {n} documents, its manifest says {expected}; "
+            f"rebuild with: searchkz reindex --full --index {gen.parent}"
+        )
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
@@ -287,7 +355,14 @@ def cleanup(root: Path, keep_previous: bool = True) -> None:
     The generation just before the live one is kept: a search that read
     ``CURRENT`` a moment before the swap may still be opening it.
     """
-    live = current_generation(root) if (root / CURRENT).exists() else None
+    try:
+        live = current_generation(root)
+    except IndexCorruptError:
+        # CURRENT is damaged or names a missing generation: keep every
+        # generation until a rebuilt one is published
+        for p in root.glob(TMP_PREFIX + "*"):
+            shutil.rmtree(p, ignore_errors=True)
+        return
     gens = sorted(p for p in root.glob(GEN_PREFIX + "*") if p.is_dir())
     keep = {live.name} if live else set()
     if keep_previous and live is not None:
@@ -371,20 +446,24 @@ def reindex(
             on_problem(p)
     with index_lock(root, lock_timeout):
         cleanup(root)
-        live = current_generation(root)
+        try:
+            live = current_generation(root)
+        except IndexCorruptError as exc:  # damaged CURRENT, missing live generation
+            live = None
+            if not full:
+                stats.rebuilt_because = _reason(exc)
         manifest = None
         if live is not None and not full:
             try:
                 manifest = read_manifest(live)
-            except IndexCorruptError:
+                if manifest.get("analyzer_version") != ANALYZER_VERSION:
+                    manifest = None  # another analyzer: rebuild, never mix
+                    stats.rebuilt_because = "the index was built by another analyzer version"
+                else:
+                    check_generation(live, manifest)
+            except IndexCorruptError as exc:
                 manifest = None
-            if manifest is not None and manifest.get("analyzer_version") != ANALYZER_VERSION:
-                manifest = None  # another analyzer: rebuild, never mix
-            if manifest is not None:
-                try:
-                    _open_whoosh(live)
-                except SearchkzError:
-                    manifest = None
+                stats.rebuilt_because = _reason(exc)
         stats.full = manifest is None
         old_sources: dict = manifest["sources"] if manifest else {}
         new_sources: dict = {}
@@ -407,8 +486,9 @@ def reindex(
                 )
                 if not changed:
                     shutil.rmtree(tmp, ignore_errors=True)
-                    if new_sources != old_sources:
+                    if new_sources != old_sources or "files" not in manifest:
                         manifest["sources"] = new_sources
+                        manifest.setdefault("files", file_checksums(live))
                         manifest["last_reindex"] = _now()
                         _write_json_atomic(live / MANIFEST, manifest)
                     stats.documents = manifest.get("documents", 0)
@@ -431,6 +511,7 @@ def reindex(
                 "last_reindex": _now(),
                 "documents": stats.documents,
                 "sources": new_sources,
+                "files": file_checksums(tmp),
             }
             _write_json_atomic(tmp / MANIFEST, new_manifest)
             gen = root / _new_generation_name()
@@ -442,6 +523,11 @@ def reindex(
             raise
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _reason(exc: Exception) -> str:
+    """An error message without its ``; rebuild with: ...`` advice (the rebuild is happening)."""
+    return str(exc).split("; rebuild with:")[0]
 
 
 def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_after):
