@@ -154,6 +154,7 @@ class Index:
             except IndexCorruptError:
                 if attempt == 2:
                     raise
+                _verify_live(self.path)  # damaged files: say so now, retrying cannot help
                 time.sleep(0.05)  # a reindex may be swapping generations right now
         self._ix, self._gen, self._manifest, self._searcher, self._stamp = ix, gen, manifest, searcher, stamp
         return searcher
@@ -337,6 +338,15 @@ class Index:
         if expected is not None and expected != n:
             problems.append(f"the index holds {n} documents, its manifest says {expected}; fix: {fix}")
         return problems
+
+
+def _verify_live(path) -> None:
+    """Raise IndexCorruptError if the live generation's files fail their checksums."""
+    from searchkz.index import current_generation, read_manifest, verify_generation
+
+    gen = current_generation(path)
+    if gen is not None:
+        verify_generation(gen, read_manifest(gen))
 
 
 def _corrupt(path, gen, exc: Exception) -> IndexCorruptError:
