@@ -203,14 +203,17 @@ class Index:
 
             filt = DateRange("date", lo, hi)
         try:
-            results = searcher.search(plan.query, limit=limit, filter=filt)
+            if plan.qwords:  # free text: searchkz's own BM25F ranking
+                results, total = _rank(searcher, plan, limit, filt)
+            else:
+                results = searcher.search(plan.query, limit=limit, filter=filt)
+                total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
         except QueryError:
             raise
         except Exception as exc:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         hits = self._hits(results, plan, snippets)
-        total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
         res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
         return res
 
@@ -338,6 +341,32 @@ class Index:
         if expected is not None and expected != n:
             problems.append(f"the index holds {n} documents, its manifest says {expected}; fix: {fix}")
         return problems
+
+
+class _RankedHit:
+    """One ranked document, shaped like a Whoosh hit for :meth:`Index._hits`."""
+
+    __slots__ = ("_searcher", "docnum", "score")
+
+    def __init__(self, searcher, docnum: int, score: float) -> None:
+        self._searcher, self.docnum, self.score = searcher, docnum, score
+
+    def fields(self) -> dict:
+        return self._searcher.stored_fields(self.docnum)
+
+
+def _rank(searcher, plan, limit: int, filt):
+    from searchkz.rank import ranker_for
+
+    allowed = None
+    if filt is not None:
+        allowed = set(searcher.docs_for_query(filt))
+    ranker = ranker_for(searcher)
+    ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed)
+    stems, exact = ranker.matched_terms(plan.qwords)
+    plan.stems |= stems
+    plan.exact |= exact
+    return [_RankedHit(searcher, d, s) for d, s in ranked], total
 
 
 def _verify_live(path) -> None:

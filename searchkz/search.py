@@ -32,7 +32,7 @@ from searchkz.analysis import (
     iter_words,
 )
 from searchkz.errors import QueryError
-from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
+from searchkz.translit import is_kazakh_latin, latin_lower, latin_to_cyrillic
 from searchkz.lang.kk.stop_words import QUESTION_WORDS, STOP_WORDS
 
 # Ranking weights (see docs/ARCHITECTURE.md and searchkz.bench.eval for how they were measured).
@@ -49,8 +49,7 @@ MAX_QUERY_CHARS = 2_000
 
 _SYNTAX_RE = re.compile(
     r"""(?x)
-      "                                  # phrase
-    | (?<!\S)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?!\S)
+      (?<!\S)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)(?!\S)
     | (?<![\w])(?:title|body|date|id|exact|folded|source):\S   # field query
     | \w~ | \w\* | \*\w | \w\?\w | \w\^\d   # fuzzy, wildcard, boost
     | \[ .* \]                           # range
@@ -86,9 +85,22 @@ class Hit:
         }
 
 
+_QUOTED_RE = re.compile(r'"[^"]*"')
+
+
 def has_syntax(text: str) -> bool:
-    """Does the query use Whoosh syntax (operators, quotes, fields, wildcards, fuzzy)?"""
-    return _SYNTAX_RE.search(text) is not None
+    """Does the query use Whoosh syntax (operators, quotes, fields, wildcards, fuzzy)?
+
+    Double quotes count as a phrase only when they are balanced and the query
+    is not a sentence around a quoted name: ``"азаматтық қоғам"`` is a phrase,
+    ``"Оян, қазақ!" өлең жинағы қай қалада басылған?`` is free text.
+    """
+    if _SYNTAX_RE.search(text) is not None:
+        return True
+    if '"' not in text or text.count('"') % 2:
+        return False
+    outside = _QUOTED_RE.sub(" ", text)
+    return len(WORD_RE.findall(outside)) < 3 and "?" not in outside
 
 
 def query_context(text: str) -> str:
@@ -101,6 +113,11 @@ def query_context(text: str) -> str:
     return ""
 
 
+_LATIN_WORD_RE = re.compile(r"(?<![\w\u0400-\u04ff])[A-Za-z\u00c0-\u024f']+(?![\w\u0400-\u04ff])")
+_LATIN_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+
+
 @dataclass
 class QueryPlan:
     """The parsed query plus the terms to highlight, per field."""
@@ -110,6 +127,7 @@ class QueryPlan:
     exact: set = field(default_factory=set)
     folded: set = field(default_factory=set)
     words: list = field(default_factory=list)  # content words, for suggestions
+    qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
 
 
 def _word_alternatives(raw: str, ctx: str) -> list[WordAnalysis]:
@@ -138,12 +156,47 @@ def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0):
     return Or(subs, boost=boost)
 
 
+def _query_word(raw: str, ctx: str):
+    """The terms one free-text word is ranked by (see :mod:`searchkz.rank`)."""
+    from searchkz.rank import QueryWord
+
+    qw = QueryWord(raw)
+    for a in _word_alternatives(raw, ctx):
+        qw.stems.add(a.stem)
+        qw.exact.add(a.normalized)
+        if a.lang != KIND_KAZAKH:
+            continue
+        if not has_kazakh_letter(a.normalized):
+            qw.folded.add(a.folded)
+        if _LATIN_LETTER_RE.search(raw) and not _CYRILLIC_RE.search(raw):
+            qw.latin.add(a.normalized)  # transliterated: и/й, е/э, х/һ, a dropped ь … are guesses
+        elif not has_kazakh_letter(a.normalized):
+            qw.unfold.add(a.normalized)
+    return qw
+
+
+def _fold(word: str) -> str:
+    from searchkz.lang.kk.folding import FOLD
+
+    return "".join(FOLD.get(c, c) for c in word)
+
+
+#: Stop and question words as typed without Kazakh letters (кандай, ким, бир).
+_FOLDED_STOPS = frozenset(_fold(w) for w in STOP_WORDS | QUESTION_WORDS)
+
+
+def _is_stop(normalized: str) -> bool:
+    if normalized in STOP_WORDS or normalized in QUESTION_WORDS:
+        return True
+    return not has_kazakh_letter(normalized) and normalized in _FOLDED_STOPS
+
+
 def _content_words(text: str, ctx: str) -> list[str]:
     words = [m.group() for m in WORD_RE.finditer(text)]
     keep = []
     for w in words:
         n = analyze_word(w, ctx).normalized
-        if n in STOP_WORDS or n in QUESTION_WORDS:
+        if _is_stop(n):
             continue
         keep.append(w)
     return keep or words  # a query of only stop words searches them anyway
@@ -159,6 +212,9 @@ def build_query(text: str) -> QueryPlan:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
     ctx = query_context(text)
+    if ctx == "latn":
+        # Kazakh Latin capitals: I is ı (і), İ is i (и); only in words without Cyrillic letters
+        text = _LATIN_WORD_RE.sub(lambda m: latin_lower(m.group()) if "I" in m.group() or "\u0130" in m.group() else m.group(), text)
     plan = QueryPlan(query=None)
     if has_syntax(text):
         plan.query = _parse_syntax(text, ctx, plan)
@@ -177,6 +233,7 @@ def build_query(text: str) -> QueryPlan:
                 continue
             seen.add(key)
             groups.append(_word_query(w, ctx, plan))
+            plan.qwords.append(_query_word(w, ctx))
         plan.query = groups[0] if len(groups) == 1 else Or(groups, scale=COORD_SCALE)
     return plan
 
@@ -261,15 +318,18 @@ def expand_highlight_terms(plan: QueryPlan, reader) -> None:
 
 def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHARS) -> list[tuple[int, int, str]]:
     """``(start, end, key)`` for every word of ``text`` that the query matched."""
+    from searchkz.analysis import find_words
+
     scan = text if limit is None else text[:limit]
-    out = []
     stems, exact, folded = plan.stems, plan.exact, plan.folded
-    for _raw, s, e, a in iter_words(scan):
-        if a.stem in stems or a.normalized in exact:
-            out.append((s, e, a.stem))
-        elif folded and a.folded in folded:
-            out.append((s, e, a.folded))
-    return out
+
+    def want(a: WordAnalysis) -> bool:
+        return a.stem in stems or a.normalized in exact or bool(folded and a.folded in folded)
+
+    return [
+        (s, e, a.stem if (a.stem in stems or a.normalized in exact) else a.folded)
+        for s, e, a in find_words(scan, want)
+    ]
 
 
 def make_snippet(text: str, plan: QueryPlan, width: int = SNIPPET_WIDTH) -> tuple[str, list[tuple[int, int]]]:

@@ -19,6 +19,15 @@ def is_kazakh_latin(word: str) -> bool:
     return any(c in KAZAKH_LATIN_MARKERS for c in word) or _KZ_LATIN_Q.search(word) is not None
 
 
+def latin_lower(text: str) -> str:
+    """Lowercase Kazakh Latin: ``I`` is the capital of ``ı`` (і) and ``İ`` of ``i`` (и).
+
+    >>> latin_lower("Işek İle")
+    'ışek ile'
+    """
+    return text.replace("\u0130", "i").replace("I", "\u0131").lower()
+
+
 def latin_to_cyrillic(word: str) -> str:
     """Transliterate one lowercase Kazakh Latin word (2021 alphabet, drafts, ASCII fallbacks).
 
