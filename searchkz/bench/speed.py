@@ -1,0 +1,897 @@
+"""Indexing and search speed benchmark (a runnable module, not a timed test).
+
+    python -m searchkz.bench.speed --sentences /work/shared/data/kaznerd/sentences.jsonl \\
+        --sizes 10000,100000 --json-out bench.json
+
+For every size N it builds a seeded corpus of N synthetic news articles
+(~300 words each, sentences drawn from ``--sentences``; the bundled ``corpus/``
+folder when no sentences file is given) as ``.txt`` files laid out like the
+real corpus (title line, date line, counters, body, tail boilerplate) or as
+JSONL shards (``--format jsonl``), then measures, each reindex in a fresh
+subprocess:
+
+* full reindex time, articles/s and MB/s with 1 and 2 (``--procs``) processes,
+  for searchkz and for a baseline in the same run: the same pipeline (corpus
+  reader, documents, schema fields, writer settings) with stock Whoosh
+  ``StandardAnalyzer`` in every text field (``stock``), and optionally a plain
+  stock schema with only title + body analyzed (``--engines ...,plain``);
+* index size on disk against the corpus size;
+* peak RSS of each reindex: the indexing process and its writer workers
+  (``ru_maxrss`` read in the subprocess itself, so per run) and the whole
+  process tree (sampled from /proc);
+* analysis only: every analyzer over every document's text, no indexing;
+* incremental reindex time with 1 of N articles changed (and with none);
+* search latency p50/p95 over ``--queries`` seeded 1–4-word queries drawn
+  from the corpus vocabulary, top 10 with snippets, warm searcher;
+* cold start of ``searchkz search`` on a small index against ``python -c pass``.
+
+It prints a table and writes JSON (``--json-out``).  Generated corpora and
+indexes live under ``--workdir`` (default: a folder in the system temp dir);
+a corpus is reused when one with the same parameters is already there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+BUNDLED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "searchkz-bench"
+FILES_PER_FOLDER = 1000
+JSONL_SHARD = 1000
+
+# Used only when neither a sentences file nor the bundled corpus is available.
+_BUILTIN_SENTENCES = [
+    "Елордада үкіметтік емес ұйымдар мен мемлекеттік орган өкілдерінің басын қосқан диалог алаңы өтті.",
+    "Қазақстан президенті өзінің Жолдауында азаматтық сектордың рөлін ерекше атап өтті.",
+    "Форумда азаматтық қоғам институттарының өкілдері өзекті мәселелерді талқылады.",
+    "Кездесу барысында қоғамдық кеңестерге қатысты нормалар мен ережелер қозғалды.",
+    "Шымкент қаласында жергілікті өзін-өзі басқару мәселелері бойынша дөңгелек үстел өтті.",
+    "Министрлік биыл өңірлердегі мектептерді жөндеуге қосымша қаражат бөлді.",
+    "Алматы облысында көктемгі егіс жұмыстары жоспарлы түрде жүргізіліп жатыр.",
+    "Парламент Мәжілісінің депутаттары жаңа заң жобасын бірінші оқылымда мақұлдады.",
+    "Ауыл шаруашылығы саласындағы кәсіпкерлерге жеңілдетілген несие берілетін болды.",
+    "Спортшыларымыз халықаралық турнирде үш алтын медаль жеңіп алды.",
+    "Облыс әкімі тұрғындармен кездесіп, олардың ұсыныстарын тыңдады.",
+    "Жастар арасында кітап оқуды насихаттайтын жаңа жоба іске қосылды.",
+]
+
+_MONTHS_KK = ["Қаңтар", "Ақпан", "Наурыз", "Сәуір", "Мамыр", "Маусым", "Шілде", "Тамыз",
+              "Қыркүйек", "Қазан", "Қараша", "Желтоқсан"]
+_RUBRICS = ["Қоғам", "Саясат", "Экономика", "Аймақтар", "Спорт", "Мәдениет", "Білім", "Құқық"]
+_SENT_SPLIT = re.compile(r"(?<=[.!?…])\s+")
+
+
+# -- corpus -----------------------------------------------------------------
+
+
+def load_sentences(path: str | Path | None = None) -> tuple[list[str], str]:
+    """Sentences to build articles from, and where they came from.
+
+    ``path``: a JSONL file (``text`` key per line), a plain text file (one
+    sentence per line) or a folder of articles (split into sentences).  None:
+    the bundled ``corpus/`` folder, else a few built-in sentences.
+    """
+    if path is None:
+        if BUNDLED_CORPUS.is_dir():
+            return _sentences_from_articles(BUNDLED_CORPUS), f"bundled corpus {BUNDLED_CORPUS}"
+        return list(_BUILTIN_SENTENCES), "built-in sentences"
+    p = Path(path)
+    if p.is_dir():
+        return _sentences_from_articles(p), str(p)
+    out = []
+    with open(p, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line:
+                continue
+            if p.suffix == ".jsonl":
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                line = str(obj.get("text") or obj.get("body") or "").strip()
+            line = " ".join(line.split())
+            if len(line.split()) >= 3:
+                out.append(line)
+    if not out:
+        raise SystemExit(f"no sentences in {p}")
+    return out, str(p)
+
+
+def _sentences_from_articles(folder: Path) -> list[str]:
+    from searchkz.corpus import Article, read_corpus
+
+    out = []
+    for item in read_corpus(folder):
+        if isinstance(item, Article):
+            for para in item.body.split("\n"):
+                for s in _SENT_SPLIT.split(para.strip()):
+                    s = " ".join(s.split())
+                    if len(s.split()) >= 3:
+                        out.append(s)
+    return out or list(_BUILTIN_SENTENCES)
+
+
+@dataclass
+class CorpusInfo:
+    path: str
+    fmt: str
+    articles: int
+    files: int
+    bytes: int
+    words: int
+    source: str
+    seconds: float = 0.0
+    reused: bool = False
+
+    @property
+    def mb(self) -> float:
+        return self.bytes / 1e6
+
+
+def _article(rng: random.Random, sentences: list[str], short: list[str], words: int) -> tuple[str, str, list[str]]:
+    """(title, date line, paragraphs)."""
+    title = rng.choice(short).rstrip(".!?… ")
+    y, mo, d = rng.randint(2015, 2024), rng.randint(1, 12), rng.randint(1, 28)
+    hh, mm = rng.randint(0, 23), rng.randint(0, 59)
+    if rng.random() < 0.5:
+        date = f"{d} {_MONTHS_KK[mo - 1]} {y}, {hh:02d}:{mm:02d}"
+    else:
+        date = f"{d:02d}.{mo:02d}.{y}, {hh:02d}:{mm:02d}"
+    paras, n = [], 0
+    while n < words:
+        para = []
+        for _ in range(rng.randint(2, 5)):
+            s = rng.choice(sentences)
+            para.append(s)
+            n += s.count(" ") + 1
+            if n >= words:
+                break
+        paras.append(" ".join(para))
+    return title, date, paras
+
+
+def _txt(rng: random.Random, title: str, date: str, paras: list[str]) -> str:
+    """An article as scraped: title, header boilerplate, body, tail boilerplate."""
+    head = [title, ""]
+    r = rng.random()
+    if r < 0.4:
+        head += [date, str(rng.randint(10, 9999)), "Бөлісу:", title, ""]
+    elif r < 0.7:
+        head += [rng.choice(_RUBRICS), date, ""]
+    else:
+        head += [f"{date} {rng.randint(10, 9999)}", ""]
+    tail = []
+    r = rng.random()
+    if r < 0.3:
+        tail = ["", "", "Өзгелердің жаңалығы"]
+    elif r < 0.5:
+        tail = ["", "Бөлісу:"]
+    return "\n".join(head + "\n\n".join(paras).split("\n") + tail) + "\n"
+
+
+def build_corpus(
+    out: str | Path,
+    n: int,
+    sentences: list[str],
+    seed: int = 0,
+    words: int = 300,
+    fmt: str = "txt",
+    source: str = "",
+) -> CorpusInfo:
+    """Write ``n`` seeded articles into the folder ``out`` (replaced if present).
+
+    ``fmt="txt"``: one file per article in subfolders of 1000 (title line,
+    header boilerplate with a date, body paragraphs, tail boilerplate: the real
+    reader's work).  ``fmt="jsonl"``: shards of 1000 ``{"id", "title", "date",
+    "text"}`` lines.
+    """
+    if fmt not in ("txt", "jsonl"):
+        raise ValueError(f"unknown corpus format {fmt!r}")
+    started = time.perf_counter()
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    rng = random.Random(seed)
+    short = [s for s in sentences if 4 <= s.count(" ") + 1 <= 14] or sentences
+    total_bytes = total_words = files = 0
+    shard = None
+    try:
+        for i in range(n):
+            title, date, paras = _article(rng, sentences, short, words)
+            total_words += sum(p.count(" ") + 1 for p in paras)
+            if fmt == "txt":
+                folder = out / f"{i // FILES_PER_FOLDER:05d}"
+                if i % FILES_PER_FOLDER == 0:
+                    folder.mkdir()
+                data = _txt(rng, title, date, paras).encode("utf-8")
+                with open(folder / f"{i:08d}.txt", "wb") as fh:
+                    fh.write(data)
+                files += 1
+            else:
+                if i % JSONL_SHARD == 0:
+                    if shard is not None:
+                        shard.close()
+                    shard = open(out / f"{i // JSONL_SHARD:05d}.jsonl", "wb")
+                    files += 1
+                iso = _iso_date(date)
+                line = json.dumps({"id": f"a{i:08d}", "title": title, "date": iso, "text": "\n\n".join(paras)},
+                                  ensure_ascii=False)
+                data = (line + "\n").encode("utf-8")
+                shard.write(data)
+            total_bytes += len(data)
+    finally:
+        if shard is not None:
+            shard.close()
+    info = CorpusInfo(str(out), fmt, n, files, total_bytes, total_words, source, time.perf_counter() - started)
+    return info
+
+
+def _iso_date(date: str) -> str:
+    m = re.match(r"(\d+)\.(\d+)\.(\d+), (\d+):(\d+)", date)
+    if m:
+        d, mo, y, hh, mm = map(int, m.groups())
+    else:
+        m = re.match(r"(\d+) (\S+) (\d+), (\d+):(\d+)", date)
+        d, y, hh, mm = int(m.group(1)), int(m.group(3)), int(m.group(4)), int(m.group(5))
+        mo = _MONTHS_KK.index(m.group(2)) + 1
+    return f"{y:04d}-{mo:02d}-{d:02d}T{hh:02d}:{mm:02d}:00"
+
+
+def ensure_corpus(workdir: Path, n: int, sentences: list[str], source: str, seed: int, words: int,
+                  fmt: str) -> CorpusInfo:
+    """Build the corpus for size ``n`` or reuse an identical one from an earlier run."""
+    out = workdir / f"corpus-{fmt}-{n}-s{seed}-w{words}"
+    stamp = out / ".bench.json"
+    key = {"n": n, "seed": seed, "words": words, "fmt": fmt, "source": source, "sentences": len(sentences),
+           "version": 2}
+    if stamp.exists():
+        try:
+            saved = json.loads(stamp.read_text())
+            if saved.get("key") == key:
+                info = CorpusInfo(**saved["info"])
+                info.reused = True
+                return info
+        except (ValueError, TypeError, KeyError):
+            pass
+    info = build_corpus(out, n, sentences, seed=seed, words=words, fmt=fmt, source=source)
+    stamp.write_text(json.dumps({"key": key, "info": asdict(info)}))
+    return info
+
+
+# -- measuring processes -----------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    out.extend(int(x) for x in fh.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeRssSampler(threading.Thread):
+    """Samples the summed RSS of a process and its descendants (Linux /proc)."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kb = 0
+        self.available = os.path.exists(f"/proc/{pid}/status")
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            todo, total, seen = [self.pid], 0, set()
+            while todo:
+                p = todo.pop()
+                if p in seen:
+                    continue
+                seen.add(p)
+                total += _rss_kb(p)
+                todo.extend(_children(p))
+            self.peak_kb = max(self.peak_kb, total)
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def run_child(spec: dict, timeout: float | None = None) -> dict:
+    """Run one measurement in a fresh ``python -m searchkz.bench.speed --child`` process."""
+    cmd = [sys.executable, "-m", "searchkz.bench.speed", "--child", json.dumps(spec)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeRssSampler(proc.pid)
+    sampler.start()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        sampler.stop()
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed ({spec.get('task')}): {err.strip()[-2000:]}")
+    res = json.loads(out.strip().splitlines()[-1])
+    res["process_wall_s"] = wall
+    if sampler.available:
+        res["peak_rss_tree_mb"] = sampler.peak_kb / 1024
+    return res
+
+
+def _maxrss_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of its largest waited-for child (worker), MB."""
+    import resource
+
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return self_kb / 1024, kids_kb / 1024
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and its waited-for children."""
+    import resource
+
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        ru = resource.getrusage(who)
+        total += ru.ru_utime + ru.ru_stime
+    return total
+
+
+def dir_bytes(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.stat(os.path.join(root, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+# -- what runs in the child --------------------------------------------------
+
+
+def _stock_schema(plain: bool = False):
+    """The searchkz schema with stock Whoosh StandardAnalyzer in every text field
+    (``plain``: only title and body analyzed, no exact/folded fields)."""
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+    from searchkz.index import TITLE_BOOST
+
+    fields = dict(
+        id=ID(stored=True, unique=True),
+        source=ID(stored=True),
+        title=TEXT(analyzer=StandardAnalyzer(), stored=True, field_boost=TITLE_BOOST),
+        date=DATETIME(stored=True),
+        body=TEXT(analyzer=StandardAnalyzer()),
+        exact=TEXT(analyzer=StandardAnalyzer(), phrase=False),
+        folded=TEXT(analyzer=StandardAnalyzer(), phrase=False),
+        text=STORED,
+        meta=STORED,
+        hash=STORED,
+        analyzer=STORED,
+    )
+    if plain:
+        del fields["exact"], fields["folded"]
+    return Schema(**fields)
+
+
+def _use_engine(engine: str) -> None:
+    """Point searchkz.index at the engine's schema (the pipeline stays the same)."""
+    from searchkz import index as index_mod
+
+    if engine == "searchkz":
+        return
+    if engine not in ("stock", "plain"):
+        raise ValueError(f"unknown engine {engine!r}")
+    plain = engine == "plain"
+    index_mod.make_schema = lambda: _stock_schema(plain)
+    if plain:
+        orig = index_mod._doc_fields
+
+        def doc_fields(article):
+            d = orig(article)
+            d.pop("exact", None)
+            d.pop("folded", None)
+            return d
+
+        index_mod._doc_fields = doc_fields
+
+
+def _child_reindex(spec: dict) -> dict:
+    _use_engine(spec["engine"])
+    from searchkz.index import current_generation, reindex
+
+    profile = spec.get("profile")
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+    cpu0 = _cpu_seconds()
+    started = time.perf_counter()
+    stats = reindex(spec["index"], spec["corpus"], full=spec.get("full", True), procs=spec["procs"],
+                    lock_timeout=5)
+    seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu0
+    if profile:
+        prof.disable()
+        prof.dump_stats(profile)
+    gen = current_generation(Path(spec["index"]))
+    self_mb, kids_mb = _maxrss_mb()
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "documents": stats.documents,
+        "added": stats.added,
+        "updated": stats.updated,
+        "deleted": stats.deleted,
+        "unchanged": stats.unchanged,
+        "full": stats.full,
+        "problems": len(stats.problems),
+        "index_bytes": dir_bytes(gen) if gen else 0,
+        "peak_rss_main_mb": self_mb,
+        "peak_rss_workers_mb": kids_mb,
+    }
+
+
+def _child_analysis(spec: dict) -> dict:
+    """Every analyzer over every document's text, no indexing (fresh process: cold word cache)."""
+    from whoosh.analysis import StandardAnalyzer
+
+    from searchkz import corpus as corpus_mod
+
+    started = time.perf_counter()
+    sources, _ = corpus_mod.list_sources(spec["corpus"])
+    limit = spec.get("limit") or len(sources) * 10**6
+    docs = []
+    for src in sources:
+        arts, _ = corpus_mod.read_source(src)
+        docs.extend((a.title or "", a.body) for a in arts)
+        if len(docs) >= limit:
+            break
+    docs = docs[:limit]
+    read_s = time.perf_counter() - started
+    out = {"documents": len(docs), "read_seconds": read_s, "chars": sum(len(t) + len(b) for t, b in docs)}
+
+    def run(fields) -> float:
+        """CPU seconds (one thread: robust against other load on the machine)."""
+        t0 = time.process_time()
+        tokens = 0
+        for title, body in docs:
+            for an, value, positions in fields(title, body):
+                for _t in an(value, positions=positions, mode="index"):
+                    tokens += 1
+        return time.process_time() - t0
+
+    if spec["engine"] == "searchkz":
+        from searchkz.analysis import KazakhAnalyzer
+
+        stem_a, exact_a, folded_a = KazakhAnalyzer("stem"), KazakhAnalyzer("exact"), KazakhAnalyzer("folded")
+        out["all_fields_seconds"] = run(
+            lambda t, b: ((stem_a, t, True), (stem_a, b, True), (exact_a, b, False), (folded_a, b, False))
+        )
+        # the same again with a warm word cache
+        out["all_fields_warm_seconds"] = run(
+            lambda t, b: ((stem_a, t, True), (stem_a, b, True), (exact_a, b, False), (folded_a, b, False))
+        )
+    else:
+        sa = StandardAnalyzer()
+        out["all_fields_seconds"] = run(lambda t, b: ((sa, t, True), (sa, b, True), (sa, b, False), (sa, b, False)))
+        out["title_body_seconds"] = run(lambda t, b: ((sa, t, True), (sa, b, True)))
+    return out
+
+
+def _child_search(spec: dict) -> dict:
+    """Warm search latency: one Index (one searcher), top 10 with snippets."""
+    from searchkz.api import Index
+
+    ix = Index(spec["index"])
+    open_started = time.perf_counter()
+    ix.doc_count()
+    open_s = time.perf_counter() - open_started
+    for q in spec["warmup"]:
+        ix.search(q, limit=10)
+    times, hits, errors = [], 0, 0
+    for q in spec["queries"]:
+        t0 = time.perf_counter()
+        try:
+            res = ix.search(q, limit=10, snippets=True)
+            _ = [h.to_dict() for h in res]
+            hits += len(res)
+        except Exception:
+            errors += 1
+        times.append(time.perf_counter() - t0)
+    ix.close()
+    times.sort()
+    ms = [t * 1000 for t in times]
+    return {
+        "queries": len(times),
+        "open_ms": open_s * 1000,
+        "p50_ms": _pct(ms, 50),
+        "p95_ms": _pct(ms, 95),
+        "p99_ms": _pct(ms, 99),
+        "mean_ms": statistics.fmean(ms) if ms else 0.0,
+        "max_ms": ms[-1] if ms else 0.0,
+        "hits_per_query": hits / max(1, len(times)),
+        "errors": errors,
+    }
+
+
+def _pct(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return 0.0
+    k = (len(sorted_values) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def child_main(spec: dict) -> None:
+    task = spec["task"]
+    if task == "reindex":
+        res = _child_reindex(spec)
+    elif task == "analysis":
+        res = _child_analysis(spec)
+    elif task == "search":
+        res = _child_search(spec)
+    else:
+        raise SystemExit(f"unknown child task {task!r}")
+    sys.stdout.write("\n" + json.dumps(res) + "\n")
+
+
+# -- queries -----------------------------------------------------------------
+
+
+def make_queries(sentences: list[str], count: int, seed: int = 0) -> list[str]:
+    """``count`` seeded queries of 1–4 content words drawn (frequency-weighted)
+    from the vocabulary of the sentences the corpus is made of."""
+    from searchkz.analysis import WORD_RE
+    from searchkz.lang.kk.stop_words import QUESTION_WORDS, STOP_WORDS
+
+    pool = []
+    for s in sentences:
+        for w in WORD_RE.findall(s):
+            lw = w.lower()
+            if len(w) >= 4 and w.isalpha() and lw not in STOP_WORDS and lw not in QUESTION_WORDS:
+                pool.append(lw)
+    if not pool:
+        pool = ["қоғам"]
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(pool) for _ in range(rng.randint(1, 4))) for _ in range(count)]
+
+
+# -- the benchmark -----------------------------------------------------------
+
+
+def _touch_one(corpus: CorpusInfo, rng: random.Random) -> tuple[Path, bytes, tuple[int, int]]:
+    """Change one article of the corpus; returns what is needed to restore it."""
+    root = Path(corpus.path)
+    files = sorted(p for p in root.rglob("*" + ("." + corpus.fmt)))
+    victim = files[rng.randrange(len(files))]
+    original = victim.read_bytes()
+    st = victim.stat()
+    if corpus.fmt == "txt":
+        changed = original.rstrip(b"\n") + " Бұл мақала өзгертілді.\n".encode()
+    else:
+        lines = original.split(b"\n")
+        obj = json.loads(lines[0])
+        obj["text"] += " Бұл мақала өзгертілді."
+        lines[0] = json.dumps(obj, ensure_ascii=False).encode()
+        changed = b"\n".join(lines)
+    victim.write_bytes(changed)
+    future = time.time_ns() + 2_000_000_000
+    os.utime(victim, ns=(future, future))
+    return victim, original, (st.st_atime_ns, st.st_mtime_ns)
+
+
+def _cold_start(workdir: Path, sentences: list[str], source: str, runs: int) -> dict:
+    """``searchkz search`` on a small index, as a fresh process, against ``python -c pass``."""
+    small = ensure_corpus(workdir, 200, sentences, source, seed=1, words=300, fmt="txt")
+    index = workdir / "index-cold"
+    shutil.rmtree(index, ignore_errors=True)
+    run_child({"task": "reindex", "engine": "searchkz", "index": str(index), "corpus": small.path, "procs": 1})
+    exe = Path(sys.executable).with_name("searchkz")
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "searchkz"]
+    query = make_queries(sentences, 1, seed=7)[0]
+    cmds = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "searchkz --help": base + ["--help"],
+        "searchkz search": base + ["search", query, "--index", str(index), "--color", "never"],
+    }
+    env = dict(os.environ, NO_COLOR="1")
+    out = {"query": query, "runs": runs}
+    for name, cmd in cmds.items():
+        times = []
+        for _ in range(runs + 1):
+            t0 = time.perf_counter()
+            r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            times.append(time.perf_counter() - t0)
+            if r.returncode not in (0, 1):
+                raise RuntimeError(f"{name} failed: {r.stderr.decode(errors='replace')[-500:]}")
+        times = sorted(times[1:])  # the first run only warms the OS caches
+        out[name] = {"median_s": statistics.median(times), "min_s": times[0]}
+    out["ratio_search_vs_python"] = out["searchkz search"]["median_s"] / out["python -c pass"]["median_s"]
+    shutil.rmtree(index, ignore_errors=True)
+    return out
+
+
+def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
+    workdir = Path(args.workdir)
+    log(f"== N={n:,}: corpus")
+    corpus = ensure_corpus(workdir, n, sentences, source, args.seed, args.words, args.format)
+    log(f"   {corpus.articles:,} articles, {corpus.mb:.1f} MB in {corpus.files:,} files"
+        f" ({'reused' if corpus.reused else f'built in {corpus.seconds:.0f}s'})")
+    result: dict = {"n": n, "corpus": asdict(corpus), "reindex": []}
+    procs_list = [int(p) for p in args.procs.split(",")]
+    engines = args.engines.split(",")
+    keep = None  # the searchkz index kept for the incremental and search measurements
+    for procs in procs_list:
+        for engine in engines:
+            index = workdir / f"index-{engine}-{n}-p{procs}"
+            shutil.rmtree(index, ignore_errors=True)
+            log(f"   reindex {engine} procs={procs} …")
+            spec = {"task": "reindex", "engine": engine, "index": str(index), "corpus": corpus.path,
+                    "procs": procs}
+            if args.profile:
+                spec["profile"] = str(workdir / f"profile-{engine}-{n}-p{procs}.prof")
+            r = run_child(spec)
+            if r["documents"] != n:
+                raise RuntimeError(f"{engine} indexed {r['documents']} of {n} articles")
+            r.update(engine=engine, procs=procs, articles_per_s=n / r["seconds"], mb_per_s=corpus.mb / r["seconds"],
+                     index_to_corpus=r["index_bytes"] / corpus.bytes)
+            result["reindex"].append(r)
+            log(f"     {r['seconds']:.1f}s  {r['articles_per_s']:.0f} art/s  index {r['index_bytes'] / 1e6:.1f} MB"
+                f"  RSS main {r['peak_rss_main_mb']:.0f} MB workers {r['peak_rss_workers_mb']:.0f} MB")
+            if engine == "searchkz" and procs == max(procs_list):
+                if keep is not None:
+                    shutil.rmtree(keep, ignore_errors=True)
+                keep = index
+            elif not args.keep:
+                shutil.rmtree(index, ignore_errors=True)
+    by = {(r["engine"], r["procs"]): r for r in result["reindex"]}
+    result["ratios"] = {}
+    for procs in procs_list:
+        for engine in engines:
+            if engine != "searchkz" and ("searchkz", procs) in by and (engine, procs) in by:
+                a, b = by[("searchkz", procs)], by[(engine, procs)]
+                result["ratios"][f"searchkz/{engine} p{procs}"] = a["seconds"] / b["seconds"]
+                result["ratios"][f"searchkz/{engine} p{procs} cpu"] = a["cpu_seconds"] / b["cpu_seconds"]
+    if "searchkz" in engines and not args.skip_analysis:
+        limit = min(n, args.analysis_docs) if args.analysis_docs else n
+        log(f"   analysis only ({limit:,} documents) …")
+        a = {}
+        for engine in ("searchkz", "stock"):
+            a[engine] = run_child({"task": "analysis", "engine": engine, "corpus": corpus.path, "limit": limit})
+        a["ratio_same_fields"] = a["searchkz"]["all_fields_seconds"] / a["stock"]["all_fields_seconds"]
+        a["ratio_vs_stock_title_body"] = a["searchkz"]["all_fields_seconds"] / a["stock"]["title_body_seconds"]
+        result["analysis"] = a
+        log(f"     searchkz {a['searchkz']['all_fields_seconds']:.1f}s, stock {a['stock']['all_fields_seconds']:.1f}s"
+            f" (ratio {a['ratio_same_fields']:.2f})")
+    if keep is not None:
+        rng = random.Random(args.seed + n)
+        log("   incremental reindex …")
+        inc = {}
+        r = run_child({"task": "reindex", "engine": "searchkz", "index": str(keep), "corpus": corpus.path,
+                       "procs": max(procs_list), "full": False})
+        inc["unchanged"] = r
+        victim, original, (atime, mtime) = _touch_one(corpus, rng)
+        try:
+            r = run_child({"task": "reindex", "engine": "searchkz", "index": str(keep), "corpus": corpus.path,
+                           "procs": max(procs_list), "full": False})
+            if r["updated"] != 1 or r["full"]:
+                raise RuntimeError(f"incremental reindex did not update exactly one article: {r}")
+            inc["one_changed"] = r
+        finally:
+            victim.write_bytes(original)
+            os.utime(victim, ns=(atime, mtime))
+        result["incremental"] = inc
+        log(f"     1 changed: {inc['one_changed']['seconds']:.2f}s, none changed: {inc['unchanged']['seconds']:.2f}s")
+        log(f"   search ({args.queries} queries) …")
+        qs = make_queries(sentences, args.queries + 50, seed=args.seed + 1)
+        result["search"] = run_child({"task": "search", "index": str(keep), "warmup": qs[:50],
+                                      "queries": qs[50:]})
+        s = result["search"]
+        log(f"     p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms")
+        if not args.keep:
+            shutil.rmtree(keep, ignore_errors=True)
+    return result
+
+
+TARGETS = [
+    # (label, size, getter, limit, "le"/"ge")
+    ("100k reindex, 2 procs, articles/s", 100_000, lambda r: _reindex(r, "searchkz", 2, "articles_per_s"), 330, "ge"),
+    ("analyzer cost: reindex time searchkz/stock, 2 procs", 100_000, lambda r: r["ratios"].get("searchkz/stock p2"),
+     1.25, "le"),
+    ("search p50 ms (top 10 + snippets)", 100_000, lambda r: r.get("search", {}).get("p50_ms"), 15, "le"),
+    ("search p95 ms (top 10 + snippets)", 100_000, lambda r: r.get("search", {}).get("p95_ms"), 60, "le"),
+    ("incremental reindex, 1 changed, s", 100_000,
+     lambda r: r.get("incremental", {}).get("one_changed", {}).get("seconds"), 10, "le"),
+    ("peak RSS of the reindex, MB (process tree)", 100_000,
+     lambda r: _reindex(r, "searchkz", 2, "peak_rss_tree_mb"), 2048, "le"),
+    ("index size / corpus size", 100_000, lambda r: _reindex(r, "searchkz", 2, "index_to_corpus"), 1.5, "le"),
+]
+
+
+def _reindex(r: dict, engine: str, procs: int, key: str):
+    for x in r["reindex"]:
+        if x["engine"] == engine and x["procs"] == procs:
+            return x.get(key)
+    return None
+
+
+def check_targets(results: dict) -> list[dict]:
+    out = []
+    sizes = results["sizes"]
+    for label, size, get, limit, how in TARGETS:
+        key = str(size) if str(size) in sizes else (max(sizes, key=int) if sizes else None)
+        value = get(sizes[key]) if key else None
+        ok = None if value is None else (value <= limit if how == "le" else value >= limit)
+        out.append({"target": label, "size": int(key) if key else None, "value": value, "limit": limit,
+                    "op": "≤" if how == "le" else "≥", "met": ok})
+    cs = results.get("cold_start")
+    if cs:
+        v = cs["searchkz search"]["median_s"]
+        out.append({"target": "cold start of `searchkz search`, s", "size": 200, "value": v, "limit": 0.35,
+                    "op": "≤", "met": v <= 0.35})
+    return out
+
+
+def format_table(results: dict) -> str:
+    lines = []
+    add = lines.append
+    m = results["machine"]
+    add(f"searchkz speed benchmark — {m['cpus']} CPUs, Python {m['python']}, whoosh {m['whoosh']}; "
+        f"sentences: {results['sentences_source']}")
+    for key in sorted(results["sizes"], key=int):
+        r = results["sizes"][key]
+        c = r["corpus"]
+        add("")
+        add(f"N = {int(key):,} articles: {c['bytes'] / 1e6:.1f} MB corpus (.{c['fmt']}, {c['files']:,} files, "
+            f"{c['words'] / max(1, c['articles']):.0f} words/article)")
+        add(f"  {'full reindex':<22} {'procs':>5} {'time s':>8} {'CPU s':>7} {'art/s':>7} {'MB/s':>6} {'index MB':>9} "
+            f"{'×corpus':>7} {'RSS main':>9} {'workers':>8} {'tree MB':>8}")
+        for x in r["reindex"]:
+            name = {"searchkz": "searchkz", "stock": "stock Whoosh (std)", "plain": "stock title+body"}[x["engine"]]
+            add(f"  {name:<22} {x['procs']:>5} {x['seconds']:>8.1f} {x['cpu_seconds']:>7.1f} {x['articles_per_s']:>7.0f} "
+                f"{x['mb_per_s']:>6.2f} "
+                f"{x['index_bytes'] / 1e6:>9.1f} {x['index_to_corpus']:>7.2f} {x['peak_rss_main_mb']:>9.0f} "
+                f"{x['peak_rss_workers_mb']:>8.0f} {x.get('peak_rss_tree_mb', 0):>8.0f}")
+        rat = r.get("ratios", {})
+        for name, v in rat.items():
+            if not name.endswith(" cpu"):
+                add(f"  ratio {name}: wall time {v:.2f}, CPU time {rat.get(name + ' cpu', float('nan')):.2f}")
+        a = r.get("analysis")
+        if a:
+            s, k = a["searchkz"], a["stock"]
+            add(f"  analysis only (CPU), {s['documents']:,} docs (title+body+exact+folded): searchkz {s['all_fields_seconds']:.1f}s"
+                f" (warm cache {s['all_fields_warm_seconds']:.1f}s), stock {k['all_fields_seconds']:.1f}s → ratio "
+                f"{a['ratio_same_fields']:.2f}; vs stock title+body only {k['title_body_seconds']:.1f}s → "
+                f"{a['ratio_vs_stock_title_body']:.2f}; corpus read {s['read_seconds']:.1f}s")
+        inc = r.get("incremental")
+        if inc:
+            add(f"  incremental reindex: 1 of {int(key):,} changed {inc['one_changed']['seconds']:.2f}s; "
+                f"nothing changed {inc['unchanged']['seconds']:.2f}s")
+        s = r.get("search")
+        if s:
+            add(f"  search, {s['queries']} queries of 1-4 words, top 10 + snippets, warm: p50 {s['p50_ms']:.1f} ms, "
+                f"p95 {s['p95_ms']:.1f} ms, mean {s['mean_ms']:.1f} ms, max {s['max_ms']:.0f} ms "
+                f"({s['hits_per_query']:.1f} hits/query)")
+    cs = results.get("cold_start")
+    if cs:
+        add("")
+        add(f"cold start (median of {cs['runs']}): python -c pass {cs['python -c pass']['median_s']:.3f}s, "
+            f"searchkz --help {cs['searchkz --help']['median_s']:.3f}s, searchkz search "
+            f"{cs['searchkz search']['median_s']:.3f}s (×{cs['ratio_search_vs_python']:.1f} python)")
+    if results.get("targets"):
+        add("")
+        add("targets:")
+        for t in results["targets"]:
+            v = t["value"]
+            vs = "n/a" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+            mark = "n/a" if t["met"] is None else ("met" if t["met"] else "MISSED")
+            add(f"  {t['target']:<52} N={t['size'] or 0:>7,}  {vs:>9} {t['op']} {t['limit']:<6} {mark}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m searchkz.bench.speed",
+        description="Indexing and search speed of searchkz against stock Whoosh on a generated news corpus.",
+    )
+    p.add_argument("--sentences", default=os.environ.get("SEARCHKZ_BENCH_SENTENCES"),
+                   help="sentences to build articles from: .jsonl (text key), .txt (one per line) or a folder "
+                        "of articles [default: $SEARCHKZ_BENCH_SENTENCES, else the bundled corpus/]")
+    p.add_argument("--sizes", default="10000,100000", help="comma-separated article counts [%(default)s]")
+    p.add_argument("--procs", default="1,2", help="comma-separated process counts [%(default)s]")
+    p.add_argument("--engines", default="searchkz,stock",
+                   help="searchkz, stock (same fields, StandardAnalyzer), plain (stock title+body only) "
+                        "[%(default)s]")
+    p.add_argument("--format", choices=["txt", "jsonl"], default="txt", help="corpus files [%(default)s]")
+    p.add_argument("--words", type=int, default=300, help="words per article [%(default)s]")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--queries", type=int, default=200, help="timed queries [%(default)s]")
+    p.add_argument("--analysis-docs", type=int, default=20000,
+                   help="documents for the analysis-only measurement (0 = all) [%(default)s]")
+    p.add_argument("--skip-analysis", action="store_true")
+    p.add_argument("--skip-cold", action="store_true", help="skip the cold-start measurement")
+    p.add_argument("--cold-runs", type=int, default=7)
+    p.add_argument("--workdir", default=str(DEFAULT_WORKDIR), help="corpora and indexes [%(default)s]")
+    p.add_argument("--keep", action="store_true", help="keep the indexes")
+    p.add_argument("--profile", action="store_true", help="cProfile each reindex (main process) into workdir")
+    p.add_argument("--json-out", help="write the results as JSON here")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        child_main(json.loads(args.child))
+        return 0
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    import platform
+
+    import whoosh
+
+    sentences, source = load_sentences(args.sentences)
+    Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "command": " ".join(["python -m searchkz.bench.speed"] + (argv if argv is not None else sys.argv[1:])),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "whoosh": getattr(whoosh, "__version__", None) or whoosh.versionstring(), "platform": platform.platform()},
+        "sentences_source": source,
+        "sentences": len(sentences),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "sizes": {},
+    }
+    for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
+        results["sizes"][str(n)] = bench_size(n, args, sentences, source, log)
+    if not args.skip_cold:
+        log("== cold start")
+        results["cold_start"] = _cold_start(Path(args.workdir), sentences, source, args.cold_runs)
+    results["targets"] = check_targets(results)
+    table = format_table(results)
+    results["table"] = table
+    print(table)
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, ensure_ascii=False, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

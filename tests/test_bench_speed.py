@@ -1,0 +1,66 @@
+"""Smoke test of the speed benchmark (``python -m searchkz.bench.speed``): not a timed test."""
+
+import json
+from pathlib import Path
+
+from searchkz.bench import speed
+
+
+def test_corpus_builder_and_reindex(tmp_path: Path):
+    sentences, source = speed.load_sentences(None)  # the bundled corpus fallback
+    assert len(sentences) >= 10 and source
+
+    info = speed.build_corpus(tmp_path / "c", 50, sentences, seed=3, words=120)
+    assert info.articles == 50 and info.files == 50 and info.bytes > 0
+    again = speed.build_corpus(tmp_path / "c2", 50, sentences, seed=3, words=120)
+    a = sorted(p.read_bytes() for p in (tmp_path / "c").rglob("*.txt"))
+    b = sorted(p.read_bytes() for p in (tmp_path / "c2").rglob("*.txt"))
+    assert a == b  # seeded
+
+    # the real reader finds title, date and body in every generated file
+    from searchkz.corpus import Article, read_corpus
+
+    arts = [x for x in read_corpus(info.path) if isinstance(x, Article)]
+    assert len(arts) == 50
+    assert all(a.title and a.date and len(a.body.split()) >= 100 for a in arts)
+    assert not any("Бөлісу" in a.body or "Өзгелердің" in a.body for a in arts)
+
+    # one reindex as the benchmark runs it (a subprocess), then a search
+    index = tmp_path / "ix"
+    r = speed.run_child({"task": "reindex", "engine": "searchkz", "index": str(index), "corpus": info.path,
+                         "procs": 1})
+    assert r["documents"] == 50 and r["index_bytes"] > 0 and r["peak_rss_main_mb"] > 0
+    queries = speed.make_queries(sentences, 5, seed=1)
+    assert len(queries) == 5 and all(1 <= len(q.split()) <= 4 for q in queries)
+    s = speed.run_child({"task": "search", "index": str(index), "warmup": queries[:1], "queries": queries})
+    assert s["queries"] == 5 and s["errors"] == 0 and s["p50_ms"] > 0
+
+
+def test_jsonl_corpus(tmp_path: Path):
+    sentences, _ = speed.load_sentences(None)
+    info = speed.build_corpus(tmp_path / "j", 30, sentences, seed=1, words=60, fmt="jsonl")
+    lines = [json.loads(x) for p in Path(info.path).glob("*.jsonl") for x in p.read_text().splitlines()]
+    assert len(lines) == 30 and all(x["id"] and x["text"] and x["date"] for x in lines)
+
+
+def test_table_and_targets():
+    results = {
+        "machine": {"cpus": 2, "python": "3", "whoosh": "x"},
+        "sentences_source": "s",
+        "sizes": {
+            "100": {
+                "corpus": {"bytes": 10**6, "fmt": "txt", "files": 100, "words": 30000, "articles": 100},
+                "reindex": [
+                    {"engine": e, "procs": 2, "seconds": 1.0, "cpu_seconds": 1.5, "articles_per_s": 100.0,
+                     "mb_per_s": 1.0, "index_bytes": 10**6, "index_to_corpus": 1.0, "peak_rss_main_mb": 10,
+                     "peak_rss_workers_mb": 10, "peak_rss_tree_mb": 20}
+                    for e in ("searchkz", "stock")
+                ],
+                "ratios": {"searchkz/stock p2": 1.0, "searchkz/stock p2 cpu": 1.0},
+            }
+        },
+    }
+    results["targets"] = speed.check_targets(results)
+    table = speed.format_table(results)
+    assert "searchkz" in table and "targets:" in table
+    assert any(t["met"] is False for t in results["targets"])  # 100 art/s < 330
