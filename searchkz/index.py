@@ -477,6 +477,13 @@ def reindex(
                     on_problem(p)
             return arts
 
+        def report(problem):  # a problem found while indexing (a duplicate id)
+            stats.problems.append(problem)
+            if on_problem:
+                on_problem(problem)
+
+        read.report = report
+
         try:
             if stats.full:
                 _build_full(tmp, sources, read, new_sources, stats, procs, progress, _fail_after)
@@ -548,7 +555,7 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
             hashes = {}
             for art in arts:
                 if art.id in seen:
-                    stats.problems.append(_dup_problem(src, art.id))
+                    read.report(_dup_problem(src, art.id))
                     continue
                 seen.add(art.id)
                 writer.add_document(**_doc_fields(art))
@@ -610,7 +617,7 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
             hashes = {}
             for art in arts:
                 if art.id in kept_ids or art.id in written_ids:
-                    stats.problems.append(_dup_problem(src, art.id))
+                    read.report(_dup_problem(src, art.id))
                     continue
                 written_ids.add(art.id)
                 h = art.content_hash

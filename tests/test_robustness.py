@@ -320,6 +320,8 @@ def _bad_corpus(root: Path, big_bytes: int) -> tuple[int, set[str]]:
              json.dumps({"id": "j0", "text": "again"})]
     put("mixed.jsonl", ("\n".join(lines) + "\n").encode("utf-8")); good += 4
     bad.update({"mixed.jsonl:2", "mixed.jsonl:4", "mixed.jsonl:6", "mixed.jsonl:8"})
+    put("zdupe.jsonl", json.dumps({"id": "j1", "text": "another file, same id"}).encode() + b"\n")
+    bad.add("zdupe.jsonl")  # a duplicate id across files
     # a big JSONL of many articles (50 MB in the stress script)
     n, size = 0, 0
     with open(root / "big.jsonl", "w", encoding="utf-8") as fh:
