@@ -13,21 +13,34 @@ How it works
   one dict ``suffix chain -> ways it can attach`` (which letters the stem may end
   with, the harmony class it needs, whether it needs a verb root). Stemming a word
   is then one dict lookup per split point -- no regex loop per suffix.
-* Among the grammatical splits the stemmer prefers the shortest stem that is
-  *attested*: a word of the shipped lexicon (built from KazNERD text), or for verb
-  suffixes a verb root whose dictionary form (root + -у) is attested. When nothing
-  is attested it falls back to the longest grammatical strip that keeps a stem of
-  at least ``MIN_STEM`` letters with a vowel. Protected words stop the stripping.
+* Among the grammatical splits the stemmer takes the *attested* stem with the most
+  *support*: a noun stem is attested when it is a word of the shipped lexicon
+  (KazNERD and KazQAD text) or a stem inferred from it, a verb root when the
+  lexicon shows it with several verb endings; its support is the number of
+  distinct lexicon words that analyse as that stem plus a grammatical suffix chain
+  (the whole word counts as a candidate too). So ұйым (ұйым, ұйымдар, ұйымның ...)
+  beats the accidental split ұйы-м, and ал (алды, алып, алған ...) beats ала for
+  алады. Ties go to the longer stem. When nothing is attested it falls back to the
+  shortest grammatical strip that keeps a stem of at least ``MIN_STEM`` letters
+  with a vowel. Protected words and irregular forms (pronouns) come first.
 * Stem-final alternations are restored before a vowel-initial suffix
-  (кітаб-ы -> кітап, жүрег-і -> жүрек) and dropped vowels re-inserted
-  (халқ-ы -> халық) via the lexicon and ``exceptions.VOWEL_DROP``.
+  (кітаб-ы -> кітап, жүрег-і -> жүрек), dropped vowels re-inserted (халқ-ы ->
+  халық, қорқ-ады -> қорық), and in verbs ы/і + -й = и (оқи-ды -> оқы) and ы/і + -у
+  = у (оқ-у -> оқы) undone.
+* The chain tables and the support counts, for Kazakh and for folded text, are
+  precomputed into ``lang/kk/stemdata.txt.gz`` by ``python -m searchkz.bench.stemmer
+  --build-data`` and decompressed per bucket on first use, so the first call costs
+  milliseconds. In folded text (ұ ү -> у ...) the support is kept per harmony, so
+  уйым-дар (ұйым) and уй-лер (үй) still find their own stems.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
+import os
 import re
-from importlib import resources
+import zlib
 
 from searchkz.lang.kk import exceptions as _exc
 from searchkz.lang.kk import suffixes as S
@@ -37,7 +50,7 @@ from searchkz.lang.kk.folding import FOLD
 __all__ = ["ANALYZER_DATA_VERSION", "stem", "stem_folded", "fold", "CachedStemmer"]
 
 #: Bump whenever stemming output changes (it goes into the index's analyzer version).
-ANALYZER_DATA_VERSION = "kk-stem-2"
+ANALYZER_DATA_VERSION = "kk-stem-3"
 
 #: Shortest stem the fallback (unattested) path may leave.
 MIN_STEM = 3
@@ -191,15 +204,40 @@ def _build_chains(fold_map=None):
 
 
 # --------------------------------------------------------------------------------------
-# Lexicon (attested words), loaded lazily.
+# Lexicon and the precomputed tables.
+#
+# ``lang/kk/lexicon.txt.gz`` is the word list (the *source*); ``lang/kk/stemdata.json.gz``
+# holds what stemming needs, precomputed from the grammar and the lexicon by
+# ``python -m searchkz.bench.stemmer --build-data`` (a test checks it equals a fresh
+# build): for the Kazakh and the folded alphabet, the suffix-chain table and the
+# support of every attested stem. Loading it takes a few milliseconds; building it
+# takes a few seconds, which is what the first stem() call would otherwise pay.
+
+STEMDATA_FILE = "stemdata.txt.gz"
+LEXICON_FILE = "lexicon.txt.gz"
+_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lang", "kk")
 
 
-def _load_lexicon() -> tuple[frozenset, frozenset, frozenset]:
-    """(attested words, verb roots, inferred noun stems) from lang/kk/lexicon.txt.gz."""
+def _read_package_file(name: str) -> bytes | None:
     try:
-        data = resources.files("searchkz.lang.kk").joinpath("lexicon.txt.gz").read_bytes()
+        with open(os.path.join(_DATA_DIR, name), "rb") as fh:
+            return fh.read()
+    except OSError:
+        pass
+    try:  # a zipped install
+        from importlib import resources
+
+        return resources.files("searchkz.lang.kk").joinpath(name).read_bytes()
     except (FileNotFoundError, ModuleNotFoundError, OSError):
-        return frozenset(), frozenset(), frozenset()
+        return None
+
+
+def load_lexicon(data: bytes | None = None) -> tuple[frozenset, frozenset, frozenset]:
+    """(attested words, verb roots, inferred noun stems) from lang/kk/lexicon.txt.gz."""
+    if data is None:
+        data = _read_package_file(LEXICON_FILE)
+        if data is None:
+            return frozenset(), frozenset(), frozenset()
     lines = gzip.decompress(data).decode("utf-8").split("\n")
     words = frozenset(w for w in lines if w and w[0] not in "#+=")
     verbs = frozenset(w[1:] for w in lines if w.startswith("+"))
@@ -207,14 +245,24 @@ def _load_lexicon() -> tuple[frozenset, frozenset, frozenset]:
     return words, verbs, stems
 
 
-class _Mode:
-    """Everything one alphabet (Kazakh or folded) needs: chain table, lexicon, guards."""
+_EMPTY: dict = {}
 
-    def __init__(self, fold_map=None):
+
+class _Mode:
+    """Everything one alphabet (Kazakh or folded) needs: chain table, support, guards.
+
+    The tables are split into buckets -- suffix chains by their last letter, stems
+    by their first -- decoded on first use: a word only ever needs the chains ending
+    in its last letter and the stems starting with its first, so a cold query
+    decodes a few small buckets instead of the whole table."""
+
+    def __init__(self, fold_map=None, name="kk"):
         self.fold_map = fold_map
+        self.name = name
         self.tr = str.maketrans(fold_map) if fold_map else None
-        self._chains = None
-        self._lexicon = None
+        self._raw = None  # (kind, letter) -> gzip member "keys\tvalues", from the data file
+        self._records = None
+        self._buckets: dict = {}
         f = self._f
         if fold_map:
             # folded text: ы е э я and unambiguous letters keep their class
@@ -230,44 +278,217 @@ class _Mode:
         self.vowel_drop = {f(k): f(v) for k, v in _exc.VOWEL_DROP.items()}
         self.devoice = {f(k): f(v) for k, v in _DEVOICE.items()}
         self.high = (f("ы"), f("і"))
+        self.glide_y = f("й")
+        self.glide_i = f("и")
+        self.vn = f("у")
         self.letters = frozenset(f(c) for c in LETTERS) | {"-"}
 
     def _f(self, s: str) -> str:
         return s.translate(self.tr) if self.tr is not None else s
 
-    @property
-    def chains(self):
-        if self._chains is None:
-            self._chains = _build_chains(self.fold_map)
-            self._maxlen = max(map(len, self._chains))
-        return self._chains
+    def set_tables(self, chains, nouns, verbs, extra=None):
+        """Use in-memory tables (the build, or no shipped data file)."""
+        self._raw = {}
+        self._buckets = {}
+        for kind, table in (("C", chains), ("N", nouns), ("V", verbs)) + tuple((extra or {}).items()):
+            by_letter: dict = {}
+            for k, v in table.items():
+                by_letter.setdefault(k[-1] if kind == "C" else k[0], {})[k] = v
+            for letter, d in by_letter.items():
+                self._buckets[kind, letter] = d
+
+    def _load(self):
+        raw = _load_stemdata()
+        if raw is not None and self.name in raw:
+            records, self._raw = raw[self.name]
+            self._records = [
+                tuple((frozenset(a), h, bool(v), bool(vi)) for a, h, v, vi in recs) for recs in records
+            ]
+        else:  # no shipped tables (a source checkout being rebuilt): build them now
+            kk = _Mode(None, "kk")
+            kk.set_tables(_build_chains(None), {}, {})
+            nouns, verb_sup = _build_support(kk, *load_lexicon())
+            if self.fold_map:
+                tables = _folded_tables(nouns, verb_sup, self.tr)
+                self.set_tables(_build_chains(self.fold_map), tables.pop("N"), tables.pop("V"), tables)
+            else:
+                self.set_tables(_build_chains(None), nouns, verb_sup)
+
+    def bucket(self, kind: str, letter: str) -> dict:
+        """The chains ending in (kind "C") / noun ("N") or verb ("V") stems starting with ``letter``."""
+        try:
+            return self._buckets[kind, letter]
+        except KeyError:
+            pass
+        if self._raw is None:
+            self._load()
+            return self.bucket(kind, letter)
+        raw = self._raw.get((kind, letter))
+        if raw is None:
+            d = _EMPTY
+        else:
+            keys, values = zlib.decompress(raw, 31).decode("utf-8").split("\t")
+            values = map(int, values.split(" "))
+            if kind == "C":
+                values = map(self._records.__getitem__, values)
+            d = dict(zip(keys.split(" "), values))
+        self._buckets[kind, letter] = d
+        return d
+
+    def harmony_support(self, letter: str):
+        """Folded mode: ``{verbal: {harmony: overrides}}`` for stems starting with ``letter``
+        whose support differs by harmony (ұй- back, үй- front both fold to уй-); None
+        in the Kazakh alphabet, where the harmony check on the stem decides."""
+        if self.fold_map is None:
+            return None
+        return {
+            False: {1: self.bucket("NB", letter), 2: self.bucket("NF", letter)},
+            True: {1: self.bucket("VB", letter), 2: self.bucket("VF", letter)},
+        }
 
     @property
-    def lexicon(self):
-        if self._lexicon is None:
-            lex, verbs, stems = _load_lexicon()
-            if self.tr is not None:
-                lex = frozenset(w.translate(self.tr) for w in lex)
-                verbs = frozenset(w.translate(self.tr) for w in verbs)
-                stems = frozenset(w.translate(self.tr) for w in stems)
-            self._verbs = verbs
-            self._nouns = lex | stems
-            self._lexicon = lex
-        return self._lexicon
-
-    @property
-    def verbs(self):
-        self.lexicon
-        return self._verbs
-
-    @property
-    def nouns(self):
-        self.lexicon
-        return self._nouns
+    def chains(self) -> dict:
+        """The whole chain table (for tools; stemming reads buckets)."""
+        out = {}
+        for letter in sorted(self.letters):
+            out.update(self.bucket("C", letter))
+        return out
 
 
-_KK = _Mode()
-_FOLDED = _Mode(FOLD)
+_STEMDATA = None
+
+
+def _load_stemdata():
+    """{mode: (records, {(kind, letter): compressed bucket})} from lang/kk/stemdata.txt.gz.
+
+    The file is a series of gzip members (``zcat`` shows it as one text): the first
+    holds the index -- ``mode kind letter offset length`` per bucket, offsets
+    counted from the end of the first member -- and the records; every bucket is a
+    member of its own, decompressed when a word first needs it."""
+    global _STEMDATA
+    if _STEMDATA is None:
+        raw = _read_package_file(STEMDATA_FILE)
+        if raw is None:
+            return None
+        d = zlib.decompressobj(31)
+        header = d.decompress(raw)
+        body = memoryview(raw)[len(raw) - len(d.unused_data):]
+        out: dict = {}
+        for line in header.decode("utf-8").split("\n"):
+            if not line or line[0] == "#":
+                continue
+            mode, kind, letter, rest = line.split("\t", 3)
+            entry = out.setdefault(mode, ([], {}))
+            if kind == "R":
+                entry[0].extend(json.loads(rest))
+            else:
+                off, length = map(int, rest.split("\t"))
+                entry[1][kind, letter] = body[off:off + length]
+        _STEMDATA = out
+    return _STEMDATA
+
+
+def _encode_mode(name, chains, nouns, verbs, extra=None):
+    """One mode's tables: (records line, [(kind, letter, "keys\tvalues")]), sorted."""
+    rec_index: dict = {}
+    chain_idx = {}
+    for k in sorted(chains):
+        recs = tuple(("".join(sorted(a)), h, int(v), int(vi)) for a, h, v, vi in chains[k])
+        chain_idx[k] = rec_index.setdefault(recs, len(rec_index))
+    records = [list(map(list, r)) for r in sorted(rec_index, key=rec_index.get)]
+    head = f"{name}\tR\t-\t" + json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    tables = [("C", chain_idx, lambda k: k[-1]), ("N", nouns, lambda k: k[0]), ("V", verbs, lambda k: k[0])]
+    tables += [(kind, t, lambda k: k[0]) for kind, t in sorted((extra or {}).items())]
+    out = []
+    for kind, table, key in tables:
+        buckets: dict = {}
+        for k in sorted(table):
+            buckets.setdefault(key(k), []).append(k)
+        for letter in sorted(buckets):
+            ks = buckets[letter]
+            out.append((kind, letter, " ".join(ks) + "\t" + " ".join(str(table[k]) for k in ks)))
+    return head, out
+
+
+def _folded_tables(nouns: dict, verbs: dict, tr) -> dict:
+    """Support in the folded alphabet: the Kazakh counts summed over the stems that
+    fold together ("N", "V"), and where that sum mixes harmonies, the sums over the
+    back-harmony ("NB", "VB") and front-harmony ("NF", "VF") Kazakh stems alone."""
+    out = {}
+    for kind, table in (("N", nouns), ("V", verbs)):
+        total: dict[str, int] = {}
+        by_h = ({}, {})
+        for w, n in table.items():
+            k = w.translate(tr)
+            total[k] = total.get(k, 0) + n
+            for h, d in zip((1, 2), by_h):
+                if _harmony_ok(w, h, _KK):
+                    d[k] = d.get(k, 0) + n
+        out[kind] = total
+        for suffix, d in zip("BF", by_h):
+            out[kind + suffix] = {k: d.get(k, 0) for k in total if d.get(k, 0) != total[k]}
+    return out
+
+
+def build_stemdata(lexicon=None) -> bytes:
+    """Build lang/kk/stemdata.txt.gz (bytes) from the grammar and the lexicon."""
+    words, verbs, stems = load_lexicon() if lexicon is None else lexicon
+    kk = _Mode(None, "kk")
+    chains_kk = _build_chains(None)
+    kk.set_tables(chains_kk, {}, {})
+    nouns_kk, verbs_kk = _build_support(kk, words, verbs, stems)
+    # the folded alphabet: the same counts, summed over the stems that fold together
+    tr = str.maketrans(FOLD)
+    modes = [("kk", _encode_mode("kk", chains_kk, nouns_kk, verbs_kk))]
+    folded = _folded_tables(nouns_kk, verbs_kk, tr)
+    modes.append(("folded", _encode_mode("folded", _build_chains(FOLD), folded.pop("N"), folded.pop("V"), folded)))
+    index = [f"# searchkz Kazakh stemmer tables {ANALYZER_DATA_VERSION}: generated by "
+             "python -m searchkz.bench.stemmer --build-data; do not edit"]
+    members = []
+    offset = 0
+    for name, (head, buckets) in modes:
+        index.append(head)
+        for kind, letter, text in buckets:
+            member = gzip.compress((text + "\n").encode("utf-8"), 9, mtime=0)
+            index.append(f"{name}\t{kind}\t{letter}\t{offset}\t{len(member)}")
+            members.append(member)
+            offset += len(member)
+    return gzip.compress(("\n".join(index) + "\n").encode("utf-8"), 9, mtime=0) + b"".join(members)
+
+
+def _build_support(mode, words, verbs, stems):
+    """Support of each attested stem: how many distinct lexicon words analyse as it.
+
+    A noun stem is attested when it is a lexicon word or an inferred stem, a verb
+    root when it is a verb root of the lexicon. Each lexicon word adds 1 to every
+    attested stem it can be analysed as (itself included), so a stem with a whole
+    paradigm behind it (ұйым: ұйымдар, ұйымның ...) outweighs an accidental split
+    (ұйы-м)."""
+    nouns = frozenset(words) | frozenset(stems)
+    verbs = frozenset(verbs)
+    noun_sup: dict[str, int] = dict.fromkeys(nouns, 0)
+    verb_sup: dict[str, int] = dict.fromkeys(verbs, 0)
+    for w in sorted(words):
+        seen_n = {w}
+        seen_v = {w} if w in verbs else set()
+        for verbal, cands, _rest, _vonly, _h in _splits(w, mode, mode.bucket("C", w[-1])):
+            for c in cands:
+                if verbal:
+                    if c in verbs:
+                        seen_v.add(c)
+                        break
+                elif c in nouns:
+                    seen_n.add(c)
+                    break
+        for c in seen_n:
+            noun_sup[c] += 1
+        for c in seen_v:
+            verb_sup[c] += 1
+    return {k: n for k, n in noun_sup.items() if n}, {k: n for k, n in verb_sup.items() if n}
+
+
+_KK = _Mode(None, "kk")
+_FOLDED = _Mode(FOLD, "folded")
 _FOLD_TABLE = str.maketrans(FOLD)
 
 
@@ -285,73 +506,120 @@ def _harmony_ok(stem: str, harmony: int, mode: _Mode) -> bool:
     return True
 
 
+def _high_vowel(base: str, mode: _Mode) -> str:
+    """ы after a back (or undecided) stem, і after a front one."""
+    return mode.high[1] if _harmony_ok(base, 2, mode) and not _harmony_ok(base, 1, mode) else mode.high[0]
+
+
+def _splits(word: str, mode: _Mode, chains: dict):
+    """Every grammatical split of ``word``, longest stem first: ``(verbal, candidate
+    stems in order of preference, suffix length, verb-only chain, harmony)``.
+
+    Candidates restore what the boundary changed:
+    * a voiced stem end before a vowel: кітаб-ы -> кітап, жүрег-і -> жүрек;
+    * a dropped high vowel: халқ-ы -> халық, қорқ-ады -> қорық (exceptions.VOWEL_DROP
+      first, then ы/і re-inserted into a final consonant cluster);
+    * verbs: п -> у before a vowel (тау-ып -> тап), a root-final ы/і merged into
+      the verbal noun -у (оқ-у -> оқы), and ы/і + present -й written и
+      (оқи-ды -> оқы).
+    """
+    vowels = mode.vowels
+    devoice = mode.devoice
+    vowel_drop = mode.vowel_drop
+    vn = mode.vn
+    glide_i = mode.glide_i
+    for i in range(len(word) - 1, MIN_ATTESTED_STEM - 1, -1):
+        rest = word[i:]
+        base = word[:i]
+        last = base[-1]
+        recs = chains.get(rest)
+        if recs is not None:
+            for after, harmony, verbal, vowel_initial in recs:
+                if last not in after or (harmony and not _harmony_ok(base, harmony, mode)):
+                    continue
+                if vowel_initial:
+                    cands = []
+                    vd = vowel_drop.get(base)
+                    if vd is not None:
+                        cands.append(vd)
+                    dv = devoice.get(last)
+                    if dv is not None:
+                        cands.append(base[:-1] + dv)
+                    cands.append(base)
+                    if vd is None and last not in vowels and base[-2] not in vowels:
+                        cands.append(base[:-1] + _high_vowel(base, mode) + last)
+                    if verbal and last == vn and base[-2] in vowels:
+                        cands.append(base[:-1] + "п")
+                else:
+                    cands = [base]
+                if verbal and rest[0] == vn and last not in vowels:
+                    cands.append(base + _high_vowel(base, mode))
+                yield verbal, cands, len(rest), recs[0][2], harmony
+        if last == glide_i and i > MIN_ATTESTED_STEM:
+            recs = chains.get(mode.glide_y + rest)
+            if recs is not None and base[-2] not in vowels:
+                for after, harmony, verbal, vowel_initial in recs:
+                    if verbal:
+                        stem_ = base[:-1]
+                        yield True, [stem_ + _high_vowel(stem_, mode)], len(rest) + 1, True, harmony
+                        break
+
+
+class _HarmonyView:
+    """A support table with per-harmony overrides (folded stems of mixed harmony)."""
+
+    __slots__ = ("base", "override")
+
+    def __init__(self, base, override):
+        self.base = base
+        self.override = override
+
+    def get(self, key):
+        n = self.override.get(key)
+        return self.base.get(key) if n is None else n
+
+
 def _stem(word: str, mode: _Mode) -> str:
     irr = mode.irregular.get(word)
     if irr is not None:
         return irr
-    n = len(word)
-    if n <= MIN_ATTESTED_STEM:
+    if len(word) <= MIN_ATTESTED_STEM:
         return word
-    chains = mode.chains
-    lexicon = mode.lexicon
-    verbs = mode.verbs
-    nouns = mode.nouns
-    protected = mode.protected
+    if word in mode.protected:
+        return word
+    nouns = mode.bucket("N", word[0])
+    verbs = mode.bucket("V", word[0])
     vowels = mode.vowels
-    if word in protected:
-        return word
-    best = None  # shortest attested stem so far (scanning long stems -> short)
+    # the attested stem with the most support wins; on a tie the longer stem
+    best = None
+    best_support = 0
+    n = nouns.get(word)
+    if n:
+        best, best_support = word, n
+    n = verbs.get(word)
+    if n and n > best_support:
+        best, best_support = word, n
     fallback = None  # shortest grammatical stem that passes the guards
-    devoice = mode.devoice
-    high_back, high_front = mode.high
-    # candidate stems from longest (shortest suffix) to shortest
-    for i in range(n - 1, MIN_ATTESTED_STEM - 1, -1):
-        recs = chains.get(word[i:])
-        if recs is None:
-            continue
-        base = word[:i]
-        last = base[-1]
-        valid = False
-        for after, harmony, verbal, vowel_initial in recs:
-            if last not in after or (harmony and not _harmony_ok(base, harmony, mode)):
-                continue
-            if vowel_initial:
-                cands = []
-                vd = mode.vowel_drop.get(base)
-                if vd is not None:
-                    cands.append(vd)
-                dv = devoice.get(last)
-                if dv is not None:
-                    cands.append(base[:-1] + dv)
-                cands.append(base)
-                if vd is None and last not in vowels and base[-2] not in vowels:
-                    h = high_front if _harmony_ok(base, 2, mode) and not _harmony_ok(base, 1, mode) else high_back
-                    cands.append(base[:-1] + h + last)
-            else:
-                cands = (base,)
-            attested = None
-            for c in cands:
-                if verbal:
-                    if c in verbs:
-                        attested = c
-                        break
-                elif c in nouns:
-                    attested = c
-                    break
-            if attested is not None:
-                best = attested
-                valid = True
+    by_harmony = mode.harmony_support(word[0])
+    for verbal, cands, suffix_len, verb_only, harmony in _splits(word, mode, mode.bucket("C", word[-1])):
+        table = verbs if verbal else nouns
+        if by_harmony is not None and harmony:
+            # folded text: only the stems whose Kazakh spelling takes this harmony count
+            table = _HarmonyView(table, by_harmony[verbal][harmony])
+        for c in cands:
+            n = table.get(c)
+            if n:
+                if n > best_support:
+                    best, best_support = c, n
                 break
-            if not valid and (not verbal or (len(word) - i >= MIN_VERBAL_FALLBACK and recs[0][2])):
+        else:
+            if best is None and (not verbal or (suffix_len >= MIN_VERBAL_FALLBACK and verb_only)):
                 c = cands[0]
                 if len(c) >= MIN_STEM and any(ch in vowels for ch in c):
                     fallback = c
-                    valid = True
-        if valid and base in protected:
-            break
     if best is not None:
         return best
-    if fallback is not None and word not in lexicon:
+    if fallback is not None:
         return fallback
     return word
 

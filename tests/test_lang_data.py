@@ -40,3 +40,23 @@ def test_nfc_and_cyrillic(where, s):
 
 def test_found_data():
     assert len(CASES) > 300
+
+
+def test_shipped_stemmer_tables_equal_a_fresh_build():
+    """lang/kk/stemdata.txt.gz is generated (python -m searchkz.bench.stemmer --build-data):
+    it must equal a build from the shipped lexicon and the current grammar."""
+    from searchkz.bench.stemmer import build_data
+
+    path, size, same = build_data(check=True)
+    assert same, f"{path} is stale: run python -m searchkz.bench.stemmer --build-data"
+    assert size < 3_000_000
+
+
+def test_shipped_data_size():
+    from pathlib import Path
+
+    import searchkz.lang.kk as kk
+
+    folder = Path(kk.__file__).parent
+    total = sum(p.stat().st_size for p in folder.iterdir() if p.suffix in (".gz", ".txt"))
+    assert total < 3_000_000

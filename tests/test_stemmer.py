@@ -33,6 +33,17 @@ OVER_STEMMING_GUARDS = [
     ("ән", "ән"), ("аң", "аң"), ("қала", "қала"), ("адам", "адам"), ("ана", "ана"),
     ("ата", "ата"), ("дала", "дала"), ("жұмыссыз", "жұмыссыз"), ("оқушылар", "оқушы"),
 ]
+# A word that is itself a well-supported stem keeps it, so a search for the base form
+# finds the inflected ones (ұйым must not become ұйы-м while ұйымдардың -> ұйым).
+BASE_AND_INFLECTED = [
+    ("ұйым", "ұйымдар"), ("ұйым", "ұйымдардың"), ("қоғам", "қоғамның"), ("кеңес", "кеңестің"),
+    ("маман", "мамандар"), ("маман", "маманда"), ("адам", "адамдар"), ("орын", "орны"),
+    ("мектеп", "мектебі"), ("білім", "білімнің"), ("әлем", "әлемдегі"), ("заман", "заманның"),
+    ("қазан", "қазанда"), ("жұмыс", "жұмысы"), ("ғылым", "ғылымның"), ("тарих", "тарихы"),
+]
+SEPARATE_STEMS = [("мама", "маман"), ("ұйым", "ұй")]
+# Verb-root alternations: ы/і + -й written и, root-final ы/і merged into -у, dropped vowel.
+VERB_ALTERNATIONS = [("оқиды", "оқы"), ("оқу", "оқы"), ("оқыған", "оқы"), ("қорқады", "қорық")]
 PROPER_NOUNS = [
     ("балаеваның", "балаева"), ("тоқаевтың", "тоқаев"), ("астанада", "астана"),
     ("шымкентте", "шымкент"),
@@ -50,7 +61,7 @@ CASES = [
     pytest.param(w, s, id=f"{name}-{w}")
     for name, table in [
         ("plural", PLURAL), ("possessive", POSSESSIVE), ("case", CASE), ("verb", VERB_FORMS),
-        ("alternation", ALTERNATIONS), ("vowel_drop", VOWEL_DROP),
+        ("alternation", ALTERNATIONS), ("vowel_drop", VOWEL_DROP), ("verb_alt", VERB_ALTERNATIONS),
         ("guard", OVER_STEMMING_GUARDS), ("proper", PROPER_NOUNS),
         ("hyphen_foreign", HYPHENATED_AND_FOREIGN), ("lookalike", LOOK_ALIKES),
     ]
@@ -61,6 +72,29 @@ CASES = [
 @pytest.mark.parametrize("word,expected", CASES)
 def test_stem(word, expected):
     assert stem(word) == expected
+
+
+@pytest.mark.parametrize("base,inflected", BASE_AND_INFLECTED, ids=[f"{a}-{b}" for a, b in BASE_AND_INFLECTED])
+def test_base_form_and_inflected_form_share_a_stem(base, inflected):
+    assert stem(base) == stem(inflected) == base
+    assert stem_folded(fold(base)) == stem_folded(fold(inflected)) == fold(base)
+
+
+@pytest.mark.parametrize("a,b", SEPARATE_STEMS)
+def test_different_words_keep_different_stems(a, b):
+    assert stem(a) != stem(b)
+
+
+def test_first_call_is_cheap():
+    """The shipped tables are decoded per bucket: a cold stem() must not rebuild them."""
+    import subprocess
+    import sys
+
+    code = ("import time; t = time.perf_counter(); from searchkz.stemmer import stem, stem_folded; "
+            "stem('қоғамдарымыз'); stem_folded('когамдарымыз'); print(time.perf_counter() - t)")
+    best = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    check=True).stdout) for _ in range(3))
+    assert best < 0.3, best
 
 
 FOLDED = [("кенестеринин", "кенес"), ("кітаптар", None), ("казакстаннын", "казакстан")]

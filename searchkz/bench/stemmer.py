@@ -3,7 +3,8 @@
 Usage::
 
     python -m searchkz.bench.stemmer GOLD.tsv [--half 0|1] [--json]
-    python -m searchkz.bench.stemmer --build-lexicon sentences.jsonl
+    python -m searchkz.bench.stemmer --build-lexicon KAZNERD.jsonl [KAZQAD_COLLECTION.jsonl ...]
+    python -m searchkz.bench.stemmer --build-data [--check]
 
 GOLD.tsv has the columns ``sent_id tok_id form lemma upos xpos feats mwt_form``
 (UD_Kazakh-KTB exported as TSV). Over the distinct lowercased alphabetic forms:
@@ -18,6 +19,13 @@ GOLD.tsv has the columns ``sent_id tok_id form lemma upos xpos feats mwt_form``
 ``--half 0`` / ``--half 1`` keeps only the sentences whose id hashes (CRC32) to
 that half, for tuning on one half and checking on the other. The baseline is
 5-letter truncation, measured in the same run.
+
+``--build-lexicon`` rebuilds ``lang/kk/lexicon.txt.gz`` (the word list) from JSON Lines
+files with a ``text`` field (KazNERD sentences, the KazQAD passage collection;
+passages whose id starts with ``kaznerd-`` are KazNERD text again and are skipped),
+then the stemmer tables. ``--build-data`` rebuilds only ``lang/kk/stemdata.txt.gz``
+(suffix-chain tables and stem support, derived from the grammar and the lexicon);
+``--check`` exits 1 if the shipped file differs from a fresh build.
 """
 
 from __future__ import annotations
@@ -130,11 +138,15 @@ def run(gold_path, half=None, as_json=False, out=sys.stdout):
 
 
 LEXICON_HEADER = """\
-# Kazakh word forms attested in KazNERD sentences (lowercased, Cyrillic only).
-# Derived from IS2AI/KazNERD (Yeshpanov, Khassanov, Varol: "KazNERD: Kazakh Named
-# Entity Recognition Dataset", LREC 2022), licensed CC BY 4.0
-# (https://creativecommons.org/licenses/by/4.0/). Changes: tokenized, lowercased,
-# reduced to a list of distinct words; lines starting with + are verb roots\n# and lines starting with = noun stems inferred from them. See lexicon.NOTICE.txt.
+# Kazakh word forms attested in KazNERD sentences and KazQAD passages (lowercased,
+# Cyrillic only). Derived from IS2AI/KazNERD (Yeshpanov, Khassanov, Varol: "KazNERD:
+# Kazakh Named Entity Recognition Dataset", LREC 2022), licensed CC BY 4.0
+# (https://creativecommons.org/licenses/by/4.0/), and from IS2AI/KazQAD (Yeshpanov
+# et al.: "KazQAD: Kazakh Open-Domain Question Answering Dataset", LREC-COLING 2024),
+# licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/).
+# Changes: tokenized, lowercased, reduced to a list of distinct words; lines starting
+# with + are verb roots and lines starting with = noun stems inferred from them.
+# This list is distributed under CC BY-SA 4.0. See lexicon.NOTICE.txt.
 """
 
 _TOKEN = re.compile(r"[а-яёәғқңөұүһі]+")
@@ -167,9 +179,9 @@ def verb_roots(words):
 def inferred_stems(words, min_words=3):
     """Noun stems (3+ letters) that are not words themselves but start >= min_words
     distinct words as stem + grammatical noun suffix chain (ішінде, ішіне, іші -> іш)."""
-    from searchkz.stemmer import _KK, _harmony_ok
+    from searchkz.stemmer import _KK, _build_chains, _harmony_ok
 
-    chains, vowels = _KK.chains, _KK.vowels
+    chains, vowels = _build_chains(None), _KK.vowels
     support = collections.defaultdict(set)
     for w in words:
         for i in range(len(w) - 1, 2, -1):
@@ -191,12 +203,23 @@ def inferred_stems(words, min_words=3):
     return sorted(s for s, ws in support.items() if len(ws) >= min_words and s not in words)
 
 
-def build_lexicon(jsonl_path, out_path=None, min_count=1):
+def corpus_counts(jsonl_paths):
+    """Token counts over JSON Lines files with a ``text`` field (KazNERD text once)."""
     counts = collections.Counter()
-    with open(jsonl_path, encoding="utf-8") as fh:
-        for line in fh:
-            text = json.loads(line)["text"].lower()
-            counts.update(_TOKEN.findall(text))
+    for path in jsonl_paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if str(rec.get("id", "")).startswith("kaznerd-"):
+                    continue  # KazQAD's distractor passages are KazNERD sentences again
+                counts.update(_TOKEN.findall(rec["text"].lower()))
+    return counts
+
+
+def build_lexicon(jsonl_paths, out_path=None, min_count=1):
+    if isinstance(jsonl_paths, (str, Path)):
+        jsonl_paths = [jsonl_paths]
+    counts = corpus_counts(jsonl_paths)
     from searchkz.lang.kk import suffixes
 
     # two-letter tokens that are suffixes written apart (да, ға, ке, ма ...) are not stems
@@ -221,16 +244,44 @@ def build_lexicon(jsonl_path, out_path=None, min_count=1):
     return out_path, len(words), len(verbs), len(stems)
 
 
+def stemdata_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "lang" / "kk" / "stemdata.txt.gz"
+
+
+def build_data(out_path=None, check=False):
+    """Write (or with ``check`` compare) lang/kk/stemdata.txt.gz: (path, size, same)."""
+    from searchkz.stemmer import build_stemdata, load_lexicon
+
+    lexicon_path = Path(__file__).resolve().parent.parent / "lang" / "kk" / "lexicon.txt.gz"
+    data = build_stemdata(load_lexicon(lexicon_path.read_bytes()))
+    out_path = Path(out_path) if out_path else stemdata_path()
+    same = out_path.exists() and out_path.read_bytes() == data
+    if not check and not same:
+        out_path.write_bytes(data)
+    return out_path, len(data), same
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m searchkz.bench.stemmer", description=__doc__.split("\n")[0])
     ap.add_argument("gold", nargs="?", help="gold TSV (UD_Kazakh-KTB columns)")
     ap.add_argument("--half", type=int, choices=(0, 1), help="evaluate one CRC32 half of the sentences")
     ap.add_argument("--json", action="store_true", help="JSON Lines output")
-    ap.add_argument("--build-lexicon", metavar="JSONL", help="build lang/kk/lexicon.txt.gz from KazNERD sentences")
+    ap.add_argument("--build-lexicon", metavar="JSONL", nargs="+",
+                    help="build lang/kk/lexicon.txt.gz (then the stemmer tables) from KazNERD/KazQAD JSONL")
+    ap.add_argument("--build-data", action="store_true",
+                    help="rebuild lang/kk/stemdata.txt.gz from the grammar and the shipped lexicon")
+    ap.add_argument("--check", action="store_true", help="with --build-data: only compare, exit 1 if stale")
     args = ap.parse_args(argv)
     if args.build_lexicon:
         path, n, nv, ns = build_lexicon(args.build_lexicon)
         print(f"wrote {n} words, {nv} verb roots and {ns} inferred noun stems to {path}")
+        args.build_data = True
+    if args.build_data:
+        path, size, same = build_data(check=args.check)
+        if args.check:
+            print(f"{path}: {'up to date' if same else 'STALE (run --build-data)'}")
+            return 0 if same else 1
+        print(f"wrote {path} ({size} bytes)")
         return 0
     if not args.gold:
         ap.error("GOLD.tsv is required")
