@@ -113,7 +113,7 @@ _GRAMMAR = {
     "PASS": ("NEG",) + _VERB_FORMS,
     "NEG": ("PAST", "PRES", "PPART", "HAB", "AORNEG", "VN", "COND", "IMP", "CONV"),
     "PAST": ("PS", "CLI", "$"),
-    "PRES": ("PRES3", "PP", "$"),
+    "PRES": ("PRES3", "PP", "PS", "$"),
     "PRES3": ("CLI", "$"),
     "PPART": _NOMINALIZED + ("PP", "PNOM", "CLI"),
     "HAB": _NOMINALIZED + ("PP", "PNOM", "CLI"),
