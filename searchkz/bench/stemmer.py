@@ -171,14 +171,14 @@ def verb_roots(words):
     """Roots seen with at least 3 distinct verb endings (5 for two-letter roots).
 
     A root voiced before a vowel-initial ending counts for its dictionary form
-    (таб-у, таб-ады, тап-қан -> тап)."""
+    (таб-у, таб-ып, тап-қан -> тап; not before -а/-е, where қорғ-ады is қорға-ды)."""
     found = collections.defaultdict(set)
     for w in words:
         for e in VERB_ENDINGS:
             if w.endswith(e):
                 r = w[: -len(e)]
                 if len(r) >= 2 and any(ch in "аәеиоөуұүыіэюя" for ch in r):
-                    if e[0] in "аеыіу" and r[-1] in _VOICED_END:
+                    if e[0] in "ыіу" and r[-1] in _VOICED_END:
                         r = r[:-1] + _VOICED_END[r[-1]]
                     found[r].add(e)
     return sorted(r for r, es in found.items() if len(es) >= (5 if len(r) == 2 else 3))
