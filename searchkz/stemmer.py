@@ -50,7 +50,7 @@ from searchkz.lang.kk.folding import FOLD
 __all__ = ["ANALYZER_DATA_VERSION", "stem", "stem_folded", "fold", "CachedStemmer"]
 
 #: Bump whenever stemming output changes (it goes into the index's analyzer version).
-ANALYZER_DATA_VERSION = "kk-stem-3"
+ANALYZER_DATA_VERSION = "kk-stem-4"
 
 #: Shortest stem the fallback (unattested) path may leave.
 MIN_STEM = 3
@@ -482,8 +482,12 @@ def _build_support(mode, words, verbs, stems):
                     break
         for c in seen_n:
             noun_sup[c] += 1
+        # a word that a longer noun stem explains (жер-і) does not also vouch for a
+        # shorter verb root (же-р-і)
+        longest_noun = max((len(c) for c in seen_n if c != w), default=0)
         for c in seen_v:
-            verb_sup[c] += 1
+            if len(c) >= longest_noun:
+                verb_sup[c] += 1
     return {k: n for k, n in noun_sup.items() if n}, {k: n for k, n in verb_sup.items() if n}
 
 
