@@ -463,7 +463,8 @@ def _build_support(mode, words, verbs, stems):
     root when it is a verb root of the lexicon. Each lexicon word adds 1 to every
     attested stem it can be analysed as (itself included), so a stem with a whole
     paradigm behind it (ұйым: ұйымдар, ұйымның ...) outweighs an accidental split
-    (ұйы-м)."""
+    (ұйы-м). A word that a longer noun stem explains does not count for a shorter
+    verb root: жері, жерге ... vouch for жер, not for же- "eat" (же-р-і)."""
     nouns = frozenset(words) | frozenset(stems)
     verbs = frozenset(verbs)
     noun_sup: dict[str, int] = dict.fromkeys(nouns, 0)
