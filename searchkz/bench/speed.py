@@ -370,6 +370,14 @@ def _cpu_seconds() -> float:
     return total
 
 
+def _loadavg() -> float | None:
+    """1-minute load average (other work on the machine skews wall times)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
 def dir_bytes(path: Path) -> int:
     total = 0
     for root, _dirs, files in os.walk(path):
@@ -526,8 +534,9 @@ def _child_search(spec: dict) -> dict:
     open_s = time.perf_counter() - open_started
     for q in spec["warmup"]:
         ix.search(q, limit=10)
-    times, hits, errors = [], 0, 0
+    times, cpus, hits, errors = [], [], 0, 0
     for q in spec["queries"]:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         try:
             res = ix.search(q, limit=10, snippets=True)
@@ -536,9 +545,10 @@ def _child_search(spec: dict) -> dict:
         except Exception:
             errors += 1
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
     ix.close()
-    times.sort()
-    ms = [t * 1000 for t in times]
+    ms = sorted(t * 1000 for t in times)
+    cpu_ms = sorted(t * 1000 for t in cpus)
     return {
         "queries": len(times),
         "open_ms": open_s * 1000,
@@ -547,6 +557,8 @@ def _child_search(spec: dict) -> dict:
         "p99_ms": _pct(ms, 99),
         "mean_ms": statistics.fmean(ms) if ms else 0.0,
         "max_ms": ms[-1] if ms else 0.0,
+        "cpu_p50_ms": _pct(cpu_ms, 50),
+        "cpu_p95_ms": _pct(cpu_ms, 95),
         "hits_per_query": hits / max(1, len(times)),
         "errors": errors,
     }
@@ -633,18 +645,25 @@ def _cold_start(workdir: Path, sentences: list[str], source: str, runs: int) -> 
         "searchkz --help": base + ["--help"],
         "searchkz search": base + ["search", query, "--index", str(index), "--color", "never"],
     }
-    env = dict(os.environ, NO_COLOR="1")
+    import resource
+
+    # as installed: with byte-code caches (kept out of the source tree)
+    env = dict(os.environ, NO_COLOR="1", PYTHONPYCACHEPREFIX=str(workdir / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     out = {"query": query, "runs": runs}
     for name, cmd in cmds.items():
-        times = []
+        times, cpus = [], []
         for _ in range(runs + 1):
+            ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
             times.append(time.perf_counter() - t0)
+            ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime)
             if r.returncode not in (0, 1):
                 raise RuntimeError(f"{name} failed: {r.stderr.decode(errors='replace')[-500:]}")
-        times = sorted(times[1:])  # the first run only warms the OS caches
-        out[name] = {"median_s": statistics.median(times), "min_s": times[0]}
+        times, cpus = sorted(times[1:]), sorted(cpus[1:])  # the first run only warms the caches
+        out[name] = {"median_s": statistics.median(times), "min_s": times[0], "cpu_median_s": statistics.median(cpus)}
     out["ratio_search_vs_python"] = out["searchkz search"]["median_s"] / out["python -c pass"]["median_s"]
     shutil.rmtree(index, ignore_errors=True)
     return out
@@ -658,6 +677,8 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
         f" ({'reused' if corpus.reused else f'built in {corpus.seconds:.0f}s'})")
     result: dict = {"n": n, "corpus": asdict(corpus), "reindex": []}
     procs_list = [int(p) for p in args.procs.split(",")]
+    if args.large_procs and n >= args.large_size:
+        procs_list = [int(p) for p in args.large_procs.split(",")]
     engines = args.engines.split(",")
     keep = None  # the searchkz index kept for the incremental and search measurements
     for procs in procs_list:
@@ -669,10 +690,14 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
                     "procs": procs}
             if args.profile:
                 spec["profile"] = str(workdir / f"profile-{engine}-{n}-p{procs}.prof")
+            load0 = _loadavg()
             r = run_child(spec)
+            r["loadavg_before"], r["loadavg_after"] = load0, _loadavg()
             if r["documents"] != n:
                 raise RuntimeError(f"{engine} indexed {r['documents']} of {n} articles")
             r.update(engine=engine, procs=procs, articles_per_s=n / r["seconds"], mb_per_s=corpus.mb / r["seconds"],
+                     # what the wall time would be with the CPUs to ourselves (perfect overlap of the procs)
+                     articles_per_cpu_s=n / max(r["cpu_seconds"] / procs, r["cpu_seconds"] / (os.cpu_count() or 1)),
                      index_to_corpus=r["index_bytes"] / corpus.bytes)
             result["reindex"].append(r)
             log(f"     {r['seconds']:.1f}s  {r['articles_per_s']:.0f} art/s  index {r['index_bytes'] / 1e6:.1f} MB"
@@ -783,15 +808,20 @@ def format_table(results: dict) -> str:
         add("")
         add(f"N = {int(key):,} articles: {c['bytes'] / 1e6:.1f} MB corpus (.{c['fmt']}, {c['files']:,} files, "
             f"{c['words'] / max(1, c['articles']):.0f} words/article)")
-        add(f"  {'full reindex':<22} {'procs':>5} {'time s':>8} {'CPU s':>7} {'art/s':>7} {'MB/s':>6} {'index MB':>9} "
+        add(f"  {'full reindex':<22} {'procs':>5} {'time s':>8} {'CPU s':>7} {'art/s':>7} {'MB/s':>6} {'idle a/s':>8} {'index MB':>9} "
             f"{'×corpus':>7} {'RSS main':>9} {'workers':>8} {'tree MB':>8}")
         for x in r["reindex"]:
             name = {"searchkz": "searchkz", "stock": "stock Whoosh (std)", "plain": "stock title+body"}[x["engine"]]
             add(f"  {name:<22} {x['procs']:>5} {x['seconds']:>8.1f} {x['cpu_seconds']:>7.1f} {x['articles_per_s']:>7.0f} "
-                f"{x['mb_per_s']:>6.2f} "
+                f"{x['mb_per_s']:>6.2f} {x.get('articles_per_cpu_s', 0):>8.0f} "
                 f"{x['index_bytes'] / 1e6:>9.1f} {x['index_to_corpus']:>7.2f} {x['peak_rss_main_mb']:>9.0f} "
                 f"{x['peak_rss_workers_mb']:>8.0f} {x.get('peak_rss_tree_mb', 0):>8.0f}")
         rat = r.get("ratios", {})
+        loads = [x.get("loadavg_before") for x in r["reindex"] if x.get("loadavg_before") is not None]
+        if loads:
+            add(f"  (1-min load average before the reindexes: {', '.join(f'{v:.1f}' for v in loads)} on "
+                f"{m['cpus']} CPUs: wall times include other work on the machine, CPU times do not; "
+                f"idle a/s = articles / (CPU s / procs), the rate with the CPUs to ourselves)")
         for name, v in rat.items():
             if not name.endswith(" cpu"):
                 add(f"  ratio {name}: wall time {v:.2f}, CPU time {rat.get(name + ' cpu', float('nan')):.2f}")
@@ -809,14 +839,16 @@ def format_table(results: dict) -> str:
         s = r.get("search")
         if s:
             add(f"  search, {s['queries']} queries of 1-4 words, top 10 + snippets, warm: p50 {s['p50_ms']:.1f} ms, "
-                f"p95 {s['p95_ms']:.1f} ms, mean {s['mean_ms']:.1f} ms, max {s['max_ms']:.0f} ms "
-                f"({s['hits_per_query']:.1f} hits/query)")
+                f"p95 {s['p95_ms']:.1f} ms, mean {s['mean_ms']:.1f} ms, max {s['max_ms']:.0f} ms; CPU p50 "
+                f"{s.get('cpu_p50_ms', 0):.1f} ms, p95 {s.get('cpu_p95_ms', 0):.1f} ms ({s['hits_per_query']:.1f} hits/query)")
     cs = results.get("cold_start")
     if cs:
         add("")
-        add(f"cold start (median of {cs['runs']}): python -c pass {cs['python -c pass']['median_s']:.3f}s, "
-            f"searchkz --help {cs['searchkz --help']['median_s']:.3f}s, searchkz search "
-            f"{cs['searchkz search']['median_s']:.3f}s (×{cs['ratio_search_vs_python']:.1f} python)")
+        add(f"cold start, 200-article index (median of {cs['runs']}; wall / CPU): python -c pass "
+            f"{cs['python -c pass']['median_s']:.3f}s / {cs['python -c pass']['cpu_median_s']:.3f}s, "
+            f"searchkz --help {cs['searchkz --help']['median_s']:.3f}s / {cs['searchkz --help']['cpu_median_s']:.3f}s, "
+            f"searchkz search {cs['searchkz search']['median_s']:.3f}s / {cs['searchkz search']['cpu_median_s']:.3f}s "
+            f"(×{cs['ratio_search_vs_python']:.1f} python wall)")
     if results.get("targets"):
         add("")
         add("targets:")
@@ -841,6 +873,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--engines", default="searchkz,stock",
                    help="searchkz, stock (same fields, StandardAnalyzer), plain (stock title+body only) "
                         "[%(default)s]")
+    p.add_argument("--large-procs", default="",
+                   help="process counts for sizes ≥ --large-size instead of --procs (e.g. 2: skip the slow "
+                        "1-process runs at 100k)")
+    p.add_argument("--large-size", type=int, default=50_000)
     p.add_argument("--format", choices=["txt", "jsonl"], default="txt", help="corpus files [%(default)s]")
     p.add_argument("--words", type=int, default=300, help="words per article [%(default)s]")
     p.add_argument("--seed", type=int, default=0)
@@ -876,6 +912,7 @@ def main(argv: list[str] | None = None) -> int:
         "sentences_source": source,
         "sentences": len(sentences),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "loadavg_start": _loadavg(),
         "sizes": {},
     }
     for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
