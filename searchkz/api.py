@@ -16,6 +16,8 @@ from typing import Callable
 from searchkz.errors import IndexCorruptError, IndexNotFoundError, QueryError, SearchkzError
 from searchkz.index import ReindexStats
 
+SUGGEST_BELOW = 3  # a search with fewer hits than this also gets a "did you mean" suggestion
+
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 
@@ -215,7 +217,23 @@ class Index:
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         hits = self._hits(results, plan, snippets)
         res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
+        if res.total < SUGGEST_BELOW and snippets:  # snippets=False: batch runs, no suggestions
+            res.suggestion = self.suggest(query)
+        res.seconds = time.perf_counter() - started
         return res
+
+    def suggest(self, query: str) -> str | None:
+        """"Did you mean": the query with words the index lacks replaced by the indexed words
+        they most likely stand for (a misspelling's nearest word, a word typed without Kazakh
+        letters spelled with them), or None."""
+        from searchkz.rank import ranker_for
+        from searchkz.search import suggest
+
+        searcher = self._open()
+        try:
+            return suggest(query, searcher.reader(), ranker_for(searcher))
+        except QueryError:
+            return None
 
     def _hits(self, results, plan, snippets: bool):
         from searchkz.index import unpack_text

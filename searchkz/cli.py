@@ -186,6 +186,25 @@ def show(doc_id, query, color, index_path):
     print_document(doc, spans, make_console(colored), colored)
 
 
+@main.command(name="eval")
+@index_option
+@click.option("--topics", required=True, type=click.Path(dir_okay=False, path_type=Path), help="qid<TAB>query file.")
+@click.option("--qrels", required=True, type=click.Path(dir_okay=False, path_type=Path), help="TREC qrels.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="A TREC run to compare with, per query.")
+def eval_(index_path, topics, qrels, baseline):
+    """Run TOPICS against the index and print MRR@10, nDCG@10, Recall@100 (trec_eval definitions)."""
+    from searchkz.bench.eval import evaluate_index, format_comparison
+    from searchkz.errors import SearchkzError
+
+    try:
+        out = evaluate_index(_index(index_path).path, topics, qrels, baseline)
+    except (OSError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    except SearchkzError as exc:
+        _fail(exc)
+    click.echo(format_comparison(out))
+
+
 @main.command()
 @click.argument("text")
 def analyze(text):

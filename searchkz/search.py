@@ -130,8 +130,38 @@ class QueryPlan:
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
 
 
+# Roman numerals typed with Latin and/or Cyrillic look-alikes (XIX, ХІХ, XІX).
+_ROMAN_TO_LATIN = str.maketrans("ІХСМ", "IXCM")
+_ROMAN_TO_CYRILLIC = str.maketrans("IXCM", "ІХСМ")
+_ROMAN_RE = re.compile(r"(?=[IVXLCDM]*[IVX])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+
+
+def roman_numeral_forms(raw: str) -> list[str]:
+    """A Roman numeral of two or more letters in any mix of scripts -> its Latin and Cyrillic spellings.
+
+    >>> roman_numeral_forms("XІX")  # Latin X, Cyrillic І
+    ['XIX', 'ХІХ']
+    """
+    if len(raw) < 2:
+        return []
+    latin = raw.upper().translate(_ROMAN_TO_LATIN)
+    if not _ROMAN_RE.fullmatch(latin):
+        return []
+    return [latin, latin.translate(_ROMAN_TO_CYRILLIC)]
+
+
 def _word_alternatives(raw: str, ctx: str) -> list[WordAnalysis]:
-    """How one query word may be meant: as typed, or (a Latin word) as Kazakh Latin."""
+    """How one query word may be meant: as typed, or (a Latin word) as Kazakh Latin,
+    or (a Roman numeral) in either script."""
+    roman = roman_numeral_forms(raw)
+    if roman:
+        alts = [analyze_word(raw, "")] + [analyze_word(f, "") for f in roman]
+        out, seen = [], set()
+        for a in alts:
+            if (a.stem, a.normalized) not in seen:
+                seen.add((a.stem, a.normalized))
+                out.append(a)
+        return out
     a = analyze_word(raw, ctx)
     alts = [a]
     if a.lang == KIND_ENGLISH:
@@ -181,12 +211,38 @@ def _fold(word: str) -> str:
     return "".join(FOLD.get(c, c) for c in word)
 
 
+def _question_paradigm() -> frozenset:
+    """The question pronouns with their plural and case endings (неде, кімдер, қайдағы …):
+    a query asks with them, documents do not answer with them."""
+    forms = {
+        "не": "лер нелер де ге ні нің ден мен сі сін",
+        "кім": "дер дерді дердің нің ге ді де нен мен і",
+        "қай": "да дан ға сы сысы сысын сысының дағы",
+        "қанша": "сы ға да дан лық",
+        "қандай": "ы ын ға да дан лар",
+        "қашан": "нан ғы",
+        "қалай": "ша",
+    }
+    out = set()
+    for base, ends in forms.items():
+        out.add(base)
+        for e in ends.split():
+            out.add(e if e.startswith(base) else base + e)
+    return frozenset(out)
+
+
+_QUESTION_FORMS = _question_paradigm()
+_ASK = QUESTION_WORDS | _QUESTION_FORMS
 #: Stop and question words as typed without Kazakh letters (кандай, ким, бир).
-_FOLDED_STOPS = frozenset(_fold(w) for w in STOP_WORDS | QUESTION_WORDS)
+_FOLDED_STOPS = frozenset(_fold(w) for w in STOP_WORDS | _ASK)
+#: "X деп нені атаймыз / айтамыз / аталады": after деп, a verb of naming or saying only frames the question.
+_NAMING_AFTER_DEP = ("ата", "айт", "дей", "атал")
 
 
-def _is_stop(normalized: str) -> bool:
-    if normalized in STOP_WORDS or normalized in QUESTION_WORDS:
+def _is_stop(normalized: str, previous: str = "") -> bool:
+    if normalized in STOP_WORDS or normalized in _ASK:
+        return True
+    if previous == "деп" and normalized.startswith(_NAMING_AFTER_DEP):
         return True
     return not has_kazakh_letter(normalized) and normalized in _FOLDED_STOPS
 
@@ -194,9 +250,12 @@ def _is_stop(normalized: str) -> bool:
 def _content_words(text: str, ctx: str) -> list[str]:
     words = [m.group() for m in WORD_RE.finditer(text)]
     keep = []
+    prev = ""
     for w in words:
         n = analyze_word(w, ctx).normalized
-        if _is_stop(n):
+        stop = _is_stop(n, prev)
+        prev = n if n not in ("нені", "не", "кімді") else prev  # "деп нені атаймыз"
+        if stop:
             continue
         keep.append(w)
     return keep or words  # a query of only stop words searches them anyway
@@ -409,3 +468,84 @@ def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tu
     s2 = s.strip()
     new = [(mapping[a] - lead, mapping[b - 1] + 1 - lead) for a, b in spans]
     return s2, [(a, b) for a, b in new if 0 <= a < b <= len(s2)]
+
+
+# -- "did you mean" ------------------------------------------------------------
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (adjacent transpositions count 1)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _known(reader, a: WordAnalysis) -> bool:
+    for fieldname, term in (("exact", a.normalized), ("body", a.stem), ("title", a.stem)):
+        try:
+            if (fieldname, term.encode("utf-8")) in reader:
+                return True
+        except Exception:
+            continue
+    return False
+
+
+def correct_word(reader, word: str, ctx: str = "", ranker=None) -> str | None:
+    """The indexed word ``word`` most likely stands for, or None when ``word`` is known or nothing is close:
+    its spelling with Kazakh letters (``олендери`` → ``өлеңдері``) when the index has one, else the
+    nearest indexed word (edit distance 1, or 2 for words of 6+ letters; ties go to the word in more documents)."""
+    a = analyze_word(word, ctx)
+    if a.lang not in (KIND_KAZAKH, KIND_ENGLISH) or len(a.normalized) < 3 or _known(reader, a):
+        return None
+    if ranker is not None and a.lang == KIND_KAZAKH and not has_kazakh_letter(a.normalized):
+        alts = [t for t in ranker.respellings(a.normalized) if t != a.normalized]
+        if alts:
+            return max(alts, key=lambda t: (reader.doc_frequency("exact", t), t))
+    maxdist = 1 if len(a.normalized) < 6 else 2
+    best = None
+    try:
+        candidates = reader.terms_within("exact", a.normalized, maxdist, prefix=1)
+    except Exception:
+        return None
+    for cand in candidates:
+        cand = cand.decode("utf-8") if isinstance(cand, bytes) else cand
+        if cand == a.normalized:
+            continue
+        key = (_edit_distance(a.normalized, cand), -reader.doc_frequency("exact", cand), cand)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def suggest(text: str, reader, ranker=None) -> str | None:
+    """A respelling of the query with its unknown words replaced by the nearest indexed words
+    (``алағашқы адамдар`` → ``алғашқы адамдар``), or None when every word is known or has no near neighbour."""
+    if has_syntax(text):
+        return None
+    ctx = query_context(text)
+    out = []
+    last = 0
+    changed = False
+    for m in WORD_RE.finditer(text):
+        w = m.group()
+        if _is_stop(analyze_word(w, ctx).normalized):
+            continue
+        fix = correct_word(reader, w, ctx, ranker)
+        if fix:
+            if w[:1].isupper():
+                fix = fix[:1].upper() + fix[1:]
+            out.append(text[last : m.start()])
+            out.append(fix)
+            last = m.end()
+            changed = True
+    if not changed:
+        return None
+    out.append(text[last:])
+    return "".join(out).strip()

@@ -71,6 +71,32 @@ def evaluate_index(index_path, topics, qrels_path, baseline: str | Path | None =
     return out
 
 
+def format_comparison(out: dict, show: int = 10) -> str:
+    """The text ``searchkz eval`` prints for :func:`evaluate_index`'s result."""
+    s = out["scores"]
+    lines = [
+        f"MRR@10      {s.mrr10:.4f}",
+        f"nDCG@10     {s.ndcg10:.4f}",
+        f"Recall@100  {s.recall100:.4f}",
+        f"queries     {s.queries}",
+        f"batch       {out['seconds']:.2f} s",
+    ]
+    if "baseline" in out:
+        b = out["baseline"]
+        lines.append("")
+        lines.append(
+            f"baseline    MRR@10 {b.mrr10:.4f}  nDCG@10 {b.ndcg10:.4f}  Recall@100 {b.recall100:.4f}  "
+            f"(change {s.mrr10 - b.mrr10:+.4f} MRR@10)"
+        )
+        lines.append(f"per query (MRR@10): {len(out['wins'])} wins, {len(out['losses'])} losses, {out['ties']} ties")
+        for label, rows in (("wins", out["wins"]), ("losses", out["losses"])):
+            if rows:
+                lines.append(f"  {label}:" + ("" if len(rows) <= show else f" (largest {show})"))
+                for qid, old, new in rows[:show]:
+                    lines.append(f"    {qid}  {old:.3f} -> {new:.3f}")
+    return "\n".join(lines)
+
+
 # -- baselines ------------------------------------------------------------------
 
 
@@ -100,6 +126,10 @@ class TruncateFilter(_Filter):
         for t in tokens:
             t.text = t.text[: self.n]
             yield t
+
+
+# pickled by name: keep the importable module even when this file runs as __main__
+TruncateFilter.__module__ = "searchkz.bench.eval"
 
 
 def _truncating_analyzer(n: int):
