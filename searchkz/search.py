@@ -326,9 +326,34 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
     for leaf in q.leaves() if not q.is_leaf() else [q]:
         if getattr(leaf, "error", None):
             raise QueryError(f"cannot parse query {text!r}: {leaf.error}")
+    q = _fix_not(q)
     for leaf in _positive_leaves(q):
         if isinstance(leaf, wq.Phrase):
             plan.stems.update(leaf.words)
+    return q
+
+
+def _fix_not(q):
+    """``a NOT b`` under the parser's OR grouping is ``Or([a, Not(b)])`` — every document
+    without b.  Rewrite each such Or to ``AndNot(Or(positives), Or(negatives))``."""
+    from whoosh import query as wq
+
+    if q.is_leaf():
+        return q
+    if isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax):
+        kids = [_fix_not(c) for c in q.subqueries]
+        pos = [c for c in kids if not isinstance(c, wq.Not)]
+        neg = [c.query for c in kids if isinstance(c, wq.Not)]
+        if neg and pos:
+            posq = pos[0] if len(pos) == 1 else wq.Or(pos, boost=q.boost)
+            negq = neg[0] if len(neg) == 1 else wq.Or(neg)
+            return wq.AndNot(posq, negq)
+        q = q.copy()
+        q.subqueries = kids
+        return q
+    if hasattr(q, "subqueries"):
+        q = q.copy()
+        q.subqueries = [_fix_not(c) for c in q.subqueries]
     return q
 
 

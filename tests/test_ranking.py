@@ -1,0 +1,200 @@
+"""Query building and ranking on small built indexes: the 15-passage KazQAD excerpt
+(tests/fixtures/kazqad_mini.*) and hand-made documents for the exact/folded/Latin rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from searchkz import Index
+from searchkz.bench.metrics import evaluate, read_qrels
+from searchkz.bench.trec import read_topics, run_topics
+from searchkz.bench.variants import rewrite
+from searchkz.search import build_query, has_syntax, roman_numeral_forms
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "kazqad_mini.jsonl"
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory) -> Index:
+    ix = Index(tmp_path_factory.mktemp("mini") / "index")
+    ix.reindex(MINI, procs=1)
+    return ix
+
+
+def _write_jsonl(path: Path, docs: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+FILLER = "Бұл мақалада басқа да мәліметтер бар, мысалы тарих, мәдениет, өнер және ғылым туралы."
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory) -> Index:
+    """Documents built to test one rule each (every text has the same filler, so lengths are alike)."""
+    d = tmp_path_factory.mktemp("hand")
+    docs = [
+        {"id": "exact", "title": "", "text": f"Қоғамдық кеңес жиналды. {FILLER}"},
+        {"id": "inflected", "title": "", "text": f"Қоғамдық кеңестердің жиналысы. {FILLER}"},
+        {"id": "ot", "title": "", "text": f"Далада от жағылды. {FILLER}"},
+        {"id": "öt", "title": "", "text": f"Адамның өт қабы. {FILLER}"},
+        {"id": "english", "title": "Computer science", "text": f"Computer science is taught at the university. {FILLER}"},
+        {
+            "id": "latin-doc",
+            "title": "Jaña mektep",
+            "text": "Almaty qalasynda jaña mektep aşyldy. Oquşylar men mūğalımder saltanatty jiynğa jinaldy.",
+        },
+        {"id": "roman", "title": "", "text": f"XIX ғасырдың бірінші жартысында жазылған дастан. {FILLER}"},
+        {"id": "mozart", "title": "Моцарт", "text": f"Моцарт Зальцбургте туған композитор. {FILLER}"},
+    ]
+    ix = Index(d / "index")
+    ix.reindex(_write_jsonl(d / "docs.jsonl", docs), procs=1)
+    return ix
+
+
+def ids(hits) -> list[str]:
+    return [h.id for h in hits]
+
+
+# -- the KazQAD excerpt ----------------------------------------------------------
+
+
+def test_mini_questions_find_their_passages(mini):
+    queries = read_topics(FIXTURES / "kazqad_mini.queries.tsv")
+    qrels = read_qrels(FIXTURES / "kazqad_mini.qrels.trec")
+    scores = evaluate(run_topics(mini, queries, 100), qrels)
+    assert scores.queries == 4
+    assert scores.mrr10 >= 0.875  # 3 of 4 first, the other second
+    assert scores.recall100 == 1.0
+
+
+@pytest.mark.parametrize("kind", ["nokazakh", "latin", "lookalike"])
+def test_mini_variants_rank_like_the_clean_questions(mini, kind):
+    queries = read_topics(FIXTURES / "kazqad_mini.queries.tsv")
+    clean = run_topics(mini, queries, 5)
+    variant = run_topics(mini, rewrite(queries, kind), 5)
+    for qid, _q in queries:
+        # the same three passages on top (close scores may swap places)
+        assert {d for d, _ in variant[qid][:3]} == {d for d, _ in clean[qid][:3]}, (kind, qid)
+
+
+def test_question_words_do_not_change_the_ranking(mini):
+    asked = ids(mini.search("Дулат ақынның әкесі кім?"))
+    plain = ids(mini.search("Дулат ақынның әкесі"))
+    assert asked[:3] == plain[:3]
+    # the same question words typed without Kazakh letters are question words too
+    assert ids(mini.search("Дулат акыннын акеси ким?"))[0] == asked[0]
+
+
+def test_question_words_removed_from_the_plan():
+    plan = build_query("Наурызым қорығына қандай сүтқоректілер кіреді?")
+    assert [w.raw for w in plan.qwords] == ["Наурызым", "қорығына", "сүтқоректілер", "кіреді"]
+    plan = build_query("Топырақ деп нені айтамыз?")
+    assert [w.raw for w in plan.qwords] == ["Топырақ"]
+    plan = build_query("КОКП XX съезінің тарихи маңызы неде?")
+    assert "неде" not in [w.raw for w in plan.qwords]
+
+
+def test_free_text_is_a_ranked_or(mini):
+    # a word no passage has does not empty the result
+    hits = mini.search("Дулат ақынның әкесі зззззз")
+    assert hits and hits[0].id == "17940_1_1"
+
+
+def test_quotes_inside_a_question_are_free_text():
+    assert not has_syntax("«Қамар сұлу» романының авторы кім?")
+    assert not has_syntax('М. Дулатовтың "Оян, қазақ!" өлең жинағы қай қалада басылған?')
+    assert not has_syntax('Мұртты" обалар неше түріне бөлінді?')  # unbalanced
+    assert has_syntax('"азаматтық қоғам"')
+    assert has_syntax("кеңес AND Балаева")
+
+
+# -- exact, stem and folded matches ----------------------------------------------
+
+
+def test_exact_form_outranks_stem_only_match(hand):
+    hits = ids(hand.search("кеңес"))
+    assert hits[:2] == ["exact", "inflected"]
+    hits = ids(hand.search("кеңестердің"))
+    assert hits[:2] == ["inflected", "exact"]
+
+
+def test_word_without_kazakh_letters_also_matches_folded_forms_below_exact(hand):
+    hits = ids(hand.search("от"))
+    assert hits[0] == "ot"
+    assert "öt" in hits  # өт typed without ө
+    assert hits.index("öt") > hits.index("ot")
+
+
+def test_word_with_kazakh_letter_matches_as_typed(hand):
+    hits = ids(hand.search("өт"))
+    assert hits[0] == "öt"
+    assert "ot" not in hits
+
+
+def test_russian_keyboard_query_finds_kazakh_words(hand):
+    assert ids(hand.search("когамдык кенес"))[0] == "exact"
+
+
+def test_latin_query_and_latin_document(hand):
+    assert ids(hand.search("qoğamdyq keñes"))[0] == "exact"
+    assert ids(hand.search("Qoğamdyq Keñes"))[0] == "exact"
+    # a Latin-script document was transliterated at index time: found in Cyrillic
+    assert ids(hand.search("мектептер"))[0] == "latin-doc"
+    assert ids(hand.search("мұғалімдер"))[0] == "latin-doc"
+
+
+def test_english_words_keep_working(hand):
+    assert ids(hand.search("computer"))[0] == "english"
+    assert ids(hand.search("Computer science"))[0] == "english"
+
+
+def test_lookalike_letters_in_queries_are_repaired(hand):
+    # Latin a, o, e, c inside Cyrillic words
+    assert ids(hand.search("қoғaмдық кеңec"))[0] == "exact"
+
+
+def test_roman_numerals_in_either_script(hand):
+    assert roman_numeral_forms("XІX") == ["XIX", "ХІХ"]
+    assert roman_numeral_forms("С") == []
+    assert roman_numeral_forms("Хан") == []
+    assert ids(hand.search("ХІХ ғасыр дастан"))[0] == "roman"  # Cyrillic Х and І
+
+
+def test_operators_still_work(hand):
+    assert set(ids(hand.search("кеңес AND жиналды"))) == {"exact"}
+    assert "exact" not in ids(hand.search("кеңес NOT жиналды"))
+    assert ids(hand.search('"қоғамдық кеңес"'))
+
+
+def test_fuzzy_on_stems(hand):
+    assert "mozart" in ids(hand.search("Моцартт~"))
+
+
+def test_did_you_mean(hand):
+    res = hand.search("Моцартт")
+    assert res.suggestion == "Моцарт"
+    res = hand.search("кеңестердің")
+    assert res.suggestion is None  # found: nothing to suggest
+    assert hand.suggest("жиналыстардың жаңа") is None or isinstance(hand.suggest("жиналыстардың жаңа"), str)
+
+
+def test_highlights_cover_respelled_words(hand):
+    hit = hand.search("когамдык кенес")[0]
+    marked = {hit.snippet[s:e].lower() for s, e in hit.highlights}
+    assert "қоғамдық" in marked and "кеңес" in marked
+
+
+def test_date_filter_with_free_text(tmp_path):
+    docs = [
+        {"id": "old", "title": "", "date": "2018-05-01", "text": f"Қоғамдық кеңес. {FILLER}"},
+        {"id": "new", "title": "", "date": "2021-05-01", "text": f"Қоғамдық кеңес. {FILLER}"},
+    ]
+    ix = Index(tmp_path / "index")
+    ix.reindex(_write_jsonl(tmp_path / "d.jsonl", docs), procs=1)
+    assert ids(ix.search("кеңес", since="2020-01-01")) == ["new"]
+    assert ids(ix.search("кеңес", until="2019-12-31")) == ["old"]
