@@ -23,9 +23,11 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 import zlib
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -246,6 +248,49 @@ def read_manifest(gen: Path) -> dict:
         raise IndexCorruptError(
             f"index manifest {gen / MANIFEST} is unreadable ({exc}); rebuild with: searchkz reindex --full --index {gen.parent}"
         ) from None
+
+
+class LazyManifest(Mapping):
+    """A generation's manifest, parsed on first use.
+
+    The manifest lists every source file with its documents' hashes (megabytes
+    for a big corpus); a search needs only its analyzer version, which
+    :func:`manifest_analyzer_version` reads from the file's first bytes.
+    """
+
+    def __init__(self, gen: Path) -> None:
+        self._gen = gen
+        self._data: dict | None = None
+
+    def _load(self) -> dict:
+        if self._data is None:
+            self._data = read_manifest(self._gen)
+        return self._data
+
+    def __getitem__(self, key):
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+_VERSION_RE = re.compile(r'"analyzer_version"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def manifest_analyzer_version(gen: Path) -> str | None:
+    """The manifest's analyzer version, from its head (the whole file when not found there)."""
+    try:
+        with open(gen / MANIFEST, "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+        m = _VERSION_RE.search(head)
+        if m:
+            return json.loads(m.group(1))
+    except (OSError, ValueError):
+        pass
+    return read_manifest(gen).get("analyzer_version")
 
 
 def _index_files(gen: Path) -> list[Path]:
@@ -683,10 +728,10 @@ def open_generation(root: str | Path):
     gen = current_generation(root)
     if gen is None:
         raise IndexNotFoundError(f"no index at {root}; build it with: searchkz reindex --index {root}")
-    manifest = read_manifest(gen)
-    if manifest.get("analyzer_version") != ANALYZER_VERSION:
+    version = manifest_analyzer_version(gen)
+    if version != ANALYZER_VERSION:
         raise IndexVersionError(
-            f"the index at {root} was built by analyzer {manifest.get('analyzer_version')!r}, "
+            f"the index at {root} was built by analyzer {version!r}, "
             f"this searchkz uses {ANALYZER_VERSION!r}; rebuild it with: searchkz reindex --full --index {root}"
         )
-    return _open_whoosh(gen), gen, manifest
+    return _open_whoosh(gen), gen, LazyManifest(gen)
