@@ -582,9 +582,60 @@ def _reason(exc: Exception) -> str:
     return str(exc).split("; rebuild with:")[0]
 
 
+_RUN_CHUNK = 2048
+
+
+def _chunked_posting_runs() -> None:
+    """Make Whoosh's posting pools write their temporary sorted runs in pickled
+    chunks of postings instead of one pickle per posting.
+
+    A writer whose postings outgrow ``limitmb`` (any big reindex) spills sorted
+    runs to temporary files and merges them at commit; Whoosh pickles and
+    unpickles every posting separately, which cost 30-45% of the indexing CPU.
+    The runs are private to one writer and deleted after the merge, so their
+    format is free; the index files written are unchanged.  Patched once, in
+    this process (and in the writer workers it forks).
+    """
+    import pickle
+
+    from whoosh.writing import PostingPool
+
+    if getattr(PostingPool, "_searchkz_chunked", False):
+        return
+
+    def _write_run(self, f, items):
+        chunk = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= _RUN_CHUNK:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        if chunk:
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+    PostingPool._write_run = _write_run
+    PostingPool._read_run = _read_run
+    PostingPool._searchkz_chunked = True
+
+
 def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_after):
     from whoosh.index import create_in
 
+    _chunked_posting_runs()
     tmp.mkdir(parents=True)
     ix = create_in(str(tmp), make_schema(), indexname=WHOOSH_INDEXNAME)
     procs = procs or default_procs()
@@ -650,6 +701,7 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
         if writer is None:
             _link_copy(live, tmp)
             ix = _open_whoosh(tmp)
+            _chunked_posting_runs()
             writer = ix.writer(limitmb=128)
         return writer
 

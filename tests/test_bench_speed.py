@@ -64,3 +64,43 @@ def test_table_and_targets():
     table = speed.format_table(results)
     assert "searchkz" in table and "targets:" in table
     assert any(t["met"] is False for t in results["targets"])  # 100 art/s < 330
+
+
+def test_chunked_posting_runs_give_the_same_index(tmp_path: Path):
+    """index._chunked_posting_runs (spilled runs in pickled chunks) changes no index content."""
+    from whoosh.index import create_in
+
+    from searchkz import index as im
+    from searchkz.corpus import Article, read_corpus
+
+    sentences, _ = speed.load_sentences(None)
+    info = speed.build_corpus(tmp_path / "c", 40, sentences, seed=5, words=150)
+    arts = [x for x in read_corpus(info.path) if isinstance(x, Article)]
+    im._chunked_posting_runs()
+    contents = []
+    for limitmb in (1, 512):  # 1 MB spills many runs; 512 MB sorts in memory
+        d = tmp_path / f"ix{limitmb}"
+        d.mkdir()
+        ix = create_in(str(d), im.make_schema(), indexname="MAIN")
+        w = ix.writer(limitmb=limitmb)
+        if limitmb == 1:
+            w.pool.limit = 20_000  # bytes: force a spill every few documents
+        for a in arts:
+            w.add_document(**im._doc_fields(a))
+        spilled = len(w.pool.runs)
+        w.commit()
+        with ix.reader() as r:
+            postings = []
+            for f in ("title", "body", "exact", "folded"):
+                for t in r.lexicon(f):
+                    m = r.postings(f, t)
+                    plist = []
+                    while m.is_active():
+                        plist.append((m.id(), m.weight(), m.value()))
+                        m.next()
+                    postings.append((f, t, plist))
+            stored = [r.stored_fields(i) for i in range(r.doc_count_all())]
+            postings.append(("stored", b"", stored))
+        contents.append((spilled, postings))
+    assert contents[0][0] > 3 and contents[1][0] == 0
+    assert contents[0][1] == contents[1][1]
