@@ -1,23 +1,34 @@
-"""Ranking of free-text queries: BM25F over the word's evidence, computed from postings.
+"""Ranking of free-text queries: BM25F over each query word's evidence, computed from postings.
 
-A free-text query is a list of content words (:class:`QueryWord`); each word has
-several kinds of evidence in a document:
+A free-text query is a list of content words (:class:`QueryWord`, question and
+function words already dropped by :mod:`searchkz.search`).  Each word is looked
+up under one or more *readings*: the word as typed (weight 1) and, for a word
+typed without Kazakh letters or transliterated from Latin, the spellings of it
+that the index actually has (:meth:`Ranker.respellings`: ``когамдык`` →
+``қоғамдық``, ``poemalary`` → ``поэмалары``, ``Versal`` → ``Версаль``), weighted by
+how much more common they are than the typed form, at most ``respell_max`` so
+that exact matches of what was typed stay first.  Per reading a word has
+evidence in a document from
 
-* its stem in ``title`` and in ``body`` (inflected forms meet);
-* its normalized form in ``exact`` (the same form as typed: a bonus on top);
-* its folded stem in ``folded`` (only for a word typed without Kazakh letters:
-  ``когам`` finds ``қоғам``), counted only where it adds to the stem matches
-  and weighted below them;
-* words of the ``exact`` vocabulary that share its first letters (a safety net
-  for stems the stemmer did not reduce the same way), weighted lowest.
+* its stem (and its surface form, in case the stemmer cut it differently) in
+  ``title`` (times ``title_weight``) and ``body``;
+* its normalized form in ``exact`` (the same form as typed: ``exact_weight`` on top);
+* its folded stem in ``folded`` (typed without Kazakh letters), where that adds to
+  the stem matches, times ``folded_weight``;
+* indexed words sharing its first ``prefix_len`` letters where that adds to the
+  stem matches, times ``prefix_weight`` (a safety net for stems the stemmer did not
+  reduce alike: it is what a 5-letter truncation baseline gets right).
 
-Per word and document the evidence is summed into one pseudo term frequency
-(each part normalized by its field's length, as in BM25F), saturated once with
-``k1``, and multiplied by the word's IDF (over the documents any of its main
-evidence matches).  A document's score is the sum over words times a
-coordination factor ``(matched IDF / total IDF) ** COORD_POWER``: documents
-matching more (and rarer) query words rank first, and documents matching only a
-few still rank (a ranked OR).
+The evidence is summed into one pseudo term frequency (each part normalized by
+its field's length, as in BM25F), saturated once with ``k1`` and multiplied by
+the word's IDF (over the documents any of its evidence matches) raised to
+``idf_power`` (questions are verbose: the rare words must carry them).  A
+document's score is the sum over words (a ranked OR: documents with more and
+rarer query words first; ``coord_power`` can add an explicit coordination
+factor, it measured no gain).  The top ``title_depth`` documents then get
+``× (1 + title_cover · c²)`` where ``c`` is the share of their title's words the
+query names ("Дулат Бабатайұлы қай жылдарды өмір сүрген?" → the article
+"Дулат Бабатайұлы").
 
 Whoosh's matcher tree computes the same kind of sum an order of magnitude
 slower in pure Python; reading each posting list once into a dict (cached per
@@ -42,15 +53,10 @@ class RankParams:
     prefix_len: int = 5
     coord_power: float = 0.0
     surface_as_stem: bool = True
-    idf_power: float = 1.0
-    trunc_fusion: float = 0.0
-    trunc_len: int = 5
-    title_cover: float = 0.0
-    title_cover_power: float = 1.0
+    idf_power: float = 1.5
+    title_cover: float = 0.5
+    title_cover_power: float = 2.0
     title_depth: int = 100
-    prox_weight: float = 0.0
-    prox_window: int = 3
-    prox_depth: int = 50
     respell_weight: float = 0.6
     respell_max: float = 0.95
 
@@ -74,7 +80,6 @@ class QueryWord:
     stems: set = field(default_factory=set)  # body/title terms
     exact: set = field(default_factory=set)  # exact-field terms
     folded: set = field(default_factory=set)  # folded-field terms (typed without Kazakh letters)
-    prefixes: set = field(default_factory=set)  # exact-field prefixes (safety net)
     weight: float = 1.0
     unfold: set = field(default_factory=set)  # typed forms without Kazakh letters: look up how they are spelled with them
     latin: set = field(default_factory=set)  # forms transliterated from Latin: look up their ambiguous letters
@@ -286,30 +291,7 @@ class Ranker:
                     extra[d] = extra.get(d, 0.0) + p.prefix_weight * more
             if not df:
                 df = len(pref)
-        w._stems_used = set().union(*(st for st, _e, rw in readings if rw >= 0.5))
         return title, body, extra, df
-
-    def positions(self, stem: str, docnums: list[int]) -> dict[int, list[int]]:
-        """Body positions of ``stem`` in each of ``docnums`` (sorted ascending) that has it."""
-        out: dict[int, list[int]] = {}
-        if not self.postings("body", stem):
-            return out
-        post = self.postings("body", stem)
-        todo = [d for d in docnums if d in post]
-        if not todo:
-            return out
-        try:
-            m = self.reader.postings("body", stem)
-        except Exception:
-            return out
-        for d in todo:
-            if not m.is_active():
-                break
-            if m.id() < d:
-                m.skip_to(d)
-            if m.is_active() and m.id() == d:
-                out[d] = list(m.value_as("positions"))
-        return out
 
     def title_words(self, docnum: int) -> list[tuple[str, str]]:
         """``(stem, normalized)`` of each content word of the document's title (cached)."""
@@ -342,69 +324,6 @@ class Ranker:
                 out[d] = hits / len(tw)
         return out
 
-    def _proximity(self, words, idfs, ranked, p: RankParams) -> dict[int, float]:
-        """Bonus for documents where query words occur close together (pairs within ``prox_window``)."""
-        top = sorted(d for d, _s in ranked[: p.prox_depth])
-        if len(words) < 2 or not top:
-            return {}
-        pos: list[dict[int, list[int]]] = []
-        for w in words:
-            per: dict[int, list[int]] = {}
-            for st in getattr(w, "_stems_used", ()):
-                for d, ps in self.positions(st, top).items():
-                    per.setdefault(d, []).extend(ps)
-            pos.append(per)
-        bonus: dict[int, float] = {}
-        win = p.prox_window
-        for d in top:
-            lists = [(sorted(per[d]), idfs[i]) for i, per in enumerate(pos) if d in per]
-            if len(lists) < 2:
-                continue
-            b = 0.0
-            for i in range(len(lists)):
-                a, ia = lists[i]
-                for j in range(i + 1, len(lists)):
-                    c, ic = lists[j]
-                    dist = _min_distance(a, c)
-                    if dist <= win:
-                        b += min(ia, ic) / dist
-            if b:
-                bonus[d] = b
-        return bonus
-
-    def _add_trunc(self, w: QueryWord, p: RankParams, scores, matched, allowed) -> None:
-        """A second, coarser BM25 over the word's first ``trunc_len`` letters (title and body), fused in."""
-        n = self.n_docs
-        L = p.trunc_len
-        prefixes = {e[:L] for _st, ex, _w in self.readings(w, p) for e in ex}
-        title: dict[int, float] = {}
-        body: dict[int, float] = {}
-        for pre in prefixes:
-            for t in self.expand_prefix("exact", pre):
-                for d, tf in self.postings("exact", t).items():
-                    body[d] = body.get(d, 0.0) + tf
-            for t in self.expand_prefix("title", pre):
-                for d, tf in self.postings("title", t).items():
-                    title[d] = title.get(d, 0.0) + tf
-        docs = set(title) | set(body)
-        if not docs:
-            return
-        df = len(docs)
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight * p.trunc_fusion
-        avg_t, avg_b, k1 = self._avg["title"], self._avg["body"], p.k1
-        for d in docs:
-            if allowed is not None and d not in allowed:
-                continue
-            tf = 0.0
-            t = title.get(d)
-            if t:
-                tf += p.title_weight * t / (1 - p.b_title + p.b_title * self.doc_len("title", d) / avg_t)
-            b = body.get(d)
-            if b:
-                tf += b / (1 - p.b_body + p.b_body * self.doc_len("body", d) / avg_b)
-            scores[d] = scores.get(d, 0.0) + idf * tf * (k1 + 1) / (k1 + tf)
-            matched[d] = matched.get(d, 0.0)
-
     def matched_terms(self, words: list[QueryWord], params: RankParams | None = None) -> tuple[set, set]:
         """``(stems, exact forms)`` that the ranking of ``words`` used and the index has (for highlighting)."""
         p = params or PARAMS
@@ -431,15 +350,12 @@ class Ranker:
         matched: dict[int, float] = {}
         total_idf = 0.0
         k1 = p.k1
-        idfs = []
         for w in words:
             title, body, extra, df = self._evidence(w, p)
             if df == 0:
                 total_idf += math.log(1 + (n + 0.5) / 0.5) * w.weight
-                idfs.append(0.0)
                 continue
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight
-            idfs.append(idf)
             total_idf += idf
             docs = set(title) | set(body) | set(extra)
             for d in docs:
@@ -455,9 +371,6 @@ class Ranker:
                 s = idf * tf * (k1 + 1) / (k1 + tf)
                 scores[d] = scores.get(d, 0.0) + s
                 matched[d] = matched.get(d, 0.0) + idf
-        if p.trunc_fusion:
-            for w in words:
-                self._add_trunc(w, p, scores, matched, allowed)
         if not scores:
             return [], 0
         if p.coord_power and total_idf > 0:
@@ -471,32 +384,9 @@ class Ranker:
                 for d, c in cover.items():
                     scores[d] *= 1 + p.title_cover * c ** p.title_cover_power
                 ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
-        if p.prox_weight and len(words) > 1:
-            bonus = self._proximity(words, idfs, ranked, p)
-            if bonus:
-                for d, b in bonus.items():
-                    scores[d] += p.prox_weight * b
-                ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
         if limit is not None:
             ranked = ranked[:limit]
         return ranked, len(scores)
-
-
-def _min_distance(a: list[int], b: list[int]) -> int:
-    """The smallest |x - y| for x in a, y in b (both sorted); a large number when one is empty."""
-    i = j = 0
-    best = 1 << 30
-    while i < len(a) and j < len(b):
-        d = a[i] - b[j]
-        if d == 0:
-            return 1  # two query words with the same stem: count as adjacent
-        if d < 0:
-            best = min(best, -d)
-            i += 1
-        else:
-            best = min(best, d)
-            j += 1
-    return best
 
 
 def ranker_for(searcher) -> Ranker:

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from searchkz.bench.metrics import Qrels, Run, Scores, compare, evaluate, read_qrels, read_run
+from searchkz.bench.metrics import Run, Scores, compare, evaluate, read_qrels, read_run
 
 RUN_DEPTH = 100
 
@@ -128,14 +128,14 @@ class TruncateFilter(_Filter):
             yield t
 
 
-# pickled by name: keep the importable module even when this file runs as __main__
-TruncateFilter.__module__ = "searchkz.bench.eval"
-
-
 def _truncating_analyzer(n: int):
     from whoosh.analysis import StandardAnalyzer
 
-    return StandardAnalyzer(stoplist=None) | TruncateFilter(n)
+    # Whoosh pickles the analyzer by class name: take the class from the importable
+    # module, not from __main__ when this file runs as ``python -m``.
+    from searchkz.bench import eval as importable
+
+    return StandardAnalyzer(stoplist=None) | importable.TruncateFilter(n)
 
 
 def baseline_analyzer(kind: str):
