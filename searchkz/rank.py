@@ -30,6 +30,15 @@ factor, it measured no gain).  The top ``title_depth`` documents then get
 query names ("Дулат Бабатайұлы қай жылдарды өмір сүрген?" → the article
 "Дулат Бабатайұлы").
 
+A list deeper than ``fb_keep`` (20) documents — an evaluation run, a deep page,
+never the usual 10 hits — keeps its first ``fb_keep`` in that order and
+continues with the other documents ranked by the query expanded with pseudo-
+relevance feedback (RM-style stems of the top ``fb_docs`` passages, only stems
+in at most ``fb_max_df`` of the documents, at most ``fb_max_postings``: bounded
+cost at any index size).  Feedback moved MRR down when it touched the top; at the
+deep end it finds passages that share no word with the question (KazQAD dev:
+Recall@100 0.9605 -> 0.9720 with MRR@10 unchanged, both halves of the queries).
+
 Whoosh's matcher tree computes the same kind of sum an order of magnitude
 slower in pure Python; reading each posting list once into a dict (cached per
 searcher) keeps a 274-question batch to a few seconds.
@@ -37,6 +46,7 @@ searcher) keeps a 274-question batch to a few seconds.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -59,6 +69,15 @@ class RankParams:
     title_depth: int = 100
     respell_weight: float = 0.6
     respell_max: float = 0.95
+    # pseudo-relevance feedback for the documents after the first fb_keep (0 terms: off)
+    fb_keep: int = 20
+    fb_docs: int = 5
+    fb_terms: int = 20
+    fb_weight: float = 0.3
+    fb_temp: float = 3.0
+    fb_max_df: float = 0.03
+    fb_max_postings: int = 2000
+    fb_chars: int = 4000
 
 
 PARAMS = RankParams()
@@ -107,6 +126,7 @@ class Ranker:
         self._prefix: dict[tuple[str, str], list[str]] = {}
         self._has_prefix: dict[tuple[str, str], bool] = {}
         self._titles: dict[int, list] = {}
+        self._df: dict[str, int] = {}
 
     # -- index access ------------------------------------------------------
     def postings(self, fieldname: str, term: str) -> dict[int, float]:
@@ -341,9 +361,8 @@ class Ranker:
                             exact.update(self.expand_prefix("exact", e[: p.prefix_len]))
         return stems, exact
 
-    def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):
-        """``([(docnum, score), …] best first, number of matching documents)``."""
-        p = params or PARAMS
+    def _scores(self, words: list[QueryWord], allowed, p: RankParams) -> dict[int, float]:
+        """BM25F of every document some evidence of ``words`` matches (before the title boost)."""
         n = self.n_docs
         avg_t, avg_b = self._avg["title"], self._avg["body"]
         scores: dict[int, float] = {}
@@ -371,12 +390,24 @@ class Ranker:
                 s = idf * tf * (k1 + 1) / (k1 + tf)
                 scores[d] = scores.get(d, 0.0) + s
                 matched[d] = matched.get(d, 0.0) + idf
-        if not scores:
-            return [], 0
-        if p.coord_power and total_idf > 0:
+        if scores and p.coord_power and total_idf > 0:
             cp = p.coord_power
             for d in scores:
                 scores[d] *= (matched[d] / total_idf) ** cp
+        return scores
+
+    def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):
+        """``([(docnum, score), …] best first, number of matching documents)``.
+
+        A list deeper than ``fb_keep`` continues, after the first ``fb_keep``
+        documents in their own order, with the ranking of the query expanded by
+        pseudo-relevance feedback (:meth:`feedback_words`): recall for the deep
+        end of a list without touching its top.
+        """
+        p = params or PARAMS
+        scores = self._scores(words, allowed, p)
+        if not scores:
+            return [], 0
         ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
         if p.title_cover:
             cover = self._title_coverage(words, ranked, p)
@@ -384,9 +415,82 @@ class Ranker:
                 for d, c in cover.items():
                     scores[d] *= 1 + p.title_cover * c ** p.title_cover_power
                 ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+        total = len(scores)
+        if p.fb_terms and (limit is None or limit > p.fb_keep) and len(ranked) > p.fb_keep:
+            ranked = self._feedback_tail(words, ranked, scores, allowed, p, limit)
         if limit is not None:
             ranked = ranked[:limit]
-        return ranked, len(scores)
+        return ranked, max(total, len(ranked))
+
+    # -- pseudo-relevance feedback (the deep end of long lists) --------------
+    def feedback_words(self, words: list[QueryWord], ranked, p: RankParams) -> list[QueryWord]:
+        """Expansion words from the top ``fb_docs`` documents (RM-style): body stems weighted by
+        their share of each document (documents weighted by score), times IDF; stems in more
+        than ``fb_max_df`` of the documents (or ``fb_max_postings``) are skipped, so an
+        expansion reads a bounded number of postings at any index size."""
+        from searchkz.analysis import word_spans
+        from searchkz.index import unpack_text
+
+        query_stems: set = set()
+        for w in words:
+            for st, _ex, _w in self.readings(w, p):
+                query_stems |= st
+        top = ranked[: p.fb_docs]
+        best = top[0][1] or 1.0
+        acc: dict[str, float] = {}
+        for d, sc in top:
+            f = self.searcher.stored_fields(d)
+            text = (f.get("title") or "") + "\n" + unpack_text(f.get("text", b""))[: p.fb_chars]
+            stems = [a.stem for _s, _e, a in word_spans(text) if not a.stop and len(a.stem) > 2 and not a.stem.isdigit()]
+            if not stems:
+                continue
+            wd = math.exp(p.fb_temp * (sc / best - 1)) / len(stems)
+            for t in stems:
+                acc[t] = acc.get(t, 0.0) + wd
+        n = self.n_docs
+        max_df = min(p.fb_max_df * n, p.fb_max_postings)
+        cands = []
+        for t, v in acc.items():
+            if t in query_stems:
+                continue
+            df = self._df.get(t)
+            if df is None:
+                if len(self._df) > self.MAX_CACHE:
+                    self._df.clear()
+                df = self._df[t] = self.reader.doc_frequency("body", t)
+            if df < 2 or df > max_df:
+                continue
+            cands.append((v * math.log(1 + (n - df + 0.5) / (df + 0.5)), t))
+        cands.sort(key=lambda x: (-x[0], x[1]))
+        cands = cands[: p.fb_terms]
+        if not cands:
+            return []
+        top_w = cands[0][0]
+        return [QueryWord(t, stems={t}, weight=p.fb_weight * v / top_w) for v, t in cands]
+
+    def _feedback_tail(self, words, ranked, scores, allowed, p: RankParams, limit):
+        """``ranked[:fb_keep]`` then the other documents by original + expansion score."""
+        expansion = self.feedback_words(words, ranked, p)
+        if not expansion:
+            return ranked
+        extra = self._scores(expansion, allowed, p)
+        head = ranked[: p.fb_keep]
+        in_head = {d for d, _s in head}
+        tail = {d: s for d, s in scores.items() if d not in in_head}
+        for d, s in extra.items():
+            if d not in in_head:
+                tail[d] = tail.get(d, 0.0) + s
+        key = lambda x: (-x[1], x[0])  # noqa: E731
+        if limit is None:
+            order = sorted(tail.items(), key=key)
+        else:
+            order = heapq.nsmallest(max(0, limit - len(head)), tail.items(), key=key)
+        if not order:
+            return head
+        # scores below the head's, in the tail's order
+        floor = head[-1][1] * 0.99
+        top_t = order[0][1] or 1.0
+        return head + [(d, floor * s / top_t) for d, s in order]
 
 
 def ranker_for(searcher) -> Ranker:

@@ -198,3 +198,41 @@ def test_date_filter_with_free_text(tmp_path):
     ix.reindex(_write_jsonl(tmp_path / "d.jsonl", docs), procs=1)
     assert ids(ix.search("кеңес", since="2020-01-01")) == ["new"]
     assert ids(ix.search("кеңес", until="2019-12-31")) == ["old"]
+
+
+# -- pseudo-relevance feedback for the deep end of long lists ---------------------
+
+
+def _ranker(ix):
+    from searchkz.rank import ranker_for
+
+    return ranker_for(ix._open())
+
+
+def test_feedback_keeps_the_head_and_extends_the_tail(mini):
+    from dataclasses import replace
+
+    from searchkz.rank import PARAMS
+
+    words = build_query("Дулат ақынның әкесі кім?").qwords
+    rk = _ranker(mini)
+    plain, _ = rk.rank(words, limit=None, params=replace(PARAMS, fb_terms=0))
+    fb = replace(PARAMS, fb_keep=2, fb_docs=2, fb_max_df=1.0)
+    assert rk.feedback_words(words, plain, fb)  # the top passages give expansion stems
+    deep, total = rk.rank(words, limit=None, params=fb)
+    assert deep[:2] == plain[:2]  # the head is the plain ranking, untouched
+    assert {d for d, _ in plain} <= {d for d, _ in deep}  # nothing lost, maybe more found
+    assert all(a[1] >= b[1] for a, b in zip(deep, deep[1:]))  # scores fall
+    assert total >= len(plain)
+
+
+def test_feedback_only_runs_for_lists_deeper_than_its_head(mini, monkeypatch):
+    from searchkz.rank import PARAMS, Ranker
+
+    def boom(*a, **k):
+        raise AssertionError("feedback ran for a short list")
+
+    monkeypatch.setattr(Ranker, "feedback_words", boom)
+    words = build_query("Дулат ақынның әкесі кім?").qwords
+    _ranker(mini).rank(words, limit=PARAMS.fb_keep)
+    assert ids(mini.search("Дулат ақынның әкесі кім?", limit=PARAMS.fb_keep))
