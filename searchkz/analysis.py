@@ -34,7 +34,7 @@ from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 
 #: Changes whenever any index term for some text would change: an index built
 #: with another version is rebuilt, never mixed.
-ANALYZER_VERSION = "1/" + _kkstem.ANALYZER_DATA_VERSION
+ANALYZER_VERSION = "2/" + _kkstem.ANALYZER_DATA_VERSION  # 2: parts of hyphenated words
 
 # A word: letters/digits with combining marks (decomposed й), hyphen-joined
 # parts kept together (Сондай-ақ, іс-қимыл).
@@ -296,14 +296,23 @@ def stem(word: str) -> str:
 _last_text: str | None = None
 _last_words: list[tuple[int, int, WordAnalysis]] = []
 _last_kept: list[tuple[int, int, WordAnalysis]] = []
+_last_parts: list[tuple[int, tuple]] | None = None  # (index in _last_kept, parts) of hyphenated words
 
 
 def _words_of(value: str) -> list[tuple[int, int, WordAnalysis]]:
     """The analysis of ``value``, shared by the fields that index the same text object."""
-    global _last_text, _last_words, _last_kept
+    global _last_text, _last_words, _last_kept, _last_parts
     if value is not _last_text:
         _last_words = word_spans(value)
         _last_kept = [w for w in _last_words if not w[2].stop]
+        _last_parts = None
+        found = None
+        if "\u2010" in value or "\u2011" in value:
+            found = [(i, hyphen_parts(w[2])) for i, w in enumerate(_last_kept)]
+        elif "-" in value:
+            found = [(i, _hyphen_parts(w[2].normalized, w[2])) for i, w in enumerate(_last_kept) if "-" in w[2].normalized]
+        if found:
+            _last_parts = [f for f in found if f[1]] or None
         _last_text = value
     return _last_words
 
@@ -312,6 +321,52 @@ def _kept_words_of(value: str) -> list[tuple[int, int, WordAnalysis]]:
     """:func:`_words_of` without the stop words."""
     _words_of(value)
     return _last_kept
+
+
+_HYPHENS = ("-", "\u2010", "\u2011")
+_HYPHEN_SPLIT_RE = re.compile("[-\u2010\u2011]")
+_parts_cache: dict[tuple[str, str], tuple[WordAnalysis, ...]] = {}
+
+
+def hyphen_parts(a: WordAnalysis) -> tuple[WordAnalysis, ...]:
+    """The parts of a hyphenated word that are indexed beside it (at its position):
+    ``Жамиғат-тауарих`` is also found as ``жамиғат`` and ``тауарих``, ``1985-1991`` as
+    ``1985`` and ``1991``.  Left out: stop words (``сондай-ақ``), one- and two-letter
+    parts other than numbers, a part that only inflects the one before it (``КСР-і``,
+    ``БҰҰ-ның``), and parts with the same term as the whole word or an earlier part.
+
+    >>> [p.stem for p in hyphen_parts(analyze_word("Жамиғат-тауарих"))]
+    ['жамиғат', 'тауарих']
+    """
+    n = a.normalized
+    if "-" not in n and "\u2010" not in n and "\u2011" not in n:
+        return ()
+    return _hyphen_parts(n, a)
+
+
+def _hyphen_parts(n: str, a: WordAnalysis) -> tuple[WordAnalysis, ...]:
+    key = (n, a.lang)
+    hit = _parts_cache.get(key)
+    if hit is not None:
+        return hit
+    if len(_parts_cache) >= _CACHE_MAX:
+        _parts_cache.clear()
+    ctx = "ru" if a.lang == KIND_RUSSIAN else ""
+    out: list[WordAnalysis] = []
+    seen = {a.stem}
+    prev = ""
+    for raw in _HYPHEN_SPLIT_RE.split(n):
+        if not raw:
+            continue
+        p = analyze_word(raw, ctx)
+        inflects_prev = prev and analyze_word(prev + raw, ctx).stem == analyze_word(prev, ctx).stem
+        prev = raw
+        if p.stop or (len(raw) < 3 and not raw.isdigit()) or inflects_prev or p.stem in seen:
+            continue
+        seen.add(p.stem)
+        out.append(p)
+    hit = _parts_cache[key] = tuple(out)
+    return hit
 
 
 _FIELD_INDEX = {"stem": 1, "exact": 0, "folded": 2}
@@ -374,6 +429,48 @@ class KazakhAnalyzer(Analyzer):
         pos = start_pos
         if removestops and not keeporiginal and not chars:
             # the indexing hot path (body/title with positions, exact/folded without)
+            if mode == "index":
+                kept = _kept_words_of(value)
+                if _last_parts is not None:
+                    # hyphenated words: their parts too, at the word's position
+                    hyph = _last_parts
+                    if not positions:
+                        for _s, _e, a in kept:
+                            t.text = a[field]
+                            t.boost = 1.0
+                            t.stopped = False
+                            yield t
+                        for _i, parts in hyph:
+                            for pa in parts:
+                                t.text = pa[field]
+                                t.boost = 1.0
+                                t.stopped = False
+                                yield t
+                        return
+                    done = 0
+                    for i, parts in hyph:
+                        for _s, _e, a in kept[done : i + 1]:
+                            t.text = a[field]
+                            t.boost = 1.0
+                            t.stopped = False
+                            t.pos = pos
+                            pos += 1
+                            yield t
+                        done = i + 1
+                        for pa in parts:
+                            t.text = pa[field]
+                            t.boost = 1.0
+                            t.stopped = False
+                            t.pos = pos - 1
+                            yield t
+                    for _s, _e, a in kept[done:]:
+                        t.text = a[field]
+                        t.boost = 1.0
+                        t.stopped = False
+                        t.pos = pos
+                        pos += 1
+                        yield t
+                    return
             if positions:
                 for _s, _e, a in _kept_words_of(value):
                     t.text = a[field]

@@ -205,6 +205,30 @@ def _query_word(raw: str, ctx: str):
     return qw
 
 
+_HYPHEN_RE = re.compile("[-\u2010\u2011]")
+
+
+def _query_words(raw: str, ctx: str, seen: set) -> list:
+    """The ranked words one free-text word stands for: itself or, when it is hyphenated, its
+    parts, which the index also has at the word's position (``Тянь-Шаньның`` → ``тянь``,
+    ``шаньның``; ``1985-1991`` → ``1985``, ``1991``; ``ТМД-ға`` → ``тмд``), so that the same
+    name written with a hyphen, with spaces or inflected after the hyphen still matches.
+    (Searching the whole word beside its parts measured lower: it counts the name twice.)"""
+    from searchkz.analysis import hyphen_parts
+
+    parts = hyphen_parts(analyze_word(raw, ctx))
+    if not parts:
+        return [_query_word(raw, ctx)]
+    # each part as typed (a Latin or Russian-keyboard part keeps its respellings)
+    typed = {analyze_word(piece, ctx).normalized: piece for piece in _HYPHEN_RE.split(raw) if piece}
+    out = []
+    for p in parts:
+        if p.stem not in seen:
+            seen.add(p.stem)
+            out.append(_query_word(typed.get(p.normalized, p.normalized), ctx))
+    return out
+
+
 def _fold(word: str) -> str:
     from searchkz.lang.kk.folding import FOLD
 
@@ -292,7 +316,7 @@ def build_query(text: str) -> QueryPlan:
                 continue
             seen.add(key)
             groups.append(_word_query(w, ctx, plan))
-            plan.qwords.append(_query_word(w, ctx))
+            plan.qwords.extend(_query_words(w, ctx, seen))
         plan.query = groups[0] if len(groups) == 1 else Or(groups, scale=COORD_SCALE)
     return plan
 

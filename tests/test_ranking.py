@@ -236,3 +236,55 @@ def test_feedback_only_runs_for_lists_deeper_than_its_head(mini, monkeypatch):
     words = build_query("Дулат ақынның әкесі кім?").qwords
     _ranker(mini).rank(words, limit=PARAMS.fb_keep)
     assert ids(mini.search("Дулат ақынның әкесі кім?", limit=PARAMS.fb_keep))
+
+
+# -- hyphenated words: their parts are indexed at the word's position -----------------
+
+
+def test_hyphen_parts_of_a_word():
+    from searchkz.analysis import analyze_word, hyphen_parts
+
+    def parts(w):
+        return [p.stem for p in hyphen_parts(analyze_word(w))]
+
+    assert parts("Жамиғат-тауарих") == ["жамиғат", "тауарих"]
+    assert parts("1985-1991") == ["1985", "1991"]
+    assert parts("Жамиғат\u2010тауарих") == ["жамиғат", "тауарих"]  # Unicode hyphen
+    assert parts("КСР-і") == ["кср"]  # a suffix after the hyphen only inflects the part before it
+    assert parts("БҰҰ-ның") == ["бұұ"]
+    assert parts("жер-жерде") == ["жер"]  # each term once
+    assert parts("қоғамдық") == []
+
+
+def test_hyphen_parts_share_the_word_position():
+    from searchkz.analysis import KazakhAnalyzer
+
+    toks = [(t.text, t.pos) for t in KazakhAnalyzer("stem")("Жамиғат-тауарих еңбегі", positions=True, mode="index")]
+    assert toks == [("жамиғат-тауарих", 0), ("жамиғат", 0), ("тауарих", 0), ("еңбек", 1)]
+    # queries are not split by the analyzer (a phrase keeps its words in order)
+    assert [t.text for t in KazakhAnalyzer("stem")("Жамиғат-тауарих еңбегі", positions=True, mode="query")] == [
+        "жамиғат-тауарих",
+        "еңбек",
+    ]
+
+
+@pytest.fixture(scope="module")
+def hyph(tmp_path_factory) -> Index:
+    d = tmp_path_factory.mktemp("hyph")
+    docs = [
+        {"id": "jt", "title": "Қадырғали Жалайыр", "text": f"Қадырғали «Жамиғат-тауарих» атты еңбек жазды. {FILLER}"},
+        {"id": "ts", "title": "", "text": f"Тянь-Шань тауларының ең биік шыңы. {FILLER}"},
+        {"id": "years", "title": "", "text": f"1985 жылы сәуірде пленум өтті, 1991 жылы КСРО ыдырады. {FILLER}"},
+        {"id": "other", "title": "", "text": f"Тау шыңдары мен өзендер туралы мәлімет. {FILLER}"},
+    ]
+    ix = Index(d / "index")
+    ix.reindex(_write_jsonl(d / "docs.jsonl", docs), procs=1)
+    return ix
+
+
+def test_hyphenated_and_spaced_spellings_meet(hyph):
+    assert ids(hyph.search("Жамиғат - тауарих кімнің еңбегі?"))[0] == "jt"
+    assert ids(hyph.search("тауарих"))[0] == "jt"
+    assert ids(hyph.search("Тянь-Шаньның шыңы"))[0] == "ts"
+    assert ids(hyph.search("1985-1991 жылдары"))[0] == "years"
+    assert ids(hyph.search('"Жамиғат-тауарих"')) == ["jt"]  # the whole word is still indexed
