@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 class RankParams:
     k1: float = 1.2
     b_body: float = 0.75
-    b_title: float = 0.5
+    b_title: float = 0.8  # 0.5 -> 0.8: +0.0006 / +0.0013 MRR@10 on the two halves of KazQAD dev (noise level)
     title_weight: float = 2.0
     exact_weight: float = 0.35
     folded_weight: float = 0.6
@@ -77,7 +77,7 @@ class RankParams:
     fb_temp: float = 3.0
     fb_max_df: float = 0.03
     fb_max_postings: int = 2000
-    fb_chars: int = 4000
+    fb_chars: int = 2000
 
 
 PARAMS = RankParams()
@@ -127,6 +127,7 @@ class Ranker:
         self._has_prefix: dict[tuple[str, str], bool] = {}
         self._titles: dict[int, list] = {}
         self._df: dict[str, int] = {}
+        self._fb_stems: dict[int, list] = {}
 
     # -- index access ------------------------------------------------------
     def postings(self, fieldname: str, term: str) -> dict[int, float]:
@@ -439,9 +440,14 @@ class Ranker:
         best = top[0][1] or 1.0
         acc: dict[str, float] = {}
         for d, sc in top:
-            f = self.searcher.stored_fields(d)
-            text = (f.get("title") or "") + "\n" + unpack_text(f.get("text", b""))[: p.fb_chars]
-            stems = [a.stem for _s, _e, a in word_spans(text) if not a.stop and len(a.stem) > 2 and not a.stem.isdigit()]
+            stems = self._fb_stems.get(d)
+            if stems is None:
+                f = self.searcher.stored_fields(d)
+                text = (f.get("title") or "") + "\n" + unpack_text(f.get("text", b""))[: p.fb_chars]
+                stems = [a.stem for _s, _e, a in word_spans(text) if not a.stop and len(a.stem) > 2 and not a.stem.isdigit()]
+                if len(self._fb_stems) > 2000:
+                    self._fb_stems.clear()
+                self._fb_stems[d] = stems
             if not stems:
                 continue
             wd = math.exp(p.fb_temp * (sc / best - 1)) / len(stems)
