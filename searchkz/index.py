@@ -602,6 +602,8 @@ def _chunked_posting_runs() -> None:
 
     if getattr(PostingPool, "_searchkz_chunked", False):
         return
+    if not all(hasattr(PostingPool, name) for name in ("_write_run", "_read_run", "_open_run", "_remove_run")):
+        return  # another Whoosh distribution: keep its own run format
 
     def _write_run(self, f, items):
         chunk = []
