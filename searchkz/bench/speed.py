@@ -766,10 +766,17 @@ TARGETS = [
     ("search p95 ms (top 10 + snippets)", 100_000, lambda r: r.get("search", {}).get("p95_ms"), 60, "le"),
     ("incremental reindex, 1 changed, s", 100_000,
      lambda r: r.get("incremental", {}).get("one_changed", {}).get("seconds"), 10, "le"),
-    ("peak RSS of the reindex, MB (process tree)", 100_000,
-     lambda r: _reindex(r, "searchkz", 2, "peak_rss_tree_mb"), 2048, "le"),
+    ("peak RSS of the reindex, MB (process tree)", 100_000, lambda r: _peak_rss(r, "searchkz", 2), 2048, "le"),
     ("index size / corpus size", 100_000, lambda r: _reindex(r, "searchkz", 2, "index_to_corpus"), 1.5, "le"),
 ]
+
+
+def _peak_rss(r: dict, engine: str, procs: int):
+    """The larger of the sampled process-tree peak and the exact per-process peaks
+    (a short spike can fall between two samples)."""
+    vals = [_reindex(r, engine, procs, k) for k in ("peak_rss_tree_mb", "peak_rss_main_mb", "peak_rss_workers_mb")]
+    vals = [v for v in vals if v is not None]
+    return max(vals) if vals else None
 
 
 def _reindex(r: dict, engine: str, procs: int, key: str):
