@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 
@@ -107,7 +109,9 @@ class QueryWord:
 class Ranker:
     """Scores free-text queries against one searcher's reader (posting lists cached)."""
 
-    MAX_CACHE = 200_000  # postings kept (sum of list lengths)
+    MAX_CACHE = 3_000_000  # postings kept as arrays (8 bytes each: ~24 MB), least recently used dropped first
+    MAX_WORD_CACHE = 400_000  # per-word score entries kept (~40 MB)
+    MAX_DF_CACHE = 200_000
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
@@ -120,8 +124,15 @@ class Ranker:
             except Exception:
                 total = 0
             self._avg[f] = max(total / self.n_docs, 1e-9)
-        self._post: dict[tuple[str, str], dict[int, float]] = {}
+        try:
+            self._leaves = list(self.reader.leaf_readers())
+        except Exception:
+            self._leaves = [(self.reader, 0)]
+        self._post: OrderedDict = OrderedDict()  # (field, term) -> (docnums, weights), LRU
         self._cached = 0
+        self._words: OrderedDict = OrderedDict()  # word key -> (idf, {docnum: score}), LRU
+        self._words_cached = 0
+        self.postings_read = 0  # postings read from the index (for tests and profiling)
         self._len: dict[str, dict[int, int]] = {"title": {}, "body": {}}
         self._prefix: dict[tuple[str, str], list[str]] = {}
         self._has_prefix: dict[tuple[str, str], bool] = {}
@@ -130,26 +141,58 @@ class Ranker:
         self._fb_stems: dict[int, list] = {}
 
     # -- index access ------------------------------------------------------
-    def postings(self, fieldname: str, term: str) -> dict[int, float]:
+    def plist(self, fieldname: str, term: str) -> tuple[array, array]:
+        """``(docnums, weights)`` of a posting list, read once per leaf reader (cached, LRU)."""
         key = (fieldname, term)
-        hit = self._post.get(key)
+        post = self._post
+        hit = post.get(key)
         if hit is not None:
+            post.move_to_end(key)
             return hit
-        out: dict[int, float] = {}
-        try:
-            m = self.reader.postings(fieldname, term)
-        except Exception:  # term not in the field (whoosh raises TermNotFound)
-            m = None
-        if m is not None:
-            while m.is_active():
-                out[m.id()] = m.weight()
-                m.next()
-        if self._cached > self.MAX_CACHE:
-            self._post.clear()
-            self._cached = 0
-        self._post[key] = out
-        self._cached += len(out) + 1
-        return out
+        ids = array("i")
+        ws = array("f")
+        for sub, offset in self._leaves:
+            try:
+                m = sub.postings(fieldname, term)
+            except Exception:  # term not in the field (whoosh raises TermNotFound)
+                continue
+            is_active, mid, mweight, mnext = m.is_active, m.id, m.weight, m.next
+            add_id, add_w = ids.append, ws.append
+            if offset:
+                while is_active():
+                    add_id(mid() + offset)
+                    add_w(mweight())
+                    mnext()
+            else:
+                while is_active():
+                    add_id(mid())
+                    add_w(mweight())
+                    mnext()
+        hit = (ids, ws)
+        self.postings_read += len(ids)
+        post[key] = hit
+        self._cached += len(ids) + 1
+        while self._cached > self.MAX_CACHE and len(post) > 1:
+            _k, (old, _w) = post.popitem(last=False)
+            self._cached -= len(old) + 1
+        return hit
+
+    def postings(self, fieldname: str, term: str) -> dict[int, float]:
+        """``{docnum: weight}`` of a posting list (see :meth:`plist`)."""
+        ids, ws = self.plist(fieldname, term)
+        return dict(zip(ids, ws))
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Live documents with ``term`` (the posting list's length when it is cached)."""
+        hit = self._post.get((fieldname, term))
+        if hit is not None:
+            return len(hit[0])
+        if not self.reader.has_deletions():
+            try:
+                return self.reader.doc_frequency(fieldname, term)
+            except Exception:
+                return 0
+        return len(self.plist(fieldname, term)[0])
 
     def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
         key = (fieldname, prefix)
@@ -163,7 +206,9 @@ class Ranker:
         key = (fieldname, term)
         hit = self._post.get(key)
         if hit is not None:
-            return bool(hit)
+            return bool(hit[0])
+        if self.reader.has_deletions():
+            return bool(self.plist(fieldname, term)[0])
         try:
             return (fieldname, term.encode("utf-8")) in self.reader
         except Exception:
@@ -244,7 +289,7 @@ class Ranker:
             return out
         from searchkz.analysis import analyze_word
 
-        typed_df = sum(len(self.postings("exact", e)) for e in w.exact)
+        typed_df = sum(self.doc_frequency("exact", e) for e in w.exact)
         found = False
         forms = [(f, UNFOLD) for f in w.unfold] + [(f, RELATIN) for f in w.latin]
         for form, table in forms:
@@ -253,19 +298,19 @@ class Ranker:
                 if alt in w.exact:
                     continue
                 a = analyze_word(alt)
-                df = len(self.postings("exact", alt))
+                df = self.doc_frequency("exact", alt)
                 share = df / (df + typed_df) if df + typed_df else 0.0
                 weight = min(p.respell_max, max(p.respell_weight, share))
                 stems = {a.stem, alt} if p.surface_as_stem else {a.stem}
                 out.append((stems, {alt}, weight))
         if not found:
             # the form as typed is nowhere in the index: respell its stem among the indexed stems
-            typed_df = sum(len(self.postings("body", t)) for t in typed_stems)
+            typed_df = sum(self.doc_frequency("body", t) for t in typed_stems)
             for fst in w.folded:
                 for alt in self.respellings(fst, fieldname="body"):
                     if alt in typed_stems:
                         continue
-                    df = len(self.postings("body", alt))
+                    df = self.doc_frequency("body", alt)
                     share = df / (df + typed_df) if df + typed_df else 0.0
                     out.append(({alt}, set(), min(p.respell_max, max(p.respell_weight, share))))
         return out
@@ -279,19 +324,19 @@ class Ranker:
         seen: set = set()
         for stems, exacts, rw in readings:
             for s in stems - seen:  # every indexed token has one stem: no token counts twice
-                for d, tf in self.postings("title", s).items():
+                for d, tf in zip(*self.plist("title", s)):
                     title[d] = title.get(d, 0.0) + rw * tf
-                for d, tf in self.postings("body", s).items():
+                for d, tf in zip(*self.plist("body", s)):
                     body[d] = body.get(d, 0.0) + rw * tf
             seen |= stems
             if p.exact_weight:
                 for e in exacts:
-                    for d, tf in self.postings("exact", e).items():
+                    for d, tf in zip(*self.plist("exact", e)):
                         extra[d] = extra.get(d, 0.0) + rw * p.exact_weight * tf
         if w.folded and p.folded_weight:
             fold: dict[int, float] = {}
             for f in w.folded:
-                for d, tf in self.postings("folded", f).items():
+                for d, tf in zip(*self.plist("folded", f)):
                     fold[d] = fold.get(d, 0.0) + tf
             for d, tf in fold.items():
                 more = tf - body.get(d, 0.0)
@@ -304,7 +349,7 @@ class Ranker:
             pref: dict[int, float] = {}
             for pre in prefixes:
                 for t in self.expand_prefix("exact", pre):
-                    for d, tf in self.postings("exact", t).items():
+                    for d, tf in zip(*self.plist("exact", t)):
                         pref[d] = pref.get(d, 0.0) + tf
             for d, tf in pref.items():
                 more = tf - body.get(d, 0.0)
@@ -353,8 +398,8 @@ class Ranker:
         for w in words:
             readings = self.readings(w, p)
             for st, ex, _w in readings:
-                stems.update(t for t in st if self.postings("body", t) or self.postings("title", t))
-                exact.update(t for t in ex if self.postings("exact", t))
+                stems.update(t for t in st if self.has_term("body", t) or self.has_term("title", t))
+                exact.update(t for t in ex if self.has_term("exact", t))
             if p.prefix_weight:
                 for _st, ex, _w in readings:
                     for e in ex:
@@ -362,35 +407,75 @@ class Ranker:
                             exact.update(self.expand_prefix("exact", e[: p.prefix_len]))
         return stems, exact
 
-    def _scores(self, words: list[QueryWord], allowed, p: RankParams) -> dict[int, float]:
-        """BM25F of every document some evidence of ``words`` matches (before the title boost)."""
+    def _word_scores(self, w: QueryWord, p: RankParams) -> tuple[float, dict[int, float] | None]:
+        """``(idf, {docnum: the word's BM25F score})`` (cached per word and parameters; None: no evidence)."""
+        key = (w.raw, frozenset(w.stems), frozenset(w.exact), frozenset(w.folded), frozenset(w.unfold),
+               frozenset(w.latin), w.weight, tuple(p.__dict__.values()))
+        cache = self._words
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit
         n = self.n_docs
         avg_t, avg_b = self._avg["title"], self._avg["body"]
-        scores: dict[int, float] = {}
-        matched: dict[int, float] = {}
-        total_idf = 0.0
         k1 = p.k1
-        for w in words:
-            title, body, extra, df = self._evidence(w, p)
-            if df == 0:
-                total_idf += math.log(1 + (n + 0.5) / 0.5) * w.weight
-                continue
+        title, body, extra, df = self._evidence(w, p)
+        if df == 0:
+            hit = (math.log(1 + (n + 0.5) / 0.5) * w.weight, None)
+        else:
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight
-            total_idf += idf
-            docs = set(title) | set(body) | set(extra)
-            for d in docs:
-                if allowed is not None and d not in allowed:
-                    continue
+            out: dict[int, float] = {}
+            tw, bt, bb = p.title_weight, p.b_title, p.b_body
+            tlen, blen = self._len["title"], self._len["body"]
+            doc_field_length = self.reader.doc_field_length
+            for d in set(title) | set(body) | set(extra):
                 tf = 0.0
                 t = title.get(d)
                 if t:
-                    tf += p.title_weight * t / (1 - p.b_title + p.b_title * self.doc_len("title", d) / avg_t)
+                    n_t = tlen.get(d)
+                    if n_t is None:
+                        n_t = tlen[d] = doc_field_length(d, "title", 0)
+                    tf += tw * t / (1 - bt + bt * n_t / avg_t)
                 bsum = body.get(d, 0.0) + extra.get(d, 0.0)
                 if bsum:
-                    tf += bsum / (1 - p.b_body + p.b_body * self.doc_len("body", d) / avg_b)
-                s = idf * tf * (k1 + 1) / (k1 + tf)
-                scores[d] = scores.get(d, 0.0) + s
-                matched[d] = matched.get(d, 0.0) + idf
+                    n_b = blen.get(d)
+                    if n_b is None:
+                        n_b = blen[d] = doc_field_length(d, "body", 0)
+                    tf += bsum / (1 - bb + bb * n_b / avg_b)
+                out[d] = idf * tf * (k1 + 1) / (k1 + tf)
+            hit = (idf, out)
+        cache[key] = hit
+        self._words_cached += len(hit[1] or ()) + 1
+        while self._words_cached > self.MAX_WORD_CACHE and len(cache) > 1:
+            _k, (_i, old) = cache.popitem(last=False)
+            self._words_cached -= len(old or ()) + 1
+        return hit
+
+    def _scores(self, words: list[QueryWord], allowed, p: RankParams) -> dict[int, float]:
+        """BM25F of every document some evidence of ``words`` matches (before the title boost)."""
+        scores: dict[int, float] = {}
+        matched: dict[int, float] = {}
+        total_idf = 0.0
+        for w in words:
+            idf, contrib = self._word_scores(w, p)
+            total_idf += idf
+            if contrib is None:
+                continue
+            get = scores.get
+            if allowed is None:
+                if not scores:
+                    scores.update(contrib)
+                else:
+                    for d, s in contrib.items():
+                        scores[d] = get(d, 0.0) + s
+            else:
+                for d, s in contrib.items():
+                    if d in allowed:
+                        scores[d] = get(d, 0.0) + s
+            if p.coord_power:
+                for d in contrib:
+                    if allowed is None or d in allowed:
+                        matched[d] = matched.get(d, 0.0) + idf
         if scores and p.coord_power and total_idf > 0:
             cp = p.coord_power
             for d in scores:
@@ -409,13 +494,20 @@ class Ranker:
         scores = self._scores(words, allowed, p)
         if not scores:
             return [], 0
-        ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+        key = lambda x: (-x[1], x[0])  # noqa: E731
+        deep = limit is None or (p.fb_terms and limit > p.fb_keep)
+        if deep:
+            ranked = sorted(scores.items(), key=key)
+        else:
+            # the usual short list: only the best max(limit, title_depth) need an order (the title boost
+            # multiplies the first title_depth, so the final first `limit` are among them)
+            ranked = _top(scores, max(limit, p.title_depth if p.title_cover else 0))
         if p.title_cover:
             cover = self._title_coverage(words, ranked, p)
             if cover:
                 for d, c in cover.items():
                     scores[d] *= 1 + p.title_cover * c ** p.title_cover_power
-                ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+                ranked = sorted(scores.items(), key=key) if deep else sorted(((d, scores[d]) for d, _s in ranked), key=key)
         total = len(scores)
         if p.fb_terms and (limit is None or limit > p.fb_keep) and len(ranked) > p.fb_keep:
             ranked = self._feedback_tail(words, ranked, scores, allowed, p, limit)
@@ -497,6 +589,18 @@ class Ranker:
         floor = head[-1][1] * 0.99
         top_t = order[0][1] or 1.0
         return head + [(d, floor * s / top_t) for d, s in order]
+
+
+def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    """The ``k`` best ``(docnum, score)`` by (-score, docnum): the same as the head of a full sort."""
+    if k <= 0:
+        return []
+    if len(scores) <= k:
+        return sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+    floor = heapq.nlargest(k, scores.values())[-1]
+    best = [(d, s) for d, s in scores.items() if s >= floor]
+    best.sort(key=lambda x: (-x[1], x[0]))
+    return best[:k]
 
 
 def ranker_for(searcher) -> Ranker:
