@@ -28,6 +28,7 @@ from whoosh.analysis import Analyzer, Token
 
 from searchkz import stemmer as _kkstem
 from searchkz.lang.kk.alphabet import KAZAKH_SPECIFIC
+from searchkz.lang.kk.folding import FOLD
 from searchkz.lang.kk.lookalikes import LATIN_LOOKALIKES, OTHER_LOOKALIKES
 from searchkz.lang.kk.stop_words import STOP_WORDS
 from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
@@ -44,6 +45,7 @@ _LAT_RE = re.compile(r"[a-zA-Z\u00c0-\u024f\u0259\u018f\u0275\u019f]")
 _KK_RE = re.compile("[" + "".join(sorted(KAZAKH_SPECIFIC)) + "]", re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"[^.!?\n]+")
 _LOOKALIKES = {**LATIN_LOOKALIKES, **OTHER_LOOKALIKES}
+_FOLD_TABLE = str.maketrans(FOLD)
 _LOOKALIKE_TABLE = str.maketrans(_LOOKALIKES)
 _FOREIGN_IN_CYR = re.compile("[" + re.escape("".join(_LOOKALIKES)) + "]")
 # Russian function words and letters that mark a sentence as Russian when it has
@@ -240,12 +242,53 @@ def word_spans(text: str) -> list[tuple[int, int, WordAnalysis]]:
     return out
 
 
-def find_words(text: str, want: Callable[[WordAnalysis], bool]) -> list[tuple[int, int, WordAnalysis]]:
+def term_prefixes(terms) -> frozenset:
+    """Folded two-letter beginnings of the words that can have these index terms,
+    for :func:`find_words`' pre-filter (irregular forms such as оған → ол included)."""
+    global _irregular_heads
+    if _irregular_heads is None:
+        from searchkz.lang.kk.exceptions import IRREGULAR
+
+        _irregular_heads = {}
+        for form, lemma in IRREGULAR.items():
+            for key in (lemma, lemma.translate(_FOLD_TABLE)):
+                _irregular_heads.setdefault(key, set()).add(form[:2].translate(_FOLD_TABLE))
+    heads = set()
+    for t in terms:
+        if t:
+            heads.add(t[:2].translate(_FOLD_TABLE))
+            heads.update(_irregular_heads.get(t, ()))
+    return frozenset(heads)
+
+
+_irregular_heads: dict | None = None
+
+
+def _may_match(raw: str, prefixes: frozenset) -> bool:
+    """Can this word's terms be among terms starting with ``prefixes``? (cheap, no analysis)
+
+    A stem is a beginning of its word, so a word whose first two letters
+    (folded) start no wanted term cannot match.  Hyphenated words (their
+    parts are terms too) and words with non-Cyrillic beginnings (look-alikes,
+    Latin script) are always analyzed.
+    """
+    if "-" in raw:
+        return True
+    head = raw[:2].lower()
+    if head.translate(_FOLD_TABLE) in prefixes:
+        return True
+    return not all("\u0400" <= c <= "\u04ff" for c in head)
+
+
+def find_words(
+    text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None
+) -> list[tuple[int, int, WordAnalysis]]:
     """The items of :func:`word_spans` whose analysis ``want`` accepts.
 
     Each distinct word is analyzed (looked up) once, and offsets are collected
     only when some word matched: the snippet path, which scans whole articles
-    for a few query terms.
+    for a few query terms.  With ``prefixes`` (:func:`term_prefixes` of the
+    wanted terms) words that cannot match are skipped without being analyzed.
     """
     ru_spans, ctx = _text_context(text)
     if ru_spans:
@@ -254,6 +297,8 @@ def find_words(text: str, want: Callable[[WordAnalysis], bool]) -> list[tuple[in
     get = _word_caches[ctx].get
     hits = {}
     for raw in set(regex.findall(text)):
+        if prefixes is not None and not _may_match(raw, prefixes):
+            continue
         a = get(raw)
         if a is None:
             a = analyze_word(raw, ctx)

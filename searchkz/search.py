@@ -128,6 +128,7 @@ class QueryPlan:
     folded: set = field(default_factory=set)
     words: list = field(default_factory=list)  # content words, for suggestions
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
+    prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
 
 
 # Roman numerals typed with Latin and/or Cyrillic look-alikes (XIX, ХІХ, XІX).
@@ -426,7 +427,7 @@ def expand_highlight_terms(plan: QueryPlan, reader) -> None:
 
 def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHARS) -> list[tuple[int, int, str]]:
     """``(start, end, key)`` for every word of ``text`` that the query matched."""
-    from searchkz.analysis import find_words
+    from searchkz.analysis import find_words, term_prefixes
 
     scan = text if limit is None else text[:limit]
     stems, exact, folded = plan.stems, plan.exact, plan.folded
@@ -434,9 +435,11 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     def want(a: WordAnalysis) -> bool:
         return a.stem in stems or a.normalized in exact or bool(folded and a.folded in folded)
 
+    if plan.prefixes is None:
+        plan.prefixes = term_prefixes(stems | exact | folded)
     return [
         (s, e, a.stem if (a.stem in stems or a.normalized in exact) else a.folded)
-        for s, e, a in find_words(scan, want)
+        for s, e, a in find_words(scan, want, plan.prefixes)
     ]
 
 

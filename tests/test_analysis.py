@@ -83,3 +83,14 @@ def test_analyzer_pickles_with_version():
     an = KazakhAnalyzer("folded")
     back = pickle.loads(pickle.dumps(an))
     assert back == an and back.version == an.version
+
+
+def test_snippet_prefilter_finds_what_full_analysis_finds():
+    from searchkz.analysis import find_words, term_prefixes
+
+    text = "Оның пікірінше, қоғамдық кеңестер мен іс-қимылы жəне Кеңестің оған айтқаны: ол келді."
+    for terms in ({"ол"}, {"кеңес"}, {"іс-қимыл"}, {"және"}, {"кенес"}):
+        want = lambda a, terms=terms: a.stem in terms or a.normalized in terms or a.folded in terms  # noqa: E731
+        full = find_words(text, want)
+        assert full, terms
+        assert find_words(text, want, term_prefixes(terms)) == full
