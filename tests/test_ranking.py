@@ -288,3 +288,35 @@ def test_hyphenated_and_spaced_spellings_meet(hyph):
     assert ids(hyph.search("Тянь-Шаньның шыңы"))[0] == "ts"
     assert ids(hyph.search("1985-1991 жылдары"))[0] == "years"
     assert ids(hyph.search('"Жамиғат-тауарих"')) == ["jt"]  # the whole word is still indexed
+
+
+def test_ranking_reads_each_posting_list_at_most_once(tmp_path):
+    """A query reads its terms' posting lists once (highlighting and the title boost reread none),
+    and the searcher's caches serve the same words again without reading any posting."""
+    from searchkz.rank import PARAMS, ranker_for
+
+    words = ["қоғам", "кеңес", "мектеп", "өзен", "тау", "жол", "қала", "ауыл"]
+    docs = []
+    for i in range(400):
+        body = " ".join(words[(i * k) % len(words)] + ("дың" if k % 3 else "") for k in range(1, 40))
+        docs.append({"id": f"d{i}", "title": f"{words[i % len(words)]} {i}", "text": f"{body}. {FILLER}"})
+    ix = Index(tmp_path / "index")
+    ix.reindex(_write_jsonl(tmp_path / "c.jsonl", docs), procs=1)
+    hits = ix.search("қоғамдың кеңесі мектеп", limit=10)
+    assert len(hits) == 10
+    searcher = ix._open()
+    ranker = ranker_for(searcher)
+    reader = searcher.reader()
+    plan = build_query("қоғамдың кеңесі мектеп")
+    bound = 0
+    for w in plan.qwords:
+        for stems, exacts, _w in ranker.readings(w, PARAMS):
+            bound += sum(reader.doc_frequency(f, t) for t in stems for f in ("title", "body"))
+            bound += sum(reader.doc_frequency("exact", t) for t in exacts)
+            for e in exacts:
+                bound += sum(reader.doc_frequency("exact", t) for t in ranker.expand_prefix("exact", e[:5]))
+    assert 0 < ranker.postings_read <= bound
+    before = ranker.postings_read
+    again = ix.search("мектеп кеңесі қоғамдың", limit=10)
+    assert ranker.postings_read == before  # the same words: nothing read again
+    assert {h.id for h in again} == {h.id for h in hits}
