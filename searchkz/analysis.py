@@ -20,6 +20,7 @@ classes live at module level because Whoosh pickles them into the index.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Callable, Iterator, NamedTuple
@@ -264,20 +265,27 @@ def term_prefixes(terms) -> frozenset:
 _irregular_heads: dict | None = None
 
 
-def _may_match(raw: str, prefixes: frozenset) -> bool:
-    """Can this word's terms be among terms starting with ``prefixes``? (cheap, no analysis)
+_UNFOLD: dict[str, str] = {}
+for _k, _v in FOLD.items():
+    _UNFOLD.setdefault(_v, _v)
+    _UNFOLD[_v] += _k
+_NON_CYR_LETTER = r"[^\W\d_\u0400-\u04ff]"
 
-    A stem is a beginning of its word, so a word whose first two letters
-    (folded) start no wanted term cannot match.  Hyphenated words (their
-    parts are terms too) and words with non-Cyrillic beginnings (look-alikes,
-    Latin script) are always analyzed.
-    """
-    if "-" in raw:
-        return True
-    head = raw[:2].lower()
-    if head.translate(_FOLD_TABLE) in prefixes:
-        return True
-    return not all("\u0400" <= c <= "\u04ff" for c in head)
+
+@functools.lru_cache(maxsize=256)
+def _candidate_re(prefixes: frozenset) -> re.Pattern:
+    """Words (as :data:`WORD_RE` cuts them) that begin with one of ``prefixes``
+    in any spelling with or without Kazakh letters, or whose first two letters
+    are not both Cyrillic (look-alikes, Latin script): only these can carry a
+    wanted term, since a stem is a beginning of its word."""
+    def cls(c: str) -> str:
+        letters = _UNFOLD.get(c, c)
+        return "[" + re.escape(letters + letters.upper()) + "]"
+
+    alts = ["".join(cls(c) for c in head) for head in sorted(prefixes)]
+    alts += [_NON_CYR_LETTER, r"[^\W_]" + _NON_CYR_LETTER]
+    start = r"(?<![^\W_])(?<![\u0300-\u036f])(?<![^\W_][-\u2010\u2011])"
+    return re.compile(start + "(?=" + "|".join(alts) + ")" + WORD_RE.pattern)
 
 
 def find_words(
@@ -288,17 +296,29 @@ def find_words(
     Each distinct word is analyzed (looked up) once, and offsets are collected
     only when some word matched: the snippet path, which scans whole articles
     for a few query terms.  With ``prefixes`` (:func:`term_prefixes` of the
-    wanted terms) words that cannot match are skipped without being analyzed.
+    wanted terms) a regular expression finds the candidate words and the
+    others are never looked at.
     """
     ru_spans, ctx = _text_context(text)
     if ru_spans:
         return [(s, e, a) for _raw, s, e, a in _iter_words(text, ru_spans, ctx) if want(a)]
-    regex = _word_re_for(text)
     get = _word_caches[ctx].get
+    if prefixes is not None:
+        out = []
+        verdict: dict[str, WordAnalysis | None] = {}
+        for m in _candidate_re(prefixes).finditer(text):
+            raw = m.group()
+            if raw in verdict:
+                a = verdict[raw]
+            else:
+                a = get(raw) or analyze_word(raw, ctx)
+                a = verdict[raw] = a if want(a) else None
+            if a is not None:
+                out.append((m.start(), m.end(), a))
+        return out
+    regex = _word_re_for(text)
     hits = {}
     for raw in set(regex.findall(text)):
-        if prefixes is not None and not _may_match(raw, prefixes):
-            continue
         a = get(raw)
         if a is None:
             a = analyze_word(raw, ctx)

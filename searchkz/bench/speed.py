@@ -897,11 +897,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the indexes")
     p.add_argument("--profile", action="store_true", help="cProfile each reindex (main process) into workdir")
     p.add_argument("--json-out", help="write the results as JSON here")
+    p.add_argument("--search-index", metavar="DIR",
+                   help="only measure warm search latency (top 10 + snippets) on this existing index, with "
+                        "queries drawn from --sentences")
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         child_main(json.loads(args.child))
         return 0
+    if args.search_index:
+        return _search_only(args)
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -934,6 +939,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as fh:
             json.dump(results, fh, ensure_ascii=False, indent=1)
+    return 0
+
+
+def _search_only(args) -> int:
+    """Search latency on an index built elsewhere (e.g. ``searchkz reindex`` of a benchmark corpus)."""
+    sentences, source = load_sentences(args.sentences)
+    queries = make_queries(sentences, args.queries + 20, seed=args.seed)
+    res = _child_search({"index": args.search_index, "warmup": queries[:20], "queries": queries[20:]})
+    from searchkz.api import Index
+
+    docs = Index(args.search_index).doc_count()
+    print(
+        f"search on {args.search_index} ({docs:,} documents), {res['queries']} queries of 1-4 words, "
+        f"top 10 + snippets, warm: p50 {res['p50_ms']:.1f} ms, p95 {res['p95_ms']:.1f} ms, "
+        f"mean {res['mean_ms']:.1f} ms, max {res['max_ms']:.0f} ms; errors {res['errors']}"
+    )
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as fh:
+            json.dump({"search_index": args.search_index, "documents": docs, "sentences_source": source, **res}, fh)
     return 0
 
 
