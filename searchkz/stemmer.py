@@ -632,18 +632,23 @@ def _stem(word: str, mode: _Mode) -> str:
 _WORD_OK = re.compile(r"[а-яёәғқңөұүһі]+(?:-[а-яёәғқңөұүһі]+)*\Z")
 
 
+def _stem_word(word: str, tables) -> str:
+    """Stem with ``tables``; a hyphenated word keeps its head and stems its last part."""
+    if not _WORD_OK.match(word):
+        return word
+    if "-" in word:
+        head, _, tail = word.rpartition("-")
+        return head + "-" + _stem(tail, tables)
+    return _stem(word, tables)
+
+
 def stem(word: str) -> str:
     """Stem one lowercase NFC Cyrillic Kazakh word.
 
     >>> stem("балаеваның")
     'балаева'
     """
-    if not _WORD_OK.match(word):
-        return word
-    if "-" in word:
-        head, _, tail = word.rpartition("-")
-        return head + "-" + _stem(tail, _KK)
-    return _stem(word, _KK)
+    return _stem_word(word, _KK)
 
 
 def stem_folded(word: str) -> str:
@@ -652,12 +657,7 @@ def stem_folded(word: str) -> str:
     >>> stem_folded("кенестеринин")
     'кенес'
     """
-    if not _WORD_OK.match(word):
-        return word
-    if "-" in word:
-        head, _, tail = word.rpartition("-")
-        return head + "-" + _stem(tail, _FOLDED)
-    return _stem(word, _FOLDED)
+    return _stem_word(word, _FOLDED)
 
 
 def fold(word: str) -> str:

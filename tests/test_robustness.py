@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchkz import Index
-from searchkz.bench.stress import expected_docs, index_docs, make_states, write_state
+from searchkz.bench.stress import expected_docs, index_docs, make_states, wait_for_lock, write_state
 from searchkz.cli import main
 from searchkz.index import index_lock, CURRENT, LOCKFILE, current_generation
 
@@ -42,21 +42,6 @@ def spawn(*args, env=None) -> subprocess.Popen:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, **(env or {})},
     )
-
-
-def wait_for_lock(index: Path, proc: subprocess.Popen, timeout: float = 60) -> bool:
-    """Wait until ``proc`` holds the index lock (it writes its pid there); False if it ended first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if (index / LOCKFILE).read_text().strip() == str(proc.pid):
-                return True
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.01)
-    raise AssertionError("the reindex never took the lock")
 
 
 class World:

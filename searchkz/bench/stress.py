@@ -130,7 +130,7 @@ def cli(*args, env=None, timeout=120) -> subprocess.CompletedProcess:
                           env=env or os.environ.copy(), timeout=timeout)
 
 
-def _wait_for_lock(index: Path, proc: subprocess.Popen, timeout: float = 120) -> bool:
+def wait_for_lock(index: Path, proc: subprocess.Popen, timeout: float = 120) -> bool:
     """Wait until ``proc`` holds the index lock (it writes its pid in it); False if it ended first."""
     from searchkz.index import LOCKFILE
 
@@ -188,7 +188,7 @@ class Stress:
         """One uninterrupted reindex towards the other state: seconds from taking the lock to exit."""
         self.switch(1 - self.which())
         proc = self.reindex(*flags)
-        _wait_for_lock(self.index, proc)
+        wait_for_lock(self.index, proc)
         started = time.monotonic()
         _out, err = proc.communicate()
         if proc.returncode != 0:
@@ -206,7 +206,7 @@ class Stress:
                 raise SystemExit(f"index broken before trial: {before}")
             self.switch(1 - before)
             proc = self.reindex(*flags, env={"SEARCHKZ_LOCK_TIMEOUT": "30"})
-            locked = _wait_for_lock(self.index, proc)
+            locked = wait_for_lock(self.index, proc)
             delay = self.rng.uniform(0, 1.05 * work)
             if locked:
                 time.sleep(delay)
@@ -270,7 +270,7 @@ class Stress:
             before = self.which()
             self.switch(1 - before)
             first = self.reindex(*flags)
-            _wait_for_lock(self.index, first)
+            wait_for_lock(self.index, first)
             second = self.reindex(env={"SEARCHKZ_LOCK_TIMEOUT": "1"})
             _o2, err2 = second.communicate()
             _o1, err1 = first.communicate()
