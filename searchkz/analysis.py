@@ -288,6 +288,21 @@ def _candidate_re(prefixes: frozenset) -> re.Pattern:
     return re.compile(start + "(?=" + "|".join(alts) + ")" + WORD_RE.pattern)
 
 
+def count_content_words(text: str) -> int:
+    """How many words of ``text`` are not stop words (without stemming them)."""
+    n = 0
+    ctx = None
+    for raw in WORD_RE.findall(text):
+        if _LAT_RE.search(raw):
+            if ctx is None:
+                ctx = _text_context(text)[1]
+            stop = analyze_word(raw, ctx).stop  # Latin script: the stop check needs the transliteration
+        else:
+            stop = normalize(raw) in STOP_WORDS
+        n += not stop
+    return n
+
+
 def find_words(
     text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None
 ) -> list[tuple[int, int, WordAnalysis]]:

@@ -359,20 +359,21 @@ class Ranker:
                 df = len(pref)
         return title, body, extra, df
 
-    def title_words(self, docnum: int) -> list[tuple[str, str]]:
-        """``(stem, normalized)`` of each content word of the document's title (cached)."""
+    def title_of(self, docnum: int) -> tuple[str, int]:
+        """The document's title and its number of content (non-stop) words (cached)."""
         hit = self._titles.get(docnum)
         if hit is None:
-            from searchkz.analysis import iter_words
+            from searchkz.analysis import count_content_words
 
             title = self.searcher.stored_fields(docnum).get("title") or ""
-            hit = [(a.stem, a.normalized) for _r, _s, _e, a in iter_words(title) if not a.stop]
-            self._titles[docnum] = hit
+            hit = self._titles[docnum] = (title, count_content_words(title))
         return hit
 
     def _title_coverage(self, words, ranked, p: RankParams) -> dict[int, float]:
         """Share of each top document's title words that the query names (``Дулат Бабатайұлы`` in
         "Дулат Бабатайұлы қай жылдарды өмір сүрген?")."""
+        from searchkz.analysis import find_words, term_prefixes
+
         stems: set = set()
         pref: set = set()
         plen = p.prefix_len
@@ -380,14 +381,21 @@ class Ranker:
             for st, ex, rw in self.readings(w, p):
                 stems |= st | ex
                 pref.update(e[:plen] for e in ex if len(e) >= plen)
+
+        def named(a) -> bool:
+            nm = a.normalized
+            return not a.stop and (a.stem in stems or nm in stems or (len(nm) >= plen and nm[:plen] in pref))
+
+        # only words that begin like a wanted term can be named: the others are not analyzed
+        heads = term_prefixes(stems | pref)
         out: dict[int, float] = {}
         for d, _s in ranked[: p.title_depth]:
-            tw = self.title_words(d)
-            if not tw:
+            title, n = self.title_of(d)
+            if not n:
                 continue
-            hits = sum(1 for st, nm in tw if st in stems or nm in stems or (len(nm) >= plen and nm[:plen] in pref))
+            hits = len(find_words(title, named, heads))
             if hits:
-                out[d] = hits / len(tw)
+                out[d] = hits / n
         return out
 
     def matched_terms(self, words: list[QueryWord], params: RankParams | None = None) -> tuple[set, set]:
