@@ -315,22 +315,31 @@ def find_words(
     others are never looked at.
     """
     ru_spans, ctx = _text_context(text)
-    if ru_spans:
-        return [(s, e, a) for _raw, s, e, a in _iter_words(text, ru_spans, ctx) if want(a)]
-    get = _word_caches[ctx].get
     if prefixes is not None:
         out = []
-        verdict: dict[str, WordAnalysis | None] = {}
+        verdict: dict[tuple[str, str], WordAnalysis | None] = {}
+        span_i = 0
         for m in _candidate_re(prefixes).finditer(text):
             raw = m.group()
-            if raw in verdict:
-                a = verdict[raw]
+            c = ctx
+            if ru_spans:  # the word's sentence decides its context, as in word_spans
+                start = m.start()
+                while span_i < len(ru_spans) and ru_spans[span_i][1] <= start:
+                    span_i += 1
+                if span_i < len(ru_spans) and ru_spans[span_i][0] <= start:
+                    c = "ru"
+            key = (raw, c)
+            if key in verdict:
+                a = verdict[key]
             else:
-                a = get(raw) or analyze_word(raw, ctx)
-                a = verdict[raw] = a if want(a) else None
+                a = _word_caches[c].get(raw) or analyze_word(raw, c)
+                a = verdict[key] = a if want(a) else None
             if a is not None:
                 out.append((m.start(), m.end(), a))
         return out
+    if ru_spans:
+        return [(s, e, a) for _raw, s, e, a in _iter_words(text, ru_spans, ctx) if want(a)]
+    get = _word_caches[ctx].get
     regex = _word_re_for(text)
     hits = {}
     for raw in set(regex.findall(text)):
