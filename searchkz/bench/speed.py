@@ -944,12 +944,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _search_only(args) -> int:
     """Search latency on an index built elsewhere (e.g. ``searchkz reindex`` of a benchmark corpus)."""
+    from searchkz.api import Index
+    from searchkz.errors import SearchkzError
+
+    try:
+        docs = Index(args.search_index).doc_count()
+    except SearchkzError as exc:
+        print(f"searchkz.bench.speed: error: {exc}", file=sys.stderr)
+        return 2
     sentences, source = load_sentences(args.sentences)
     queries = make_queries(sentences, args.queries + 20, seed=args.seed)
     res = _child_search({"index": args.search_index, "warmup": queries[:20], "queries": queries[20:]})
-    from searchkz.api import Index
-
-    docs = Index(args.search_index).doc_count()
     print(
         f"search on {args.search_index} ({docs:,} documents), {res['queries']} queries of 1-4 words, "
         f"top 10 + snippets, warm: p50 {res['p50_ms']:.1f} ms, p95 {res['p95_ms']:.1f} ms, "
