@@ -385,31 +385,25 @@ def stem(word: str) -> str:
 _last_text: str | None = None
 _last_words: list[tuple[int, int, WordAnalysis]] = []
 _last_kept: list[tuple[int, int, WordAnalysis]] = []
-_last_parts: list[tuple[int, tuple]] | None = None  # (index in _last_kept, parts) of hyphenated words
+_last_query_seq: list[tuple[WordAnalysis, int]] = []  # (analysis, position) of the kept words
+_last_index_seq: list[tuple[WordAnalysis, int]] = []  # the same plus hyphenated words' parts at their word's position
 
 
 def _words_of(value: str) -> list[tuple[int, int, WordAnalysis]]:
     """The analysis of ``value``, shared by the fields that index the same text object."""
-    global _last_text, _last_words, _last_kept, _last_parts
+    global _last_text, _last_words, _last_kept, _last_query_seq, _last_index_seq
     if value is not _last_text:
         _last_words = word_spans(value)
         _last_kept = [w for w in _last_words if not w[2].stop]
-        _last_parts = None
-        found = None
-        if "\u2010" in value or "\u2011" in value:
-            found = [(i, hyphen_parts(w[2])) for i, w in enumerate(_last_kept)]
-        elif "-" in value:
-            found = [(i, _hyphen_parts(w[2].normalized, w[2])) for i, w in enumerate(_last_kept) if "-" in w[2].normalized]
-        if found:
-            _last_parts = [f for f in found if f[1]] or None
+        _last_query_seq = _last_index_seq = [(w[2], i) for i, w in enumerate(_last_kept)]
+        if "-" in value or "\u2010" in value or "\u2011" in value:
+            seq = []
+            for a, i in _last_query_seq:
+                seq.append((a, i))
+                seq.extend((pa, i) for pa in hyphen_parts(a))
+            _last_index_seq = seq
         _last_text = value
     return _last_words
-
-
-def _kept_words_of(value: str) -> list[tuple[int, int, WordAnalysis]]:
-    """:func:`_words_of` without the stop words."""
-    _words_of(value)
-    return _last_kept
 
 
 _HYPHENS = ("-", "\u2010", "\u2011")
@@ -515,66 +509,25 @@ class KazakhAnalyzer(Analyzer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        pos = start_pos
         if removestops and not keeporiginal and not chars:
-            # the indexing hot path (body/title with positions, exact/folded without)
-            if mode == "index":
-                kept = _kept_words_of(value)
-                if _last_parts is not None:
-                    # hyphenated words: their parts too, at the word's position
-                    hyph = _last_parts
-                    if not positions:
-                        for _s, _e, a in kept:
-                            t.text = a[field]
-                            t.boost = 1.0
-                            t.stopped = False
-                            yield t
-                        for _i, parts in hyph:
-                            for pa in parts:
-                                t.text = pa[field]
-                                t.boost = 1.0
-                                t.stopped = False
-                                yield t
-                        return
-                    done = 0
-                    for i, parts in hyph:
-                        for _s, _e, a in kept[done : i + 1]:
-                            t.text = a[field]
-                            t.boost = 1.0
-                            t.stopped = False
-                            t.pos = pos
-                            pos += 1
-                            yield t
-                        done = i + 1
-                        for pa in parts:
-                            t.text = pa[field]
-                            t.boost = 1.0
-                            t.stopped = False
-                            t.pos = pos - 1
-                            yield t
-                    for _s, _e, a in kept[done:]:
-                        t.text = a[field]
-                        t.boost = 1.0
-                        t.stopped = False
-                        t.pos = pos
-                        pos += 1
-                        yield t
-                    return
+            # the hot paths: indexing (hyphenated words' parts too, at the word's position) and querying
+            _words_of(value)
+            seq = _last_index_seq if mode == "index" else _last_query_seq
             if positions:
-                for _s, _e, a in _kept_words_of(value):
+                for a, i in seq:
                     t.text = a[field]
                     t.boost = 1.0
                     t.stopped = False
-                    t.pos = pos
-                    pos += 1
+                    t.pos = start_pos + i
                     yield t
             else:
-                for _s, _e, a in _kept_words_of(value):
+                for a, _i in seq:
                     t.text = a[field]
                     t.boost = 1.0
                     t.stopped = False
                     yield t
             return
+        pos = start_pos
         for s, e, a in _words_of(value):
             if a.stop and removestops:
                 continue
