@@ -320,3 +320,51 @@ def test_ranking_reads_each_posting_list_at_most_once(tmp_path):
     again = ix.search("мектеп кеңесі қоғамдың", limit=10)
     assert ranker.postings_read == before  # the same words: nothing read again
     assert {h.id for h in again} == {h.id for h in hits}
+
+
+def test_block_reading_equals_whooshs_own_matcher(tmp_path):
+    """plist reads W3 posting blocks whole; the postings are those Whoosh's per-posting matcher gives,
+    for lists spanning many blocks, inlined single postings, and with deleted documents."""
+    from array import array
+
+    from searchkz.rank import _BLOCK_MATCHER, Ranker
+
+    assert _BLOCK_MATCHER is not None  # the Whoosh we pin has the block internals
+    words = ["қоғам", "кеңес", "мектеп", "өзен", "тау", "жол"]
+    docs = []
+    for i in range(300):  # "қоғам" in every document: 3 blocks of 128
+        body = " ".join(words[(i * k) % len(words)] + ("ның" if k % 2 else "") for k in range(1, 12))
+        docs.append({"id": f"d{i}", "title": f"Жаңалық {i}", "text": f"Қоғам. {body}. Бірегей{i}сөз."})
+    path = _write_jsonl(tmp_path / "c.jsonl", docs)
+    ix = Index(tmp_path / "index")
+    ix.reindex(path, procs=1)
+
+    def whoosh_postings(reader, fieldname, term):
+        m = reader.postings(fieldname, term)
+        out = []
+        while m.is_active():
+            out.append((m.id(), m.weight()))
+            m.next()
+        return out
+
+    def check():
+        searcher = ix._open()
+        reader = searcher.reader()
+        ranker = Ranker(searcher)
+        multi_block = 0
+        for fieldname in ("title", "body", "exact"):
+            for term in list(reader.lexicon(fieldname)):
+                t = term.decode("utf-8")
+                ids, ws = ranker.plist(fieldname, t)
+                assert isinstance(ids, array) and isinstance(ws, array)
+                assert list(zip(ids, ws)) == whoosh_postings(reader, fieldname, t), (fieldname, t)
+                multi_block += len(ids) > 128
+        return multi_block, reader.has_deletions()
+
+    multi_block, deletions = check()
+    assert multi_block >= 2 and not deletions
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs[:250]), encoding="utf-8")
+    ix.reindex(path, procs=1)  # incremental: 50 documents deleted
+    _multi, deletions = check()
+    assert deletions  # the per-posting path for a segment with deleted documents
+    assert ix.search("қоғам", limit=5).total == 250
