@@ -564,6 +564,51 @@ def _child_search(spec: dict) -> dict:
     }
 
 
+def _child_stock_search(spec: dict) -> dict:
+    """The same queries through Whoosh's own search on ``spec["index"]`` (the stock-analyzer index of
+    the same run, or searchkz's own): ``MultifieldParser`` over title and body as an OR group,
+    Whoosh's BM25F with its block-quality pruning, top 10, and Whoosh's highlighter on the stored
+    text for the snippets — the baseline for searchkz's search latency."""
+    from whoosh import scoring
+    from whoosh.index import open_dir
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    from searchkz.index import current_generation, unpack_text
+
+    gen = current_generation(Path(spec["index"]))
+    ix = open_dir(str(gen))
+    searcher = ix.searcher(weighting=scoring.BM25F())
+    parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
+    body = ix.schema["body"]
+
+    def one(q: str, snippets: bool) -> int:
+        results = searcher.search(parser.parse(q), limit=10)
+        n = 0
+        for hit in results:
+            if snippets:
+                hit.highlights("body", text=unpack_text(hit.get("text", b"")))
+            n += 1
+        return n
+
+    for q in spec["warmup"]:
+        one(q, False)
+    times, hits = [], 0
+    for q in spec["queries"]:
+        t0 = time.perf_counter()
+        hits += one(q, True)
+        times.append(time.perf_counter() - t0)
+    searcher.close()
+    ms = sorted(t * 1000 for t in times)
+    return {
+        "queries": len(times),
+        "analyzer": type(body.analyzer).__name__,
+        "p50_ms": _pct(ms, 50),
+        "p95_ms": _pct(ms, 95),
+        "mean_ms": statistics.fmean(ms) if ms else 0.0,
+        "hits_per_query": hits / max(1, len(times)),
+    }
+
+
 def _pct(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return 0.0
@@ -581,6 +626,8 @@ def child_main(spec: dict) -> None:
         res = _child_analysis(spec)
     elif task == "search":
         res = _child_search(spec)
+    elif task == "stock_search":
+        res = _child_stock_search(spec)
     else:
         raise SystemExit(f"unknown child task {task!r}")
     sys.stdout.write("\n" + json.dumps(res) + "\n")
@@ -681,6 +728,7 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
         procs_list = [int(p) for p in args.large_procs.split(",")]
     engines = args.engines.split(",")
     keep = None  # the searchkz index kept for the incremental and search measurements
+    keep_stock = None  # the stock index kept for the search baseline
     for procs in procs_list:
         for engine in engines:
             index = workdir / f"index-{engine}-{n}-p{procs}"
@@ -706,6 +754,8 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
                 if keep is not None:
                     shutil.rmtree(keep, ignore_errors=True)
                 keep = index
+            elif engine == "stock" and procs == max(procs_list):
+                keep_stock = index
             elif not args.keep:
                 shutil.rmtree(index, ignore_errors=True)
     by = {(r["engine"], r["procs"]): r for r in result["reindex"]}
@@ -752,8 +802,15 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
                                       "queries": qs[50:]})
         s = result["search"]
         log(f"     p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms")
+        if keep_stock is not None:
+            result["search_stock"] = run_child({"task": "stock_search", "index": str(keep_stock),
+                                                "warmup": qs[:50], "queries": qs[50:]})
+            b = result["search_stock"]
+            log(f"     stock Whoosh: p50 {b['p50_ms']:.1f} ms  p95 {b['p95_ms']:.1f} ms")
         if not args.keep:
             shutil.rmtree(keep, ignore_errors=True)
+    if keep_stock is not None and not args.keep:
+        shutil.rmtree(keep_stock, ignore_errors=True)
     return result
 
 
@@ -848,6 +905,11 @@ def format_table(results: dict) -> str:
             add(f"  search, {s['queries']} queries of 1-4 words, top 10 + snippets, warm: p50 {s['p50_ms']:.1f} ms, "
                 f"p95 {s['p95_ms']:.1f} ms, mean {s['mean_ms']:.1f} ms, max {s['max_ms']:.0f} ms; CPU p50 "
                 f"{s.get('cpu_p50_ms', 0):.1f} ms, p95 {s.get('cpu_p95_ms', 0):.1f} ms ({s['hits_per_query']:.1f} hits/query)")
+        b = r.get("search_stock")
+        if b and s:
+            add(f"  stock Whoosh search, same queries (title+body OR, BM25F, {b['analyzer']}, top 10 + highlights): "
+                f"p50 {b['p50_ms']:.1f} ms, p95 {b['p95_ms']:.1f} ms → ratio searchkz/stock p50 "
+                f"{s['p50_ms'] / max(b['p50_ms'], 1e-9):.2f}, p95 {s['p95_ms'] / max(b['p95_ms'], 1e-9):.2f}")
     cs = results.get("cold_start")
     if cs:
         add("")
@@ -954,15 +1016,21 @@ def _search_only(args) -> int:
         return 2
     sentences, source = load_sentences(args.sentences)
     queries = make_queries(sentences, args.queries + 20, seed=args.seed)
-    res = _child_search({"index": args.search_index, "warmup": queries[:20], "queries": queries[20:]})
+    spec = {"index": args.search_index, "warmup": queries[:20], "queries": queries[20:]}
+    res = _child_search(spec)
+    stock = _child_stock_search(spec)
     print(
         f"search on {args.search_index} ({docs:,} documents), {res['queries']} queries of 1-4 words, "
         f"top 10 + snippets, warm: p50 {res['p50_ms']:.1f} ms, p95 {res['p95_ms']:.1f} ms, "
-        f"mean {res['mean_ms']:.1f} ms, max {res['max_ms']:.0f} ms; errors {res['errors']}"
+        f"mean {res['mean_ms']:.1f} ms, max {res['max_ms']:.0f} ms; errors {res['errors']}\n"
+        f"Whoosh's own search on the same index (title+body OR, BM25F, top 10 + highlights): "
+        f"p50 {stock['p50_ms']:.1f} ms, p95 {stock['p95_ms']:.1f} ms → ratio p50 "
+        f"{res['p50_ms'] / max(stock['p50_ms'], 1e-9):.2f}, p95 {res['p95_ms'] / max(stock['p95_ms'], 1e-9):.2f}"
     )
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as fh:
-            json.dump({"search_index": args.search_index, "documents": docs, "sentences_source": source, **res}, fh)
+            json.dump({"search_index": args.search_index, "documents": docs, "sentences_source": source, **res,
+                       "whoosh_search": stock}, fh)
     return 0
 
 
