@@ -8,10 +8,10 @@ index terms:
 * ``stem`` — the Kazakh stemmer's stem (Russian sentences and English words go
   through PyStemmer instead) (the main *body* field);
 * ``folded`` — the stem of the word written without Kazakh letters (қ→к, ә→а …)
-  (the *folded* field, for queries typed on a Russian keyboard).
+  (not indexed: it highlights the matches of a query typed on a Russian keyboard).
 
-The three analyzers of the schema share that pass: indexing one document runs
-it once (the last text's analysis is kept), not once per field.  Analyzer
+The analyzers of the schema share that pass: indexing one document runs it
+once (the last text's analysis is kept), not once per field.  Analyzer
 classes live at module level because Whoosh pickles them into the index.
 
 >>> [(t.normalized, t.stem) for t in analyze("Қоғамдық кеңестердің жұмысы")]
@@ -34,9 +34,10 @@ from searchkz.lang.kk.lookalikes import LATIN_LOOKALIKES, OTHER_LOOKALIKES
 from searchkz.lang.kk.stop_words import STOP_WORDS
 from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 
-#: Changes whenever any index term for some text would change: an index built
-#: with another version is rebuilt, never mixed.
-ANALYZER_VERSION = "2/" + _kkstem.ANALYZER_DATA_VERSION  # 2: parts of hyphenated words
+#: Changes whenever any index term for some text (or the index schema) would
+#: change: an index built with another version is rebuilt, never mixed.
+#: 2: parts of hyphenated words; 3: no folded field
+ANALYZER_VERSION = "3/" + _kkstem.ANALYZER_DATA_VERSION
 
 # A word: letters/digits with combining marks (decomposed й), hyphen-joined
 # parts kept together (Сондай-ақ, іс-қимыл).

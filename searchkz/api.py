@@ -189,7 +189,7 @@ class Index:
         Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
         run (the one exception type for bad queries).
         """
-        from searchkz.search import build_query, expand_highlight_terms
+        from searchkz.search import build_query
 
         started = time.perf_counter()
         if limit is None or limit < 1:
@@ -208,6 +208,7 @@ class Index:
             if plan.qwords:  # free text: searchkz's own BM25F ranking
                 results, total = _rank(searcher, plan, limit, filt)
             else:
+                _respell(searcher, plan)
                 results = searcher.search(plan.query, limit=limit, filter=filt)
                 total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
         except QueryError:
@@ -297,7 +298,10 @@ class Index:
         from searchkz.search import build_query, expand_highlight_terms, match_spans
 
         plan = build_query(query)
-        expand_highlight_terms(plan, self._open().reader())
+        searcher = self._open()
+        if not plan.qwords:
+            _respell(searcher, plan)
+        expand_highlight_terms(plan, searcher.reader())
         return [(s, e) for s, e, _ in match_spans(text, plan, limit=None)]
 
     def doc_count(self) -> int:
@@ -312,7 +316,7 @@ class Index:
         verify_generation(self._gen, self._manifest)
         size = sum(p.stat().st_size for p in self._gen.iterdir() if p.is_file())
         try:
-            terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "folded", "title")}
+            terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "title")}
         except Exception as exc:
             raise _corrupt(self.path, self._gen, exc) from None
         return {
@@ -385,6 +389,14 @@ def _rank(searcher, plan, limit: int, filt):
     plan.stems |= stems
     plan.exact |= exact
     return [_RankedHit(searcher, d, s) for d, s in ranked], total
+
+
+def _respell(searcher, plan) -> None:
+    """A syntax query's words typed without Kazakh letters or in Latin: also their indexed spellings."""
+    from searchkz.rank import ranker_for
+    from searchkz.search import respell_query
+
+    respell_query(plan, ranker_for(searcher))
 
 
 def _verify_live(path) -> None:

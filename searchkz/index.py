@@ -64,7 +64,6 @@ def make_schema():
         date=DATETIME(stored=True),
         body=TEXT(analyzer=KazakhAnalyzer("stem")),
         exact=TEXT(analyzer=KazakhAnalyzer("exact"), phrase=False),
-        folded=TEXT(analyzer=KazakhAnalyzer("folded"), phrase=False),
         text=STORED,  # zlib-compressed UTF-8 of the cleaned article text
         meta=STORED,  # unknown JSONL keys
         hash=STORED,
@@ -443,8 +442,7 @@ def _doc_fields(article) -> dict:
         "source": article.source,
         "title": article.title or "",
         "body": text,
-        "exact": text,  # the same object: the analysis runs once for the three fields
-        "folded": text,
+        "exact": text,  # the same object: the analysis runs once for both fields
         "text": pack_text(text),
         "meta": article.metadata or {},
         "hash": article.content_hash,

@@ -6,17 +6,19 @@ all words rank above those with some.  Each word searches
 
 * ``body`` and ``title`` by stem (inflected forms meet),
 * ``exact`` by normalized form (the same form as typed ranks higher),
-* ``folded`` by folded stem when the word has no Kazakh letter (``когам``),
-  weighted below the exact matches.
+* and, typed without Kazakh letters (``когам``) or in Latin, by the spellings of
+  it that the index has (``қоғам``), weighted below what was typed.
 
 A query with explicit syntax (AND/OR/NOT, quotes, ``field:``, ``word~``,
 wildcards) goes through Whoosh's parser; every plain word in it is expanded
-the same way.  Snippets are cut from the stored original text around the
-densest cluster of matched words, with the matched substrings' offsets.
+the same way (its respellings once the index is open: :func:`respell_query`).
+Snippets are cut from the stored original text around the densest cluster of
+matched words, with the matched substrings' offsets.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +39,6 @@ from searchkz.lang.kk.stop_words import QUESTION_WORDS, STOP_WORDS
 
 # Ranking weights (see docs/ARCHITECTURE.md and searchkz.bench.eval for how they were measured).
 EXACT_WEIGHT = 0.35
-FOLDED_WEIGHT = 0.6
 TITLE_WEIGHT = 1.0
 COORD_SCALE = 0.9
 BM25_B = 0.75
@@ -127,6 +128,8 @@ class QueryPlan:
     exact: set = field(default_factory=set)
     folded: set = field(default_factory=set)
     words: list = field(default_factory=list)  # content words, for suggestions
+    text: str = ""  # the query as parsed (a syntax query's phrases point into it)
+    ctx: str = ""  # query_context(text)
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
 
@@ -170,19 +173,43 @@ def _word_alternatives(raw: str, ctx: str) -> list[WordAnalysis]:
     return alts
 
 
-def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0):
+@functools.cache
+def _respell_class():
+    """The query leaf that stands in a syntax query for the spellings the index has of a word
+    typed without Kazakh letters or in Latin (a class made on first use: whoosh.query loads
+    only when a query is built)."""
+    from whoosh.query import Term
+
+    class Respell(Term):
+        """Replaced by :func:`respell_query`; unresolved, it matches nothing (no such field)."""
+
+        def __init__(self, word, fields: tuple) -> None:
+            super().__init__("_respell", word.raw)
+            self.word = word  # rank.QueryWord
+            self.fields = fields
+
+    return Respell
+
+
+_FIELD_WEIGHTS = {"body": 1.0, "title": TITLE_WEIGHT, "exact": EXACT_WEIGHT}
+
+
+def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0,
+                fields: tuple = ("body", "title", "exact")):
+    """The Whoosh query for one plain word of a syntax query (in ``fields``)."""
     from whoosh.query import Or, Term
 
     subs = []
     for a in _word_alternatives(raw, ctx):
-        subs.append(Term("body", a.stem))
-        subs.append(Term("title", a.stem, boost=TITLE_WEIGHT))
-        subs.append(Term("exact", a.normalized, boost=EXACT_WEIGHT))
+        for f in fields:
+            subs.append(Term(f, a.normalized if f == "exact" else a.stem, boost=_FIELD_WEIGHTS[f]))
         plan.stems.add(a.stem)
         plan.exact.add(a.normalized)
         if a.lang == KIND_KAZAKH and not has_kazakh_letter(a.normalized):
-            subs.append(Term("folded", a.folded, boost=FOLDED_WEIGHT))
-            plan.folded.add(a.folded)
+            plan.folded.add(a.folded)  # highlights its spellings with Kazakh letters
+    qw = _query_word(raw, ctx)
+    if qw.unfold or qw.latin:
+        subs.append(_respell_class()(qw, fields))
     plan.words.append(raw)
     return Or(subs, boost=boost)
 
@@ -299,7 +326,7 @@ def build_query(text: str) -> QueryPlan:
     if ctx == "latn":
         # Kazakh Latin capitals: I is ı (і), İ is i (и); only in words without Cyrillic letters
         text = _LATIN_WORD_RE.sub(lambda m: latin_lower(m.group()) if "I" in m.group() or "\u0130" in m.group() else m.group(), text)
-    plan = QueryPlan(query=None)
+    plan = QueryPlan(query=None, text=text, ctx=ctx)
     if has_syntax(text):
         plan.query = _parse_syntax(text, ctx, plan)
     else:
@@ -329,16 +356,19 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
 
     class _Parser(QueryParser):
         def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
-            if fieldname == "body" and termclass is wq.Term:
+            if fieldname in _WORD_FIELDS and termclass is wq.Term:
                 words = [m.group() for m in WORD_RE.finditer(text)]
                 if not words:
                     return None
-                qs = [_word_query(w, ctx, plan, boost) for w in words]
+                qs = [_word_query(w, ctx, plan, boost, _WORD_FIELDS[fieldname]) for w in words]
                 return qs[0] if len(qs) == 1 else wq.And(qs)
             return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
 
     from searchkz.index import make_schema
 
+    # folded: (a field of searchkz before index version 3) searches the word like a plain word
+    text = _FOLDED_FIELD_RE.sub("", text)
+    plan.text = text
     parser = _Parser("body", make_schema(), group=OrGroup.factory(COORD_SCALE))
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
@@ -356,6 +386,73 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
         if isinstance(leaf, wq.Phrase):
             plan.stems.update(leaf.words)
     return q
+
+
+#: Fields whose plain words a syntax query expands (stems, exact form, respellings).
+_WORD_FIELDS = {"body": ("body", "title", "exact"), "title": ("title",)}
+_FOLDED_FIELD_RE = re.compile(r"(?<![\w])folded:(?=\S)")
+
+
+def respell_query(plan: QueryPlan, ranker) -> None:
+    """Resolve a syntax query's words typed without Kazakh letters or in Latin against the
+    index: each stands for the spellings of it that the index has (``когам`` → ``қоғам``;
+    :meth:`searchkz.rank.Ranker.readings`, weighted as in the ranking), also inside a phrase
+    (``"когамдык кенес"``).  Adds the respellings to the terms to highlight."""
+    from whoosh import query as wq
+
+    from searchkz.rank import PARAMS
+
+    respell = _respell_class()
+    changed = []
+
+    def readings(word):
+        out = ranker.readings(word, PARAMS)[1:]  # the first is the word as typed
+        for stems, exacts, _w in out:
+            plan.stems.update(stems)
+            plan.exact.update(exacts)
+        return out
+
+    def fix(q):
+        if isinstance(q, respell):
+            changed.append(q)
+            subs = []
+            for stems, exacts, w in readings(q.word):
+                for f in q.fields:
+                    for t in sorted(exacts if f == "exact" else stems):
+                        subs.append(wq.Term(f, t, boost=w * _FIELD_WEIGHTS[f]))
+            return wq.Or(subs) if subs else wq.NullQuery
+        if isinstance(q, wq.Phrase) and q.fieldname in _WORD_FIELDS and q.char_ranges:
+            fixed = _respell_phrase(q, plan, readings)
+            if fixed is not q:
+                changed.append(q)
+            return fixed
+        return q
+
+    q = plan.query.accept(fix)
+    if changed:  # words without respellings leave NullQuery leaves behind
+        plan.query = q.normalize()
+
+
+def _respell_phrase(q, plan: QueryPlan, readings):
+    """A phrase whose words typed without Kazakh letters also match their indexed spellings:
+    a sequence of (typed stem OR respelled stems) at adjacent positions."""
+    from whoosh import query as wq
+
+    slots = []
+    changed = False
+    for stem, (s, e) in zip(q.words, q.char_ranges):
+        alts = {stem}
+        if s is not None and e is not None:
+            qw = _query_word(plan.text[s:e], plan.ctx)
+            if qw.unfold or qw.latin:
+                for stems, exacts, _w in readings(qw):
+                    alts |= (stems - exacts) or stems  # positions hold stems, not surface forms
+        changed = changed or len(alts) > 1
+        slots.append(wq.Or([wq.Term(q.fieldname, t) for t in sorted(alts)]) if len(alts) > 1
+                     else wq.Term(q.fieldname, stem))
+    if not changed:
+        return q
+    return wq.Sequence(slots, slop=q.slop, boost=q.boost)
 
 
 def _fix_not(q):
@@ -416,8 +513,6 @@ def expand_highlight_terms(plan: QueryPlan, reader) -> None:
                     plan.stems.add(t)
                 elif fname == "exact":
                     plan.exact.add(t)
-                elif fname == "folded":
-                    plan.folded.add(t)
         except Exception:
             continue
 

@@ -159,6 +159,14 @@ def test_jsonl_corpus_and_metadata(tmp_path):
     assert ix.get("a1").metadata.get("url") == "http://x"
 
 
+def test_index_has_no_folded_field(built):
+    ix, _corpus = built
+    assert "folded" not in ix._open().schema
+    # typed without Kazakh letters: found through the respellings the index has
+    assert ix.search("когамдык кенес")[0].id == S003
+    assert ix.search("когамдык AND кенес")[0].id == S003
+
+
 def test_generation_survives_a_removed_corpus_file_reread(built):
     ix, corpus = built
     shutil.rmtree(corpus)

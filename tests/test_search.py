@@ -145,6 +145,32 @@ def test_folded_and_latin_queries(ix):
     assert S002 in ids(ix.search('"ҮЕҰ және бизнес"'))
 
 
+@pytest.mark.parametrize(
+    "typed, kazakh",
+    [
+        ("когам AND кенес", "қоғам AND кеңес"),  # Russian keyboard
+        ('"когамдык кенес"', '"қоғамдық кеңес"'),  # a phrase
+        ("title:кенес", "title:кеңес"),  # a field
+        ("folded:кенестердин AND Балаева", "кеңестердің AND Балаева"),  # the field of index version 2
+        ("ұйым NOT когамдык", "ұйым NOT қоғамдық"),  # a negated word
+        ("qoğamdyq AND keñes", "қоғамдық AND кеңес"),  # 2021 Latin
+        ('"qoğamdyq keñes"', '"қоғамдық кеңес"'),
+    ],
+)
+def test_syntax_query_without_kazakh_letters_finds_what_the_kazakh_one_finds(ix, typed, kazakh):
+    # the index has no folded field: such words are respelled against the indexed vocabulary
+    found, want = ids(ix.search(typed)), ids(ix.search(kazakh))
+    assert want and set(found) == set(want)
+    assert found[0] == want[0]
+
+
+def test_syntax_query_without_kazakh_letters_highlights_the_kazakh_spelling(ix):
+    hit = ix.search("когамдык AND кенес")[0]
+    assert hit.id == S003
+    marked = {hit.snippet[s:e].lower() for s, e in hit.highlights}
+    assert "қоғамдық" in marked and any(m.startswith("кеңес") for m in marked)
+
+
 def test_since_until_reject_reversed(ix):
     with pytest.raises(QueryError):
         ix.search("ұйым", since="2020-01-01", until="2019-01-01")
