@@ -203,7 +203,10 @@ class Index:
                 raise QueryError("--since is after --until")
             from whoosh.query import DateRange
 
-            filt = DateRange("date", lo, hi)
+            from searchkz.index import index_day
+
+            # dates are indexed by day: --since 2019-10-10T12:00 keeps that whole day
+            filt = DateRange("date", index_day(lo) if lo else None, hi)
         try:
             if plan.qwords:  # free text: searchkz's own BM25F ranking
                 results, total = _rank(searcher, plan, limit, filt)

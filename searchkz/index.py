@@ -51,17 +51,23 @@ GEN_PREFIX = "gen-"
 TMP_PREFIX = "tmp-"
 DEFAULT_LOCK_TIMEOUT = 30.0
 WHOOSH_INDEXNAME = "MAIN"
+DATE_SHIFT_STEP = 40
 
 
 def make_schema():
     """The searchkz schema (see docs/ARCHITECTURE.md for why each field exists)."""
     from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
+    date = DATETIME(stored=True)  # indexed by day (index_day), stored with its time
+    # Whoosh indexes a datetime (microseconds) in 8 tiers of 8 bits; days are 2^36 µs apart,
+    # so tiers 8-32 are as fine as tier 0. Two tiers: the day and ~12.7-day blocks (2^40 µs)
+    # keep a range of years to a few hundred terms (the field is pickled with this attribute).
+    date.shift_step = DATE_SHIFT_STEP
     return Schema(
         id=ID(stored=True, unique=True),
         source=ID(stored=True),
         title=TEXT(analyzer=KazakhAnalyzer("stem"), stored=True, field_boost=TITLE_BOOST),
-        date=DATETIME(stored=True),
+        date=date,
         body=TEXT(analyzer=KazakhAnalyzer("stem")),
         exact=TEXT(analyzer=KazakhAnalyzer("exact"), phrase=False),
         text=STORED,  # zlib-compressed UTF-8 of the cleaned article text
@@ -69,6 +75,12 @@ def make_schema():
         hash=STORED,
         analyzer=STORED,
     )
+
+
+def index_day(d: datetime) -> datetime:
+    """The value ``date`` is indexed by: the day (date ranges are by day, month or year;
+    one distinct value per minute made the date terms about as many as the documents)."""
+    return d.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def pack_text(text: str) -> bytes:
@@ -449,7 +461,8 @@ def _doc_fields(article) -> dict:
         "analyzer": ANALYZER_VERSION,
     }
     if article.date is not None:
-        doc["date"] = article.date
+        doc["date"] = index_day(article.date)
+        doc["_stored_date"] = article.date  # shown with its time
     return doc
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from searchkz.analysis import (
@@ -381,7 +381,7 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
     for leaf in q.leaves() if not q.is_leaf() else [q]:
         if getattr(leaf, "error", None):
             raise QueryError(f"cannot parse query {text!r}: {leaf.error}")
-    q = _fix_not(q)
+    q = _fix_not(q).accept(_day_ranges)
     for leaf in _positive_leaves(q):
         if isinstance(leaf, wq.Phrase):
             plan.stems.update(leaf.words)
@@ -391,6 +391,24 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
 #: Fields whose plain words a syntax query expands (stems, exact form, respellings).
 _WORD_FIELDS = {"body": ("body", "title", "exact"), "title": ("title",)}
 _FOLDED_FIELD_RE = re.compile(r"(?<![\w])folded:(?=\S)")
+
+
+def _day_ranges(q):
+    """``date`` is indexed by day (:func:`searchkz.index.index_day`): a range starting
+    within a day starts at that day's beginning, so ``date:"2019-10-10 20:47"`` still
+    finds the article of 20:47 (and every other article of that day)."""
+    from whoosh import query as wq
+
+    from searchkz.index import index_day
+
+    if isinstance(q, wq.DateRange) and q.fieldname == "date" and q.startdate is not None:
+        start = q.startdate
+        if q.startexcl:  # after start: from the day of its next microsecond ({2019-10-10 is the 11th on)
+            start += timedelta(microseconds=1)
+        day = index_day(start)
+        if day != q.startdate or q.startexcl:
+            return wq.DateRange(q.fieldname, day, q.enddate, False, q.endexcl, q.boost, q.constantscore)
+    return q
 
 
 def respell_query(plan: QueryPlan, ranker) -> None:

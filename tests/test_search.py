@@ -171,6 +171,46 @@ def test_syntax_query_without_kazakh_letters_highlights_the_kazakh_spelling(ix):
     assert "қоғамдық" in marked and any(m.startswith("кеңес") for m in marked)
 
 
+@pytest.mark.parametrize(
+    "since, until, expected",
+    [
+        # dates are indexed by day: a bound inside a day keeps that whole day (000 is at 20:47)
+        ("2019-10-10", None, {S000, S001}),
+        ("2019-10-10 21:00", None, {S000, S001}),
+        ("2019-10-11", None, {S001}),
+        (None, "2019-10-10", {S000, S002}),
+        (None, "2019-10-09 23:00", {S002}),
+        ("2019-10", "2019-10", {S000}),
+        ("2018-10-16", "2019-11-27", {S000, S001, S002}),
+    ],
+)
+def test_date_filters_by_day(ix, since, until, expected):
+    assert set(ids(ix.search("ұйым OR кеңес", since=since, until=until, limit=10))) == expected
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("date:20191010", {S000}),
+        ('date:"2019-10-10 20:47"', {S000}),
+        ("date:201910", {S000}),
+        ("date:[20181016 to 20191010]", {S000, S002}),
+        ("date:[2019 to 2020]", {S000, S001}),
+        ("date:2018 OR date:20191127", {S001, S002}),
+    ],
+)
+def test_date_syntax_by_day(ix, query, expected):
+    assert set(ids(ix.search(query, limit=10))) == expected
+
+
+def test_stored_date_keeps_its_time(ix):
+    # the day is indexed, the date and time the article gave are stored and shown
+    assert [ix.get(i).date for i in (S000, S001, S002)] == [
+        datetime(2019, 10, 10, 20, 47), datetime(2019, 11, 27, 10, 3), datetime(2018, 10, 16, 0, 44)]
+    hit = ix.search("date:20181016")[0]
+    assert (hit.id, hit.date) == (S002, datetime(2018, 10, 16, 0, 44))
+
+
 def test_since_until_reject_reversed(ix):
     with pytest.raises(QueryError):
         ix.search("ұйым", since="2020-01-01", until="2019-01-01")
