@@ -70,10 +70,8 @@ def make_schema():
         date=date,
         body=TEXT(analyzer=KazakhAnalyzer("stem")),
         exact=TEXT(analyzer=KazakhAnalyzer("exact"), phrase=False),
-        text=STORED,  # zlib-compressed UTF-8 of the cleaned article text
-        meta=STORED,  # unknown JSONL keys
-        hash=STORED,
-        analyzer=STORED,
+        text=STORED,  # the cleaned article text (Whoosh compresses each stored record)
+        meta=STORED,  # unknown JSONL keys (only when there are any)
     )
 
 
@@ -83,14 +81,13 @@ def index_day(d: datetime) -> datetime:
     return d.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def pack_text(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 6)
-
-
 def unpack_text(blob) -> str:
+    """The stored article text of a document's stored fields (``fields.get("text")``)."""
     if isinstance(blob, str):
         return blob
-    return zlib.decompress(blob).decode("utf-8")
+    if not blob:  # None, b"": a document without text
+        return ""
+    raise ValueError(f"stored text of an unknown kind ({type(blob).__name__}); rebuild the index")
 
 
 @dataclass
@@ -448,6 +445,12 @@ def _link_copy(src: Path, dst: Path) -> None:
 
 
 def _doc_fields(article) -> dict:
+    """The fields ``writer.add_document`` gets for one article.
+
+    Only what a search shows or filters on is stored: no folded terms (see
+    docs/ARCHITECTURE.md), no per-document copies of the analyzer version or the
+    content hash (the manifest has both), ``meta`` only when the article has any.
+    """
     text = article.body
     doc = {
         "id": article.id,
@@ -455,11 +458,10 @@ def _doc_fields(article) -> dict:
         "title": article.title or "",
         "body": text,
         "exact": text,  # the same object: the analysis runs once for both fields
-        "text": pack_text(text),
-        "meta": article.metadata or {},
-        "hash": article.content_hash,
-        "analyzer": ANALYZER_VERSION,
+        "text": text,
     }
+    if article.metadata:
+        doc["meta"] = article.metadata
     if article.date is not None:
         doc["date"] = index_day(article.date)
         doc["_stored_date"] = article.date  # shown with its time

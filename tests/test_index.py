@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,46 @@ def test_jsonl_corpus_and_metadata(tmp_path):
     hit = ix.search("кеңес")[0]
     assert hit.id == "a1" and hit.date.year == 2021
     assert ix.get("a1").metadata.get("url") == "http://x"
+
+
+def _stored_and_date_terms(ix: Index):
+    searcher = ix._open()
+    r = searcher.reader()
+    stored = {f["id"]: f for _n, f in r.iter_docs()}
+    return stored, list(r.lexicon("date"))
+
+
+@pytest.mark.parametrize(
+    "rows, stored_keys",
+    [
+        # one day, three times: stored as given, indexed as the same day (the same date terms)
+        ([{"id": "a1", "title": "Таңғы жаңалықтар", "date": "2021-05-01T07:15:00", "text": "Астанада жаңбыр жауды."},
+          {"id": "a2", "title": "Түскі жаңалықтар", "date": "2021-05-01T13:40:00", "text": "Алматыда күн ашық."},
+          {"id": "a3", "title": "Кешкі жаңалықтар", "date": "2021-05-01T23:59:00", "text": "Шымкентте жел тұрды."}],
+         {"id", "source", "title", "date", "text"}),
+        # metadata is stored only when the article has some; no date: no date field
+        ([{"id": "b1", "title": "Спорт", "text": "Күрестен чемпионат басталды.", "url": "http://x"}],
+         {"id", "source", "title", "text", "meta"}),
+    ],
+)
+def test_stored_fields_and_dates_by_day(tmp_path, rows, stored_keys):
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    ix = Index(tmp_path / "index")
+    ix.reindex(src, procs=1)
+    stored, date_terms = _stored_and_date_terms(ix)
+    for row in rows:
+        f = stored[row["id"]]
+        assert set(f) == stored_keys  # no analyzer version, content hash or empty metadata per document
+        assert f["text"] == row["text"]
+        if "date" in row:
+            assert f["date"] == datetime.fromisoformat(row["date"])  # the time is kept
+            assert ix.get(row["id"]).date == datetime.fromisoformat(row["date"])
+    dates = {r["date"][:10] for r in rows if "date" in r}
+    assert len(date_terms) == 2 * len(dates)  # per day: its day term and its ~12-day block term
+    for day in dates:
+        assert {h.id for h in ix.search("date:" + day.replace("-", ""), limit=10)} == {
+            r["id"] for r in rows if r.get("date", "").startswith(day)}
 
 
 def test_index_has_no_folded_field(built):

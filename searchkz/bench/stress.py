@@ -117,12 +117,18 @@ def expected_docs(corpus: Path) -> dict:
 
 
 def index_docs(index: Path) -> dict:
-    """``{id: content_hash}`` of the live index (raises SearchkzError when it cannot be read)."""
-    from searchkz.index import open_generation
+    """``{id: content_hash}`` of the live index, computed from the stored fields (raises
+    SearchkzError when it cannot be read)."""
+    from searchkz.corpus import Article
+    from searchkz.index import open_generation, unpack_text
 
     ix, _gen, _manifest = open_generation(index)
     with ix.reader() as r:
-        return {f["id"]: f["hash"] for _n, f in r.iter_docs()}
+        return {
+            f["id"]: Article(f["id"], f.get("title", ""), f.get("date"), unpack_text(f.get("text")),
+                             f.get("source", ""), f.get("meta") or {}).content_hash
+            for _n, f in r.iter_docs()
+        }
 
 
 def cli(*args, env=None, timeout=120) -> subprocess.CompletedProcess:
