@@ -394,27 +394,22 @@ def dir_bytes(path: Path) -> int:
 
 def _stock_schema(plain: bool = False):
     """The searchkz schema with stock Whoosh StandardAnalyzer in every text field
-    (``plain``: only title and body analyzed, no exact/folded fields)."""
+    (``plain``: only title and body analyzed, no exact field)."""
     from whoosh.analysis import StandardAnalyzer
-    from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+    from whoosh.fields import TEXT, Schema
 
-    from searchkz.index import TITLE_BOOST
+    from searchkz.index import make_schema
 
-    fields = dict(
-        id=ID(stored=True, unique=True),
-        source=ID(stored=True),
-        title=TEXT(analyzer=StandardAnalyzer(), stored=True, field_boost=TITLE_BOOST),
-        date=DATETIME(stored=True),
-        body=TEXT(analyzer=StandardAnalyzer()),
-        exact=TEXT(analyzer=StandardAnalyzer(), phrase=False),
-        folded=TEXT(analyzer=StandardAnalyzer(), phrase=False),
-        text=STORED,
-        meta=STORED,
-        hash=STORED,
-        analyzer=STORED,
-    )
-    if plain:
-        del fields["exact"], fields["folded"]
+    ours = make_schema()
+    fields = {}
+    for name in ours.names():
+        f = ours[name]
+        if isinstance(f, TEXT):
+            if plain and name not in ("title", "body"):
+                continue
+            f = TEXT(analyzer=StandardAnalyzer(), stored=f.stored, field_boost=f.format.field_boost,
+                     phrase=f.format.__class__.__name__ == "Positions")
+        fields[name] = f
     return Schema(**fields)
 
 
@@ -434,7 +429,6 @@ def _use_engine(engine: str) -> None:
         def doc_fields(article):
             d = orig(article)
             d.pop("exact", None)
-            d.pop("folded", None)
             return d
 
         index_mod._doc_fields = doc_fields
@@ -509,17 +503,13 @@ def _child_analysis(spec: dict) -> dict:
     if spec["engine"] == "searchkz":
         from searchkz.analysis import KazakhAnalyzer
 
-        stem_a, exact_a, folded_a = KazakhAnalyzer("stem"), KazakhAnalyzer("exact"), KazakhAnalyzer("folded")
-        out["all_fields_seconds"] = run(
-            lambda t, b: ((stem_a, t, True), (stem_a, b, True), (exact_a, b, False), (folded_a, b, False))
-        )
+        stem_a, exact_a = KazakhAnalyzer("stem"), KazakhAnalyzer("exact")
+        out["all_fields_seconds"] = run(lambda t, b: ((stem_a, t, True), (stem_a, b, True), (exact_a, b, False)))
         # the same again with a warm word cache
-        out["all_fields_warm_seconds"] = run(
-            lambda t, b: ((stem_a, t, True), (stem_a, b, True), (exact_a, b, False), (folded_a, b, False))
-        )
+        out["all_fields_warm_seconds"] = run(lambda t, b: ((stem_a, t, True), (stem_a, b, True), (exact_a, b, False)))
     else:
         sa = StandardAnalyzer()
-        out["all_fields_seconds"] = run(lambda t, b: ((sa, t, True), (sa, b, True), (sa, b, False), (sa, b, False)))
+        out["all_fields_seconds"] = run(lambda t, b: ((sa, t, True), (sa, b, True), (sa, b, False)))
         out["title_body_seconds"] = run(lambda t, b: ((sa, t, True), (sa, b, True)))
     return out
 
@@ -892,7 +882,7 @@ def format_table(results: dict) -> str:
         a = r.get("analysis")
         if a:
             s, k = a["searchkz"], a["stock"]
-            add(f"  analysis only (CPU), {s['documents']:,} docs (title+body+exact+folded): searchkz {s['all_fields_seconds']:.1f}s"
+            add(f"  analysis only (CPU), {s['documents']:,} docs (title+body+exact): searchkz {s['all_fields_seconds']:.1f}s"
                 f" (warm cache {s['all_fields_warm_seconds']:.1f}s), stock {k['all_fields_seconds']:.1f}s → ratio "
                 f"{a['ratio_same_fields']:.2f}; vs stock title+body only {k['title_body_seconds']:.1f}s → "
                 f"{a['ratio_vs_stock_title_body']:.2f}; corpus read {s['read_seconds']:.1f}s")
