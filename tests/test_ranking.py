@@ -368,3 +368,34 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
     _multi, deletions = check()
     assert deletions  # the per-posting path for a segment with deleted documents
     assert ix.search("қоғам", limit=5).total == 250
+
+
+@pytest.mark.parametrize(
+    "since, until",
+    [(2015, 2020), (None, 2012), (2019, None), (2016, 2016), (2030, None), (2010, 2030)],
+)
+def test_date_filter_reads_the_same_documents_as_whoosh(tmp_path_factory, since, until):
+    """--since/--until read the date terms' posting lists directly; the documents are those
+    Whoosh's own range query allows (dates spread over 2010-2024, some with a time of day)."""
+    from datetime import datetime
+
+    from whoosh.query import DateRange
+
+    from searchkz.api import _filter_docs
+    from searchkz.rank import ranker_for
+
+    d = tmp_path_factory.mktemp("dates")
+    docs = [{"id": f"d{i}", "title": f"Жаңалық {i}", "date": f"{2010 + i % 15}-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:30",
+             "text": f"Қоғамдық кеңес {i} жиналды."} for i in range(240)]
+    ix = Index(d / "index")
+    ix.reindex(_write_jsonl(d / "c.jsonl", docs), procs=1)
+    searcher = ix._open()
+    lo = datetime(since, 1, 1) if since else None
+    hi = datetime(until, 12, 31, 23, 59, 59) if until else None
+    filt = DateRange("date", lo, hi)
+    want = set(searcher.docs_for_query(filt))
+    assert _filter_docs(searcher, ranker_for(searcher), filt) == want
+    expected = sum(1 for x in docs if (since or 0) <= int(x["date"][:4]) <= (until or 9999))
+    assert len(want) == expected
+    hits = ix.search("кеңес", since=lo, until=hi, limit=5)
+    assert hits.total == expected
