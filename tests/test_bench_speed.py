@@ -30,6 +30,17 @@ def test_corpus_builder_and_reindex(tmp_path: Path):
     r = speed.run_child({"task": "reindex", "engine": "searchkz", "index": str(index), "corpus": info.path,
                          "procs": 1})
     assert r["documents"] == 50 and r["index_bytes"] > 0 and r["peak_rss_main_mb"] > 0
+    for engine in ("stock", "plain"):  # the baselines: the same pipeline, Whoosh's StandardAnalyzer
+        b = speed.run_child({"task": "reindex", "engine": engine, "index": str(tmp_path / engine),
+                             "corpus": info.path, "procs": 1})
+        assert b["documents"] == 50 and b["index_bytes"] > 0
+        from whoosh.index import open_dir
+
+        from searchkz.index import current_generation
+
+        schema = open_dir(str(current_generation(tmp_path / engine))).schema
+        assert "StandardAnalyzer" in repr(schema["body"].analyzer) or "RegexTokenizer" in repr(schema["body"].analyzer)
+        assert ("exact" in schema.names()) == (engine == "stock") and "folded" not in schema.names()
     queries = speed.make_queries(sentences, 5, seed=1)
     assert len(queries) == 5 and all(1 <= len(q.split()) <= 4 for q in queries)
     s = speed.run_child({"task": "search", "index": str(index), "warmup": queries[:1], "queries": queries})

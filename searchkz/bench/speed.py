@@ -392,13 +392,14 @@ def dir_bytes(path: Path) -> int:
 # -- what runs in the child --------------------------------------------------
 
 
-def _stock_schema(plain: bool = False):
-    """The searchkz schema with stock Whoosh StandardAnalyzer in every text field
-    (``plain``: only title and body analyzed, no exact field)."""
+def _stock_schema(plain: bool = False, make_schema=None):
+    """The searchkz schema (``make_schema``: searchkz.index's) with stock Whoosh
+    StandardAnalyzer in every text field (``plain``: only title and body analyzed, no exact field)."""
     from whoosh.analysis import StandardAnalyzer
     from whoosh.fields import TEXT, Schema
 
-    from searchkz.index import make_schema
+    if make_schema is None:
+        from searchkz.index import make_schema
 
     ours = make_schema()
     fields = {}
@@ -422,7 +423,8 @@ def _use_engine(engine: str) -> None:
     if engine not in ("stock", "plain"):
         raise ValueError(f"unknown engine {engine!r}")
     plain = engine == "plain"
-    index_mod.make_schema = lambda: _stock_schema(plain)
+    ours = index_mod.make_schema
+    index_mod.make_schema = lambda: _stock_schema(plain, ours)
     if plain:
         orig = index_mod._doc_fields
 
