@@ -399,3 +399,30 @@ def test_date_filter_reads_the_same_documents_as_whoosh(tmp_path_factory, since,
     assert len(want) == expected
     hits = ix.search("кеңес", since=lo, until=hi, limit=5)
     assert hits.total == expected
+
+
+def test_prefix_safety_net_reads_only_other_stems(tmp_path):
+    """The 5-letter prefix evidence skips indexed words with the query word's stem (body counts
+    them already) and still finds a document whose only match is another stem (кеңесші)."""
+    from searchkz.rank import PARAMS, ranker_for
+
+    docs = [
+        {"id": "forms", "title": "", "text": f"Кеңес жиналды. Кеңестердің шешімі. {FILLER}"},
+        {"id": "more", "title": "", "text": f"Кеңестер мен кеңесті талқылады. {FILLER}"},
+        {"id": "adviser", "title": "", "text": f"Кеңесші сөз сөйледі. {FILLER}"},
+        {"id": "none", "title": "", "text": f"Мектеп жаңа ғимаратқа көшті. {FILLER}"},
+    ]
+    ix = Index(tmp_path / "index")
+    ix.reindex(_write_jsonl(tmp_path / "c.jsonl", docs), procs=1)
+    searcher = ix._open()
+    ranker = ranker_for(searcher)
+    read = []
+    plist = ranker.plist
+    ranker.plist = lambda f, t: (read.append((f, t)), plist(f, t))[1]
+    hits = ix.search("кеңестер", limit=10)
+    assert {h.id for h in hits} == {"forms", "more", "adviser"}
+    assert [h.id for h in hits][-1] == "adviser"  # another stem: the safety net ranks it last
+    exact_read = {t for f, t in read if f == "exact"}
+    assert "кеңесші" in exact_read  # another stem sharing the prefix
+    assert exact_read.isdisjoint({"кеңес", "кеңестердің", "кеңесті"})  # the word's own stem: not read
+    assert PARAMS.prefix_other_stems
