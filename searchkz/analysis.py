@@ -103,14 +103,38 @@ def normalize(word: str) -> str:
     return word.lower()
 
 
-class WordAnalysis(NamedTuple):
-    """The analysis of one surface word (independent of its position)."""
-
+class _Analysis(NamedTuple):
     normalized: str
     stem: str
-    folded: str
+    folded_or_none: str | None
     stop: bool
     lang: str
+
+
+_folded_stems: dict[str, str] = {}
+
+
+class WordAnalysis(_Analysis):
+    """The analysis of one surface word (independent of its position).
+
+    ``folded`` (the stem of the word written without Kazakh letters) is computed on
+    first use: no index field holds it any more, only highlighting and ``analyze``
+    need it, and it is a second stemmer pass per word.
+    """
+
+    __slots__ = ()
+
+    @property
+    def folded(self) -> str:
+        f = self[2]
+        if f is None:
+            norm = self[0]
+            f = _folded_stems.get(norm)
+            if f is None:
+                if len(_folded_stems) >= _CACHE_MAX:
+                    _folded_stems.clear()
+                f = _folded_stems[norm] = _kkstem.stem_folded(_kkstem.fold(norm))
+        return f
 
 
 class AnalyzedToken(NamedTuple):
@@ -160,7 +184,7 @@ def analyze_word(raw: str, context: str = "") -> WordAnalysis:
             stem = folded = _snowball("ru").stemWord(norm)
         else:
             stem = _kkstem.stem(norm)
-            folded = _kkstem.stem_folded(_kkstem.fold(norm))
+            folded = None  # WordAnalysis.folded computes it when asked
     elif lang == KIND_ENGLISH:
         stop = False
         stem = folded = _snowball("en").stemWord(norm)
@@ -373,7 +397,7 @@ _RU_HINT_RE = re.compile(r"[ёъщэь]|(?<!\w)(?:и|в|на|что|это|дл�
 
 def analyze(text: str) -> list[AnalyzedToken]:
     """Every word of ``text`` with offsets, normalized form, stem and folded stem (stop words flagged)."""
-    return [AnalyzedToken(raw, s, e, *a) for raw, s, e, a in iter_words(text)]
+    return [AnalyzedToken(raw, s, e, a.normalized, a.stem, a.folded, a.stop, a.lang) for raw, s, e, a in iter_words(text)]
 
 
 def stem(word: str) -> str:
@@ -500,7 +524,7 @@ class KazakhAnalyzer(Analyzer):
         if not tokenize:
             a = analyze_word(value)
             t.original = value
-            t.text = a[field]
+            t.text = a.folded if field == 2 else a[field]
             t.boost = 1.0
             t.stopped = False
             if positions:
@@ -510,7 +534,7 @@ class KazakhAnalyzer(Analyzer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        if removestops and not keeporiginal and not chars:
+        if removestops and not keeporiginal and not chars and field != 2:
             # the hot paths: indexing (hyphenated words' parts too, at the word's position) and querying
             _words_of(value)
             seq = _last_index_seq if mode == "index" else _last_query_seq
@@ -532,7 +556,7 @@ class KazakhAnalyzer(Analyzer):
         for s, e, a in _words_of(value):
             if a.stop and removestops:
                 continue
-            t.text = a[field]
+            t.text = a.folded if field == 2 else a[field]
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from searchkz.analysis import KazakhAnalyzer, analyze, normalize
+from searchkz.analysis import KazakhAnalyzer, analyze, analyze_word, normalize
 
 TOKENIZE = [
     ("hyphenated words stay whole", "Сондай-ақ, іс-қимыл жөнінде", ["Сондай-ақ", "іс-қимыл", "жөнінде"]),
@@ -75,6 +75,22 @@ def test_folded_field_matches_typing_without_kazakh_letters():
     a = analyze("қоғамдық кеңестің")
     b = analyze("когамдык кенестин")
     assert [t.folded for t in a] == [t.folded for t in b]
+
+
+@pytest.mark.parametrize(
+    "word, folded",
+    [("қоғамдық", None), ("кеңестің", None), ("когамдык", None), ("Қазақстанның", None), ("computers", "comput")],
+)
+def test_folded_stem_is_computed_on_demand(word, folded):
+    """``folded`` is not computed with the analysis (no index field holds it) but equals the
+    stem of the folded word when asked; the folded analyzer still emits it."""
+    from searchkz import stemmer
+
+    a = analyze_word(word)
+    want = folded or stemmer.stem_folded(stemmer.fold(a.normalized))
+    assert a.folded == want
+    assert [t.text for t in KazakhAnalyzer("folded")(word)] == [want]
+    assert [t.folded for t in analyze(word)] == [want]
 
 
 def test_analyzer_pickles_with_version():
