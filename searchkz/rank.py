@@ -183,7 +183,6 @@ class Ranker:
         self._words: OrderedDict = OrderedDict()  # word key -> (idf, {docnum: score}), LRU
         self._words_cached = 0
         self.postings_read = 0  # postings read from the index (for tests and profiling)
-        self._len: dict[str, dict[int, int]] = {"title": {}, "body": {}}
         self._prefix: dict[tuple[str, str], list[str]] = {}
         self._has_prefix: dict[tuple[str, str], bool] = {}
         self._titles: dict[int, list] = {}
@@ -324,13 +323,6 @@ class Ranker:
         self._prefix[key] = out
         return out
 
-    def doc_len(self, fieldname: str, docnum: int) -> int:
-        cache = self._len[fieldname]
-        n = cache.get(docnum)
-        if n is None:
-            n = cache[docnum] = self.reader.doc_field_length(docnum, fieldname, 0)
-        return n
-
     def _length_norm(self, fieldname: str, b: float) -> list[float]:
         """Per docnum, BM25's length normalization ``1 - b + b · length / average`` of a field
         (read once per searcher: a list lookup is what the scoring loop needs)."""
@@ -412,11 +404,11 @@ class Ranker:
                 get = extra.get
                 for d, tf in pref.items():
                     extra[d] = get(d, 0.0) + pw * tf
-            else:
-              for d, tf in pref.items():
-                more = tf - body.get(d, 0.0)
-                if more > 0:
-                    extra[d] = extra.get(d, 0.0) + p.prefix_weight * more
+            else:  # the tokens sharing the prefix beyond the stem matches
+                for d, tf in pref.items():
+                    more = tf - body.get(d, 0.0)
+                    if more > 0:
+                        extra[d] = extra.get(d, 0.0) + p.prefix_weight * more
             if not df:
                 df = len(pref)
         return title, body, extra, df
