@@ -128,22 +128,22 @@ def _block_matcher_type():
 _BLOCK_MATCHER = _block_matcher_type()
 
 
-def _read_blocks(m, ids: array, ws: array) -> None:
+def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
     """Append every posting of a W3 matcher to ``ids``/``weights`` a block (up to 128) at a time.
 
     Whoosh's per-posting ``id()``/``weight()``/``next()`` calls are four Python calls a
     posting; a block's document numbers are one delta-encoded array and its weights one
     array (or one number for all), so reading them whole is several times faster.
+    ``offset`` is added to the document numbers (a segment after the first).
     """
+    shift = offset.__add__
     while not m._atend:
         if m._data is None:
             m._read_data()
         data = m._data
         n = m._blocklength
-        if m._byteids:
-            ids.extend(data[0])
-        else:
-            ids.extend(accumulate(data[0]))
+        docs = data[0] if m._byteids else accumulate(data[0])
+        ids.extend(map(shift, docs) if offset else docs)
         w = data[1]
         if w is None:
             ws.extend(repeat(1.0, n))
@@ -206,8 +206,8 @@ class Ranker:
                 m = sub.postings(fieldname, term)
             except Exception:  # term not in the field (whoosh raises TermNotFound)
                 continue
-            if type(m) is _BLOCK_MATCHER and not offset:
-                _read_blocks(m, ids, ws)
+            if type(m) is _BLOCK_MATCHER:
+                _read_blocks(m, ids, ws, offset)
                 continue
             is_active, mid, mweight, mnext = m.is_active, m.id, m.weight, m.next
             add_id, add_w = ids.append, ws.append

@@ -363,6 +363,12 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
 
     multi_block, deletions = check()
     assert multi_block >= 2 and not deletions
+    # a second segment (its documents numbered after the first's): appended documents
+    more = [{"id": f"e{i}", "title": "", "text": f"Қоғам. Мектеп {i} ашылды."} for i in range(200)]
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs + more), encoding="utf-8")
+    ix.reindex(path, procs=1)
+    assert len(list(ix._open().reader().leaf_readers())) >= 2
+    check()
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs[:250]), encoding="utf-8")
     ix.reindex(path, procs=1)  # incremental: 50 documents deleted
     _multi, deletions = check()
