@@ -30,6 +30,13 @@ def _write_jsonl(path: Path, docs: list[dict]) -> Path:
     return path
 
 
+def _built(folder: Path, docs: list[dict]) -> Index:
+    """An index of ``docs`` (a JSONL corpus written beside it) in ``folder``."""
+    ix = Index(folder / "index")
+    ix.reindex(_write_jsonl(folder / "docs.jsonl", docs), procs=1)
+    return ix
+
+
 FILLER = "Бұл мақалада басқа да мәліметтер бар, мысалы тарих, мәдениет, өнер және ғылым туралы."
 
 
@@ -51,8 +58,7 @@ def hand(tmp_path_factory) -> Index:
         {"id": "roman", "title": "", "text": f"XIX ғасырдың бірінші жартысында жазылған дастан. {FILLER}"},
         {"id": "mozart", "title": "Моцарт", "text": f"Моцарт Зальцбургте туған композитор. {FILLER}"},
     ]
-    ix = Index(d / "index")
-    ix.reindex(_write_jsonl(d / "docs.jsonl", docs), procs=1)
+    ix = _built(d, docs)
     return ix
 
 
@@ -194,8 +200,7 @@ def test_date_filter_with_free_text(tmp_path):
         {"id": "old", "title": "", "date": "2018-05-01", "text": f"Қоғамдық кеңес. {FILLER}"},
         {"id": "new", "title": "", "date": "2021-05-01", "text": f"Қоғамдық кеңес. {FILLER}"},
     ]
-    ix = Index(tmp_path / "index")
-    ix.reindex(_write_jsonl(tmp_path / "d.jsonl", docs), procs=1)
+    ix = _built(tmp_path, docs)
     assert ids(ix.search("кеңес", since="2020-01-01")) == ["new"]
     assert ids(ix.search("кеңес", until="2019-12-31")) == ["old"]
 
@@ -277,8 +282,7 @@ def hyph(tmp_path_factory) -> Index:
         {"id": "years", "title": "", "text": f"1985 жылы сәуірде пленум өтті, 1991 жылы КСРО ыдырады. {FILLER}"},
         {"id": "other", "title": "", "text": f"Тау шыңдары мен өзендер туралы мәлімет. {FILLER}"},
     ]
-    ix = Index(d / "index")
-    ix.reindex(_write_jsonl(d / "docs.jsonl", docs), procs=1)
+    ix = _built(d, docs)
     return ix
 
 
@@ -300,8 +304,7 @@ def test_ranking_reads_each_posting_list_at_most_once(tmp_path):
     for i in range(400):
         body = " ".join(words[(i * k) % len(words)] + ("дың" if k % 3 else "") for k in range(1, 40))
         docs.append({"id": f"d{i}", "title": f"{words[i % len(words)]} {i}", "text": f"{body}. {FILLER}"})
-    ix = Index(tmp_path / "index")
-    ix.reindex(_write_jsonl(tmp_path / "c.jsonl", docs), procs=1)
+    ix = _built(tmp_path, docs)
     hits = ix.search("қоғамдың кеңесі мектеп", limit=10)
     assert len(hits) == 10
     searcher = ix._open()
@@ -393,8 +396,7 @@ def test_date_filter_reads_the_same_documents_as_whoosh(tmp_path_factory, since,
     d = tmp_path_factory.mktemp("dates")
     docs = [{"id": f"d{i}", "title": f"Жаңалық {i}", "date": f"{2010 + i % 15}-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:30",
              "text": f"Қоғамдық кеңес {i} жиналды."} for i in range(240)]
-    ix = Index(d / "index")
-    ix.reindex(_write_jsonl(d / "c.jsonl", docs), procs=1)
+    ix = _built(d, docs)
     searcher = ix._open()
     lo = datetime(since, 1, 1) if since else None
     hi = datetime(until, 12, 31, 23, 59, 59) if until else None
@@ -418,8 +420,7 @@ def test_prefix_safety_net_reads_only_other_stems(tmp_path):
         {"id": "adviser", "title": "", "text": f"Кеңесші сөз сөйледі. {FILLER}"},
         {"id": "none", "title": "", "text": f"Мектеп жаңа ғимаратқа көшті. {FILLER}"},
     ]
-    ix = Index(tmp_path / "index")
-    ix.reindex(_write_jsonl(tmp_path / "c.jsonl", docs), procs=1)
+    ix = _built(tmp_path, docs)
     searcher = ix._open()
     ranker = ranker_for(searcher)
     read = []

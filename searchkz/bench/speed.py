@@ -539,16 +539,10 @@ def _child_search(spec: dict) -> dict:
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
     ix.close()
-    ms = sorted(t * 1000 for t in times)
     cpu_ms = sorted(t * 1000 for t in cpus)
     return {
-        "queries": len(times),
+        **_latencies(times),
         "open_ms": open_s * 1000,
-        "p50_ms": _pct(ms, 50),
-        "p95_ms": _pct(ms, 95),
-        "p99_ms": _pct(ms, 99),
-        "mean_ms": statistics.fmean(ms) if ms else 0.0,
-        "max_ms": ms[-1] if ms else 0.0,
         "cpu_p50_ms": _pct(cpu_ms, 50),
         "cpu_p95_ms": _pct(cpu_ms, 95),
         "hits_per_query": hits / max(1, len(times)),
@@ -590,14 +584,23 @@ def _child_stock_search(spec: dict) -> dict:
         hits += one(q, True)
         times.append(time.perf_counter() - t0)
     searcher.close()
+    return {
+        **_latencies(times),
+        "analyzer": type(body.analyzer).__name__,
+        "hits_per_query": hits / max(1, len(times)),
+    }
+
+
+def _latencies(times: list[float]) -> dict:
+    """Query count and latency percentiles (ms) of per-query wall times in seconds."""
     ms = sorted(t * 1000 for t in times)
     return {
         "queries": len(times),
-        "analyzer": type(body.analyzer).__name__,
         "p50_ms": _pct(ms, 50),
         "p95_ms": _pct(ms, 95),
+        "p99_ms": _pct(ms, 99),
         "mean_ms": statistics.fmean(ms) if ms else 0.0,
-        "hits_per_query": hits / max(1, len(times)),
+        "max_ms": ms[-1] if ms else 0.0,
     }
 
 
