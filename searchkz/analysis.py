@@ -568,3 +568,17 @@ class KazakhAnalyzer(Analyzer):
                 t.startchar = start_char + s
                 t.endchar = start_char + e
             yield t
+
+    def index_terms(self, value: str) -> list[tuple[str, int]]:
+        """``(term, position)`` of every token that indexing ``value`` emits
+        (``mode="index"``, positions from 0) without making Token objects: the
+        input of the segment writer (:mod:`searchkz.segments`).
+
+        >>> KazakhAnalyzer("stem").index_terms("Үкіметтік емес ұйымдардың")
+        [('үкіметтік', 0), ('ұйым', 1)]
+        """
+        field = _FIELD_INDEX[self.output]
+        if field == 2:
+            return [(t.text, t.pos) for t in self(value, positions=True, mode="index")]
+        _words_of(value)
+        return [(a[field], i) for a, i in _last_index_seq]

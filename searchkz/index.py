@@ -28,6 +28,7 @@ import shutil
 import time
 import zlib
 from collections.abc import Mapping
+from functools import partial
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -160,14 +161,15 @@ def index_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
-# Lock fds this process holds: forked writer workers close their copies, or a
+# Lock fds this process holds: forked indexing workers close their copies, or a
 # killed reindex's orphaned workers would keep the flock (and block every
 # later reindex) for as long as they live.
 _HELD_LOCK_FDS: set[int] = set()
 
 
 def _worker_guard(parent_pid: int) -> None:
-    """In a forked writer worker: drop the inherited index lock and exit when the parent dies."""
+    """In a forked indexing worker (:func:`searchkz.segments.build`): drop the inherited
+    index lock and exit when the parent dies."""
     import threading
 
     for fd in list(_HELD_LOCK_FDS):
@@ -184,45 +186,6 @@ def _worker_guard(parent_pid: int) -> None:
             time.sleep(0.2)
 
     threading.Thread(target=watch, name="searchkz-parent-watch", daemon=True).start()
-
-
-def _safe_mp_writer(ix, **kwargs):
-    """A Whoosh multiprocess writer whose workers cannot outlive the reindex.
-
-    Stock ``MpWriter`` workers wait forever on their job queue when the parent
-    dies (SIGKILL, OOM) or fails (``cancel()`` only flips a flag in the
-    parent's copy of the task), holding the inherited index lock.
-    """
-    from whoosh.multiproc import MpWriter, SubWriterTask
-
-    parent = os.getpid()
-
-    class Task(SubWriterTask):
-        def run(self):
-            _worker_guard(parent)
-            super().run()
-
-    class Writer(MpWriter):
-        def _new_task(self):
-            task = Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                        self.multisegment)
-            self.tasks.append(task)
-            task.start()
-            return task
-
-        def cancel(self):
-            try:
-                for task in self.tasks:
-                    if task.is_alive():
-                        task.kill()
-                for task in self.tasks:
-                    task.join(5)
-            finally:
-                from whoosh.writing import SegmentWriter
-
-                SegmentWriter.cancel(self)
-
-    return Writer(ix, **kwargs)
 
 
 # -- generations -------------------------------------------------------------
@@ -527,12 +490,15 @@ def reindex(
         new_sources: dict = {}
         tmp = root / (TMP_PREFIX + _new_generation_name()[len(GEN_PREFIX) :])
 
-        def read(src):
-            arts, probs = corpus_mod.read_source(src, base)
+        def report_all(probs):  # problems found reading a file
             stats.problems.extend(probs)
             if on_problem:
                 for p in probs:
                     on_problem(p)
+
+        def read(src):
+            arts, probs = corpus_mod.read_source(src, base)
+            report_all(probs)
             return arts
 
         def report(problem):  # a problem found while indexing (a duplicate id)
@@ -541,6 +507,7 @@ def reindex(
                 on_problem(problem)
 
         read.report = report
+        read.report_all = report_all
 
         try:
             if stats.full:
@@ -647,40 +614,102 @@ def _chunked_posting_runs() -> None:
     PostingPool._searchkz_chunked = True
 
 
+# A JSONL file bigger than this is read by the parent and sent to the workers in
+# batches of documents, so one big file is still indexed on every core.
+_SPLIT_BYTES = 8 * 1024 * 1024
+_BATCH_DOCS = 256
+
+
+def _units(sources):
+    """The work of a full build: ``("file", (i, 0, True))`` for source ``i``, read by
+    a worker, or for a big JSONL file ``("batch", (i, part, last), items)``."""
+    from searchkz import corpus as corpus_mod
+
+    for i, src in enumerate(sources):
+        if src.size <= _SPLIT_BYTES or not src.relpath.lower().endswith(".jsonl"):
+            yield ("file", (i, 0, True))
+            continue
+        part, batch, prev = 0, [], None
+        for item in corpus_mod.iter_source(src):
+            batch.append(item)
+            if len(batch) >= _BATCH_DOCS:
+                if prev is not None:
+                    yield ("batch", (i, part, False), prev)
+                    part += 1
+                prev, batch = batch, []
+        if prev is not None and batch:
+            yield ("batch", (i, part, False), prev)
+            part += 1
+            prev = batch
+        yield ("batch", (i, part, True), prev if prev is not None else batch)
+
+
 def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_after):
+    """Index every source into a new index at ``tmp`` (:mod:`searchkz.segments`: one
+    or more segments per process); duplicate ids keep their first document in
+    corpus order."""
     from whoosh.index import create_in
 
-    _chunked_posting_runs()
+    from searchkz import corpus as corpus_mod
+    from searchkz.segments import build, commit_segments
+
     tmp.mkdir(parents=True)
     ix = create_in(str(tmp), make_schema(), indexname=WHOOSH_INDEXNAME)
     procs = procs or default_procs()
-    if procs > 1 and len(sources) > 1:
-        writer = _safe_mp_writer(ix, procs=procs, multisegment=True, limitmb=128, batchsize=256)
-    else:
-        writer = ix.writer(limitmb=256)
+    if len(sources) < 2 and not any(s.size > _SPLIT_BYTES for s in sources):
+        procs = 1
+    counted = [0]
+
+    def prepare(unit):
+        if unit[0] == "file":
+            items = list(corpus_mod.iter_source(sources[unit[1][0]]))
+        else:
+            items = unit[2]
+        docs, problems = [], []
+        for item in items:
+            if isinstance(item, corpus_mod.Article):
+                docs.append(((item.id, item.content_hash), _doc_fields(item)))
+            else:
+                problems.append(item)
+        if fail_after is not None:
+            counted[0] += len(docs)
+            if counted[0] >= fail_after:
+                raise RuntimeError("simulated failure during reindex")
+        return docs, problems
+
+    placed_by_unit: dict = {}
+    parts: dict[int, list] = {}  # source -> [parts done, parts in all (known with the last)]
+    done_sources = [0]
+
+    def on_unit(unit_id, problems, placed):
+        i, part, last = unit_id
+        placed_by_unit[(i, part)] = placed
+        read.report_all(problems)
+        p = parts.setdefault(i, [0, None])
+        p[0] += 1
+        if last:
+            p[1] = part + 1
+        if p[0] == p[1]:
+            done_sources[0] += 1
+            if progress:
+                progress(done_sources[0], len(sources))
+
+    segments = build(ix, _units(sources), prepare, on_unit, procs=procs, init=partial(_worker_guard, os.getpid()))
     seen: set[str] = set()
     n = 0
-    try:
-        for i, src in enumerate(sources):
-            arts = read(src)
-            hashes = {}
-            for art in arts:
-                if art.id in seen:
-                    read.report(_dup_problem(src, art.id))
+    for i, src in enumerate(sources):
+        hashes = {}
+        for part in range(parts[i][1]):
+            for (doc_id, h), ref, docnum in placed_by_unit[(i, part)]:
+                if doc_id in seen:
+                    segments[ref].delete_document(docnum)
+                    read.report(_dup_problem(src, doc_id))
                     continue
-                seen.add(art.id)
-                writer.add_document(**_doc_fields(art))
-                hashes[art.id] = art.content_hash
+                seen.add(doc_id)
+                hashes[doc_id] = h
                 n += 1
-                if fail_after is not None and n >= fail_after:
-                    raise RuntimeError("simulated failure during reindex")
-            new_sources[src.relpath] = [src.mtime_ns, src.size, hashes]
-            if progress:
-                progress(i + 1, len(sources))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
+        new_sources[src.relpath] = [src.mtime_ns, src.size, hashes]
+    commit_segments(ix, [segments[ref] for ref in sorted(segments)])
     stats.added = n
 
 
