@@ -45,9 +45,10 @@ _BLOCK_ATTRS = ("_ids", "_weights", "_values", "_minlength", "_maxlength", "_max
 
 
 class _Terms:
-    """One field's postings: term -> (docnums, weights, values, value lengths), the
-    values of a posting list concatenated; for the Frequency format the last array
-    holds the frequencies (the value is the frequency, packed when written)."""
+    """One field's postings: term -> (docnums, weights, values, frequencies).  The
+    values (encoded positions) are a list of bytes, most of them shared (a posting
+    with one position at position p has the same value as every other); for the
+    Frequency format the value is the frequency, packed when written."""
 
     __slots__ = ("field", "fieldobj", "boost", "kind", "encode", "single", "terms", "lengths", "postings",
                  "value_bytes")
@@ -78,7 +79,7 @@ class _Terms:
     def entry(self, term):
         e = self.terms.get(term)
         if e is None:
-            e = self.terms[term] = (array("I"), array("f"), bytearray(), array("I"))
+            e = self.terms[term] = (array("I"), array("f"), [], array("I"))
         return e
 
 
@@ -168,7 +169,7 @@ class FastSegmentWriter(SegmentWriter):
             for term, pl in poses.items():
                 e = terms.get(term)
                 if e is None:
-                    e = terms[term] = (array("I"), array("f"), bytearray(), array("I"))
+                    e = terms[term] = (array("I"), array("f"), [], array("I"))
                 e[0].append(docnum)
                 if len(pl) == 1:  # most postings: one position, the same bytes every time
                     v = single.get(pl[0])
@@ -178,9 +179,8 @@ class FastSegmentWriter(SegmentWriter):
                 else:
                     v = encode(pl)
                     e[1].append(len(pl) * boost)
-                e[2].extend(v)
-                e[3].append(len(v))
-                nbytes += len(v)
+                    nbytes += len(v) + 33
+                e[2].append(v)
             t.value_bytes += nbytes
             t.postings += len(poses)
         else:
@@ -190,10 +190,10 @@ class FastSegmentWriter(SegmentWriter):
             for term, f in freqs.items():
                 e = terms.get(term)
                 if e is None:
-                    e = terms[term] = (array("I"), array("f"), bytearray(), array("I"))
+                    e = terms[term] = (array("I"), array("f"), [], array("I"))
                 e[0].append(docnum)
                 e[1].append(f * boost)
-                e[3].append(f)  # the value is the frequency (packed when written)
+                e[3].append(f)
             t.postings += len(freqs)
         return len(seq)
 
@@ -201,15 +201,14 @@ class FastSegmentWriter(SegmentWriter):
     def _add_items(t: _Terms, docnum: int, items, scorable: bool) -> int:
         length = 0
         for tbytes, freq, weight, vbytes in items:
-            docs, weights, values, vlens = t.entry(tbytes)
+            docs, weights, values, freqs = t.entry(tbytes)
             docs.append(docnum)
             weights.append(weight)
             if t.kind == "frequency":
-                vlens.append(freq)
+                freqs.append(freq)
             elif t.kind != "none":
-                values += vbytes
-                vlens.append(len(vbytes))
-                t.value_bytes += len(vbytes)
+                values.append(vbytes)
+                t.value_bytes += len(vbytes) + 33
             if scorable:
                 length += freq
             t.postings += 1
@@ -217,7 +216,7 @@ class FastSegmentWriter(SegmentWriter):
 
     def approx_bytes(self) -> int:
         """Roughly what the buffered postings take in memory."""
-        return sum(t.postings * 8 + t.value_bytes + len(t.terms) * 300 for t in self._fields.values())
+        return sum(t.postings * 16 + t.value_bytes + len(t.terms) * 400 for t in self._fields.values())
 
     def add_reader(self, reader):  # pragma: no cover - not a merging writer
         raise NotImplementedError("FastSegmentWriter only writes new documents")
@@ -261,9 +260,9 @@ class FastSegmentWriter(SegmentWriter):
     def _write_term(self, fw, t: _Terms, e) -> None:
         """One term's postings, a block at a time into the W3 postings writer's buffer
         (or, with a codec that has none, one by one through ``FieldWriter.add``)."""
-        docs, weights, values, vlens = e
+        docs, weights, values, freqs = e
         lengths = t.lengths
-        fixed = t.kind == "frequency"
+        kind = t.kind
         pw = getattr(fw, "_postwriter", None)
         if self._pw_ok is None:
             self._pw_ok = pw is not None and all(hasattr(pw, a) for a in _BLOCK_ATTRS)
@@ -273,24 +272,20 @@ class FastSegmentWriter(SegmentWriter):
             return
         n = len(docs)
         step = pw._blocklimit
-        pos = 0  # byte offset of the block's first value
         for start in range(0, n, step):
             end = min(n, start + step)
             ids = docs[start:end]
             ws = weights[start:end]
             ls = [lengths[d] for d in ids]
             nonzero = [x for x in ls if x]
-            if fixed:  # 4-byte frequencies, joined as W3 joins fixed-size values
-                vals = [_UINTS(end - start).pack(*vlens[start:end])]
-            elif t.kind == "none":
+            if kind == "positions":
+                vals = values[start:end]
+            elif kind == "frequency":  # 4-byte frequencies, joined as W3 joins fixed-size values
+                vals = [_UINTS(end - start).pack(*freqs[start:end])]
+            elif kind == "none":
                 vals = []
-            else:
-                vals = []
-                for k in range(start, end):
-                    size = vlens[k]
-                    if size:
-                        vals.append(bytes(values[pos : pos + size]))
-                    pos += size
+            else:  # W3 keeps the non-empty values only
+                vals = [v for v in values[start:end] if v]
             pw._ids = ids
             pw._weights = ws
             pw._values = vals
@@ -304,16 +299,12 @@ class FastSegmentWriter(SegmentWriter):
     @staticmethod
     def _values(t: _Terms, e) -> list[bytes]:
         """Each posting's value as the format encodes it."""
-        docs, weights, values, vlens = e
+        docs, weights, values, freqs = e
         if t.kind == "frequency":
-            return [_UINT.pack(f) for f in vlens]
+            return [_UINT.pack(f) for f in freqs]
         if t.kind == "none":
             return [b""] * len(docs)
-        out, pos = [], 0
-        for size in vlens:
-            out.append(bytes(values[pos : pos + size]))
-            pos += size
-        return out
+        return values
 
 
 _UINT = struct.Struct("!I")  # whoosh.system.pack_uint, the Frequency format's value
@@ -326,7 +317,7 @@ def _UINTS(n: int) -> struct.Struct:
 
 # -- building an index from work units -------------------------------------
 
-DEFAULT_LIMIT_MB = 512
+DEFAULT_LIMIT_MB = 640  # one segment per process for 100k articles on 2 processes, ~750 MB each
 
 
 def _index_units(ix, units: Iterable, prepare: Callable, send: Callable, limitmb: float, wid: int = 0) -> dict:

@@ -41,6 +41,22 @@ def test_corpus_builder_and_reindex(tmp_path: Path):
         schema = open_dir(str(current_generation(tmp_path / engine))).schema
         assert "StandardAnalyzer" in repr(schema["body"].analyzer) or "RegexTokenizer" in repr(schema["body"].analyzer)
         assert ("exact" in schema.names()) == (engine == "stock") and "folded" not in schema.names()
+    # Whoosh's own writer (its multiprocess writer with 2 procs) on the stock schema: the same index
+    w = speed.run_child({"task": "reindex", "engine": "whoosh", "index": str(tmp_path / "whoosh"),
+                         "corpus": info.path, "procs": 2})
+    assert w["documents"] == 50
+
+    def postings(engine):
+        from whoosh.index import open_dir
+
+        from searchkz.index import current_generation
+
+        with open_dir(str(current_generation(tmp_path / engine))).reader() as rd:
+            ids = {d: rd.stored_fields(d)["id"] for d in range(rd.doc_count_all())}
+            return sorted((f, t, ids[d], wt) for f, t in rd.all_terms() if f in ("title", "body", "exact")
+                          for d, wt in rd.postings(f, t).items_as("weight"))
+
+    assert postings("whoosh") == postings("stock")
     queries = speed.make_queries(sentences, 5, seed=1)
     assert len(queries) == 5 and all(1 <= len(q.split()) <= 4 for q in queries)
     s = speed.run_child({"task": "search", "index": str(index), "warmup": queries[:1], "queries": queries})
