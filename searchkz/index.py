@@ -28,10 +28,10 @@ import shutil
 import time
 import zlib
 from collections.abc import Mapping
-from functools import partial
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -620,13 +620,17 @@ _SPLIT_BYTES = 8 * 1024 * 1024
 _BATCH_DOCS = 256
 
 
+def _split(src) -> bool:
+    return src.size > _SPLIT_BYTES and src.relpath.lower().endswith(".jsonl")
+
+
 def _units(sources):
     """The work of a full build: ``("file", (i, 0, True))`` for source ``i``, read by
     a worker, or for a big JSONL file ``("batch", (i, part, last), items)``."""
     from searchkz import corpus as corpus_mod
 
     for i, src in enumerate(sources):
-        if src.size <= _SPLIT_BYTES or not src.relpath.lower().endswith(".jsonl"):
+        if not _split(src):
             yield ("file", (i, 0, True))
             continue
         part, batch, prev = 0, [], None
@@ -656,8 +660,8 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
     tmp.mkdir(parents=True)
     ix = create_in(str(tmp), make_schema(), indexname=WHOOSH_INDEXNAME)
     procs = procs or default_procs()
-    if len(sources) < 2 and not any(s.size > _SPLIT_BYTES for s in sources):
-        procs = 1
+    if not any(_split(s) for s in sources):
+        procs = max(1, min(procs, len(sources)))  # a worker per file at most
     counted = [0]
 
     def prepare(unit):
