@@ -807,10 +807,15 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
 
 
 def _open_whoosh(gen: Path):
-    from whoosh.index import EmptyIndexError, open_dir
+    """The Whoosh index of a generation.  Read through file reads, not mmap: Whoosh
+    wraps each file of an mmapped segment in a ``BytesIO``, which copies it, so a
+    reader of a 100k-article index took 0.9 s and 800 MB to open (0.05 s, 23 MB
+    without)."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import EmptyIndexError
 
     try:
-        return open_dir(str(gen), indexname=WHOOSH_INDEXNAME)
+        return FileStorage(str(gen), supports_mmap=False).open_index(WHOOSH_INDEXNAME)
     except EmptyIndexError:
         raise IndexCorruptError(
             f"no index in {gen}; rebuild with: searchkz reindex --full --index {gen.parent}"
