@@ -59,9 +59,10 @@ import math
 import pickle
 import zlib
 from array import array
-from itertools import accumulate, repeat
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 
 
 @dataclass
@@ -199,7 +200,7 @@ class Ranker:
     """Scores free-text queries against one searcher's reader (posting lists cached)."""
 
     MAX_CACHE = 3_000_000  # postings kept as arrays (8 bytes each: ~24 MB), least recently used dropped first
-    MAX_WORD_CACHE = 400_000  # per-word score entries kept (~40 MB)
+    MAX_WORD_CACHE = 1_000_000  # per-word entries kept (documents, postings, scores: ~60 MB)
     MAX_DF_CACHE = 200_000
 
     def __init__(self, searcher) -> None:
@@ -219,7 +220,7 @@ class Ranker:
             self._leaves = [(self.reader, 0)]
         self._post: OrderedDict = OrderedDict()  # (field, term) -> (docnums, weights), LRU
         self._cached = 0
-        self._words: OrderedDict = OrderedDict()  # word key -> (idf, {docnum: score}), LRU
+        self._words: OrderedDict = OrderedDict()  # word key -> _Word, LRU
         self._words_cached = 0
         self.postings_read = 0  # postings read from the index (for tests and profiling)
         self._prefix: dict[tuple[str, str], list[str]] = {}
@@ -411,46 +412,39 @@ class Ranker:
                     out.append(({alt}, set(), min(p.respell_max, max(p.respell_weight, share))))
         return out
 
-    def _evidence(self, w: QueryWord, p: RankParams):
-        """Per document: title tf, body tf, extra body-side evidence; and the word's df."""
-        title: dict[int, float] = {}
-        body: dict[int, float] = {}
-        extra: dict[int, float] = {}
+    def _evidence(self, w: QueryWord, p: RankParams) -> "_Word":
+        """A word's posting lists in the order the scoring sums them, its df and its documents."""
+        ev = _Word()
         readings = self.readings(w, p)
         seen: set = set()
         for stems, exacts, rw in readings:
             for s in stems - seen:  # every indexed token has one stem: no token counts twice
-                _add(title, *self.plist("title", s), rw)
-                _add(body, *self.plist("body", s), rw)
+                ev.title.append((*self.plist("title", s), rw))
+                ev.body.append((*self.plist("body", s), rw))
             seen |= stems
             if p.exact_weight:
                 for e in exacts:
-                    _add(extra, *self.plist("exact", e), rw * p.exact_weight)
-        main_docs = set(title) | set(body) | set(extra)
-        df = len(main_docs)
+                    ev.extra.append((*self.plist("exact", e), rw * p.exact_weight))
+        docs: set = set()
+        for ids, _ws, _f in ev.title + ev.body + ev.extra:
+            docs.update(ids)
+        df = len(docs)
         if p.prefix_weight:
             prefixes = {e[: p.prefix_len] for _s, exacts, _w in readings for e in exacts if len(e) > p.prefix_len}
-            pref: dict[int, float] = {}
             if p.prefix_other_stems:
                 from searchkz.analysis import analyze_word
             for pre in prefixes:
                 for t in self.expand_prefix("exact", pre):
                     if p.prefix_other_stems and analyze_word(t).stem in seen:
                         continue
-                    _add(pref, *self.plist("exact", t))
-            if p.prefix_other_stems:
-                pw = p.prefix_weight
-                get = extra.get
-                for d, tf in pref.items():
-                    extra[d] = get(d, 0.0) + pw * tf
-            else:  # the tokens sharing the prefix beyond the stem matches
-                for d, tf in pref.items():
-                    more = tf - body.get(d, 0.0)
-                    if more > 0:
-                        extra[d] = extra.get(d, 0.0) + p.prefix_weight * more
+                    ev.pref.append((*self.plist("exact", t), 1.0))
+            for ids, _ws, _f in ev.pref:
+                docs.update(ids)
             if not df:
-                df = len(pref)
-        return title, body, extra, df
+                df = len(docs)
+        ev.df = df
+        ev.docs = docs
+        return ev
 
     def title_of(self, docnum: int) -> tuple[str, int]:
         """The document's title and its number of content (non-stop) words (cached)."""
@@ -510,11 +504,19 @@ class Ranker:
 
     def _word_scores(self, w: QueryWord, p: RankParams) -> tuple[float, dict[int, float] | None]:
         """``(idf, {docnum: the word's BM25F score})`` (cached per word and parameters; None: no evidence)."""
-        hit = self._entry(w, p)
-        return hit[0], hit[1]
+        return self._word_scores_of(self._word(w, p), p)
 
-    def _entry(self, w: QueryWord, p: RankParams) -> list:
-        """The cached ``[idf, {docnum: the word's BM25F score} or None]`` of a word."""
+    def _word_scores_of(self, ev: "_Word", p: RankParams) -> tuple[float, dict[int, float] | None]:
+        if ev.scores is None and ev.docs is not None:
+            self._score_all(ev, p)
+            ev.size += len(ev.scores)
+            if self._words.get(ev.key) is ev:
+                self._words_cached += len(ev.scores)
+                self._trim_words()
+        return ev.idf, ev.scores
+
+    def _word(self, w: QueryWord, p: RankParams) -> "_Word":
+        """The cached evidence of a word (:class:`_Word`): its IDF, documents and posting lists."""
         key = (w.raw, frozenset(w.stems), frozenset(w.exact), frozenset(w.folded), frozenset(w.unfold),
                frozenset(w.latin), w.weight, tuple(p.__dict__.values()))
         cache = self._words
@@ -523,42 +525,92 @@ class Ranker:
             cache.move_to_end(key)
             return hit
         n = self.n_docs
-        k1 = p.k1
-        title, body, extra, df = self._evidence(w, p)
-        if df == 0:
-            hit = [math.log(1 + (n + 0.5) / 0.5) * w.weight, None]
+        ev = self._evidence(w, p)
+        if ev.df == 0:
+            ev.idf = math.log(1 + (n + 0.5) / 0.5) * w.weight
+            ev.docs = None
         else:
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight
-            k1p = k1 + 1
-            bden = self._length_norm("body", p.b_body)
-            if extra:
-                bsum = dict(body)
-                get = bsum.get
-                for d, v in extra.items():
-                    bsum[d] = get(d, 0.0) + v
-            else:
-                bsum = body
-            out: dict[int, float] = {}
-            for d, v in bsum.items():
-                tf = v / bden[d]
-                out[d] = idf * tf * k1p / (k1 + tf)
-            if title:
-                tw = p.title_weight
-                tden = self._length_norm("title", p.b_title)
-                get = bsum.get
-                for d, t in title.items():
-                    tf = tw * t / tden[d]
-                    v = get(d)
-                    if v:
-                        tf += v / bden[d]
-                    out[d] = idf * tf * k1p / (k1 + tf)
-            hit = [idf, out]
-        cache[key] = hit
-        self._words_cached += len(hit[1] or ()) + 1
+            ev.idf = math.log(1 + (n - ev.df + 0.5) / (ev.df + 0.5)) ** p.idf_power * w.weight
+        # idf · tf · (k1 + 1) / (k1 + tf) < idf · (k1 + 1) (with room for rounding)
+        ev.bound = ev.idf * (p.k1 + 1) * (1 + 1e-9)
+        ev.key = key
+        ev.size = 1 + len(ev.docs or ()) + sum(len(ids) for ids, _ws, _f in ev.title + ev.body + ev.extra + ev.pref)
+        cache[key] = ev
+        self._words_cached += ev.size
+        self._trim_words()
+        return ev
+
+    def _trim_words(self) -> None:
+        cache = self._words
         while self._words_cached > self.MAX_WORD_CACHE and len(cache) > 1:
             _k, old = cache.popitem(last=False)
-            self._words_cached -= len(old[1] or ()) + 1
-        return hit
+            self._words_cached -= old.size
+
+    def _score_all(self, ev: "_Word", p: RankParams) -> None:
+        """``ev.scores``: the word's BM25F score in every document it has evidence in."""
+        accs = []
+        for lists in (ev.title, ev.body, ev.extra, ev.pref):
+            acc: dict[int, float] = {}
+            for ids, ws, f in lists:
+                _add(acc, ids, ws, f)
+            accs.append(acc)
+        ev.scores = self._bm25f(ev.idf, *accs, p)
+
+    def _score_many(self, ev: "_Word", docs: list[int], p: RankParams) -> dict[int, float]:
+        """The word's scores in ``docs`` (sorted; those with evidence), by binary search in its
+        posting lists: the same sums in the same order as :meth:`_score_all`, so the same numbers."""
+        accs = []
+        for lists in (ev.title, ev.body, ev.extra, ev.pref):
+            acc: dict[int, float] = {}
+            get = acc.get
+            for ids, ws, f in lists:
+                n = len(ids)
+                lo = 0
+                for d in docs:
+                    lo = bisect_left(ids, d, lo)
+                    if lo < n and ids[lo] == d:
+                        acc[d] = get(d, 0.0) + f * ws[lo]
+            accs.append(acc)
+        return self._bm25f(ev.idf, *accs, p)
+
+    def _bm25f(self, idf: float, title: dict, body: dict, extra: dict, pref: dict, p: RankParams) -> dict[int, float]:
+        """``{docnum: score}`` from a word's evidence summed per document: title, body, exact and prefix tf."""
+        if pref:
+            pw = p.prefix_weight
+            if p.prefix_other_stems:
+                get = extra.get
+                for d, tf in pref.items():
+                    extra[d] = get(d, 0.0) + pw * tf
+            else:  # the tokens sharing the prefix beyond the stem matches
+                for d, tf in pref.items():
+                    more = tf - body.get(d, 0.0)
+                    if more > 0:
+                        extra[d] = extra.get(d, 0.0) + pw * more
+        k1 = p.k1
+        k1p = k1 + 1
+        bden = self._length_norm("body", p.b_body)
+        if extra:
+            bsum = dict(body)
+            get = bsum.get
+            for d, v in extra.items():
+                bsum[d] = get(d, 0.0) + v
+        else:
+            bsum = body
+        out: dict[int, float] = {}
+        for d, v in bsum.items():
+            tf = v / bden[d]
+            out[d] = idf * tf * k1p / (k1 + tf)
+        if title:
+            tw = p.title_weight
+            tden = self._length_norm("title", p.b_title)
+            get = bsum.get
+            for d, t in title.items():
+                tf = tw * t / tden[d]
+                v = get(d)
+                if v:
+                    tf += v / bden[d]
+                out[d] = idf * tf * k1p / (k1 + tf)
+        return out
 
     def _scores(self, words: list[QueryWord], allowed, p: RankParams) -> dict[int, float]:
         """BM25F of every document some evidence of ``words`` matches (before the title boost)."""
@@ -591,6 +643,78 @@ class Ranker:
                 scores[d] *= (matched[d] / total_idf) ** cp
         return scores
 
+    def _top_pruned(self, words: list[QueryWord], k: int, p: RankParams):
+        """``(the k best [(docnum, score)], {docnum: score} of at least those, number of matching
+        documents)``: the same as :func:`_top` of :meth:`_scores`, without scoring every match.
+
+        MaxScore, a word at a time.  Words are scored whole in decreasing order of their
+        score bound (:attr:`_Word.bound`) until the bounds of the words left sum below
+        ``floor``, the k-th best sum so far (a document's score is at least its sum so
+        far, so the k-th best score is at least ``floor``).  Only a document whose sum so
+        far is at least ``floor`` minus the bounds left can be among the k best: the
+        words left are added to those candidates, best bound first, scored by binary
+        search in their posting lists (:meth:`_score_many`), and after each word the
+        floor rises and the candidates are filtered again.  The candidates left get their
+        score summed in the query's word order, as :meth:`_scores` sums it.
+        """
+        evs = [self._word(w, p) for w in words]
+        live = [ev for ev in evs if ev.docs is not None]
+        if not live:
+            return [], {}, 0
+        biggest = max(live, key=lambda ev: len(ev.docs))
+        union = biggest.docs
+        if len(live) > 1:
+            union = set(union)
+            for ev in live:
+                if ev is not biggest:
+                    union |= ev.docs
+        total = len(union)
+        order = sorted(live, key=lambda ev: -ev.bound)
+        slack = 1 - 1e-9  # sums in another order than the query's may differ in the last bits
+        partial: dict[int, float] = {}
+        floor = 0.0
+        done = 0
+        while done < len(order) - 1:  # the last word left: nothing to prune
+            if len(partial) >= k and sum(ev.bound for ev in order[done:]) < floor:
+                break
+            contrib = self._word_scores_of(order[done], p)[1]
+            _add(partial, contrib.keys(), contrib.values())
+            done += 1
+            if len(partial) >= k:
+                floor = heapq.nlargest(k, partial.values())[-1] * slack
+        else:
+            scores = self._scores(words, None, p)
+            return _top(scores, k), scores, total
+        left = order[done:]
+        reach = floor - sum(ev.bound for ev in left)
+        cands = {d: v for d, v in partial.items() if v >= reach}
+        some: dict[int, dict] = {}  # id(word) -> its scores in the candidates
+        for i, ev in enumerate(left):
+            vals = ev.scores
+            lists = len(ev.title) + len(ev.body) + len(ev.extra) + len(ev.pref)
+            if vals is None and len(cands) * lists > len(ev.docs):  # as many look-ups as postings
+                vals = self._word_scores_of(ev, p)[1]
+            if vals is None:
+                vals = some[id(ev)] = self._score_many(ev, sorted(cands), p)
+            get = vals.get
+            for d, v in cands.items():
+                s = get(d)
+                if s is not None:
+                    cands[d] = v + s
+            if len(cands) >= k:
+                floor = max(floor, heapq.nlargest(k, cands.values())[-1] * slack)
+            reach = floor - sum(ev.bound for ev in left[i + 1 :])
+            cands = {d: v for d, v in cands.items() if v >= reach}
+        scores: dict[int, float] = {}
+        for d in cands:
+            sc = 0.0
+            for ev in live:
+                s = (ev.scores if ev.scores is not None else some[id(ev)]).get(d)
+                if s is not None:
+                    sc = sc + s
+            scores[d] = sc
+        return _top(scores, k), scores, total
+
     def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):
         """``([(docnum, score), …] best first, number of matching documents)``.
 
@@ -602,22 +726,28 @@ class Ranker:
         p = params or PARAMS
         key = lambda x: (-x[1], x[0])  # noqa: E731
         deep = limit is None or (p.fb_terms and limit > p.fb_keep)
-        scores = self._scores(words, allowed, p)
-        if not scores:
-            return [], 0
         if deep:
+            scores = self._scores(words, allowed, p)
             ranked = sorted(scores.items(), key=key)
+            total = len(scores)
         else:
             # the usual short list: only the best max(limit, title_depth) need an order (the title boost
             # multiplies the first title_depth, so the final first `limit` are among them)
-            ranked = _top(scores, max(limit, p.title_depth if p.title_cover else 0))
+            k = max(limit, p.title_depth if p.title_cover else 0)
+            if allowed is None and not p.coord_power and p.prefix_other_stems:
+                ranked, scores, total = self._top_pruned(words, k, p)
+            else:
+                scores = self._scores(words, allowed, p)
+                ranked = _top(scores, k)
+                total = len(scores)
+        if not ranked:
+            return [], 0
         if p.title_cover:
             cover = self._title_coverage(words, ranked, p)
             if cover:
                 for d, c in cover.items():
                     scores[d] *= 1 + p.title_cover * c ** p.title_cover_power
                 ranked = sorted(scores.items(), key=key) if deep else sorted(((d, scores[d]) for d, _s in ranked), key=key)
-        total = len(scores)
         if p.fb_terms and (limit is None or limit > p.fb_keep) and len(ranked) > p.fb_keep:
             ranked = self._feedback_tail(words, ranked, scores, allowed, p, limit)
         if limit is not None:
@@ -698,6 +828,27 @@ class Ranker:
         floor = head[-1][1] * 0.99
         top_t = order[0][1] or 1.0
         return head + [(d, floor * s / top_t) for d, s in order]
+
+
+class _Word:
+    """One query word's evidence: its posting lists as ``(docnums, weights, factor)`` in summing
+    order (title, body, exact and prefix lists), IDF, documents, score bound and (once a ranking
+    needed them) its scores in every document."""
+
+    __slots__ = ("title", "body", "extra", "pref", "df", "docs", "idf", "bound", "scores", "key", "size")
+
+    def __init__(self) -> None:
+        self.title: list = []
+        self.body: list = []
+        self.extra: list = []
+        self.pref: list = []
+        self.df = 0
+        self.docs: set | None = None  # every document with evidence (None: none)
+        self.idf = 0.0
+        self.bound = 0.0  # above the word's score in any document
+        self.scores: dict | None = None
+        self.key: tuple = ()  # in Ranker._words
+        self.size = 0  # cache entries it holds
 
 
 def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
