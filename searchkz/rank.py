@@ -62,7 +62,7 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
+from itertools import accumulate
 
 
 @dataclass
@@ -184,12 +184,14 @@ def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
             d, w = m._data[0], m._data[1]
         n = m._blocklength
         docs = d if m._byteids else accumulate(d)
-        ids.extend(map(shift, docs) if offset else docs)
+        ids.fromlist(list(map(shift, docs) if offset else docs))  # (fromlist: faster than extend)
         if w is None:
-            ws.extend(repeat(1.0, n))
+            ws.fromlist([1.0] * n)
         elif isinstance(w, float):
-            ws.extend(repeat(w, n))
-        elif type(w) is tuple or getattr(w, "typecode", None) == "f":
+            ws.fromlist([w] * n)
+        elif type(w) is tuple:
+            ws.fromlist(list(w))
+        elif getattr(w, "typecode", None) == "f":
             ws.extend(w)
         else:
             ws.fromlist(list(map(float, w)))
