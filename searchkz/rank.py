@@ -45,11 +45,22 @@ deep end it finds passages that share no word with the question (KazQAD dev:
 Recall@100 0.9605 -> 0.9720 with MRR@10 unchanged, both halves of the queries).
 
 Whoosh's matcher tree computes the same kind of sum an order of magnitude
-slower in pure Python; reading each posting list once, a block at a time
-(:func:`_read_blocks`), into arrays (cached per searcher) and summing with dicts
-keeps a 274-question batch to a few seconds.  The cost is still linear in the
-documents the query's words match: at 100k articles a common word matches tens
-of thousands of them (see README, Measurements).
+slower in pure Python; reading each posting list once, a block at a time and
+without unpickling the positions stored with it (:func:`_read_blocks`,
+:func:`_block_ids_weights`), into arrays (cached per searcher) and summing with
+dicts keeps a 274-question batch to a few seconds.
+
+A short list (the usual top 10: the first ``title_depth`` before the title
+boost) is found with exact MaxScore pruning (:meth:`Ranker._top_pruned`): a
+word's score is below ``idf · (k1 + 1)``, so once the words scored so far put
+the 100th best sum above the bounds of the words left, those words (the common,
+low-IDF ones, which match most documents) are looked up only for the few
+documents that can still reach the top, by binary search in their posting
+lists.  Scores, order and the number of matches are those of scoring every
+document (the same sums in the same order: tests/test_rank_pruning.py).  Every
+posting list is still read whole (the IDF of a word is over the union of its
+lists, and the number of matches over all of them): at 100k articles a common
+word matches tens of thousands of documents (see README, Measurements).
 """
 
 from __future__ import annotations
@@ -645,15 +656,29 @@ class Ranker:
                 scores[d] *= (matched[d] / total_idf) ** cp
         return scores
 
+    def _least_full(self, best: list, left: list, p: RankParams) -> float:
+        """The least full score of the documents of ``best`` (``[(docnum, sum so far)]``),
+        with the words ``left`` added: so many documents score at least that."""
+        docs = sorted(d for d, _v in best)
+        full = dict(best)
+        for ev in left:
+            get = (ev.scores if ev.scores is not None else self._score_many(ev, docs, p)).get
+            for d in docs:
+                s = get(d)
+                if s is not None:
+                    full[d] += s
+        return min(full.values())
+
     def _top_pruned(self, words: list[QueryWord], k: int, p: RankParams):
         """``(the k best [(docnum, score)], {docnum: score} of at least those, number of matching
         documents)``: the same as :func:`_top` of :meth:`_scores`, without scoring every match.
 
         MaxScore, a word at a time.  Words are scored whole in decreasing order of their
         score bound (:attr:`_Word.bound`) until the bounds of the words left sum below
-        ``floor``, the k-th best sum so far (a document's score is at least its sum so
-        far, so the k-th best score is at least ``floor``).  Only a document whose sum so
-        far is at least ``floor`` minus the bounds left can be among the k best: the
+        ``floor``: the k-th best sum so far (a document's score is at least its sum so
+        far, so the k-th best score is at least that) or, higher, the least full score
+        of the k best so far (their words left looked up).  Only a document whose sum
+        so far is at least ``floor`` minus the bounds left can be among the k best: the
         words left are added to those candidates, best bound first, scored by binary
         search in their posting lists (:meth:`_score_many`), and after each word the
         floor rises and the candidates are filtered again.  The candidates left get their
@@ -676,17 +701,19 @@ class Ranker:
         partial: dict[int, float] = {}
         floor = 0.0
         done = 0
-        while done < len(order) - 1:  # the last word left: nothing to prune
-            if len(partial) >= k and sum(ev.bound for ev in order[done:]) < floor:
-                break
+        while not (len(partial) >= k and sum(ev.bound for ev in order[done:]) < floor):
+            if done == len(order) - 1:  # the last word: nothing to prune
+                scores = self._scores(words, None, p)
+                return _top(scores, k), scores, total
             contrib = self._word_scores_of(order[done], p)[1]
             _add(partial, contrib.keys(), contrib.values())
             done += 1
             if len(partial) >= k:
-                floor = heapq.nlargest(k, partial.values())[-1] * slack
-        else:
-            scores = self._scores(words, None, p)
-            return _top(scores, k), scores, total
+                best = heapq.nlargest(k, partial.items(), key=_second)
+                floor = best[-1][1] * slack
+                if sum(ev.bound for ev in order[done:]) >= floor:
+                    # not yet: the k best so far with their full scores may raise the floor enough
+                    floor = max(floor, self._least_full(best, order[done:], p) * slack)
         left = order[done:]
         reach = floor - sum(ev.bound for ev in left)
         cands = {d: v for d, v in partial.items() if v >= reach}
@@ -866,6 +893,10 @@ def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
         get = acc.get
         for d, tf in zip(ids, ws):
             acc[d] = get(d, 0.0) + factor * tf
+
+
+def _second(pair: tuple) -> float:
+    return pair[1]
 
 
 def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
