@@ -520,6 +520,7 @@ class Ranker:
         return self._word_scores_of(self._word(w, p), p)
 
     def _word_scores_of(self, ev: "_Word", p: RankParams) -> tuple[float, dict[int, float] | None]:
+        """``(idf, {docnum: score})`` of a word's evidence (scored whole once, then kept with it)."""
         if ev.scores is None and ev.docs is not None:
             self._score_all(ev, p)
             ev.size += len(ev.scores)
@@ -554,6 +555,7 @@ class Ranker:
         return ev
 
     def _trim_words(self) -> None:
+        """Drop the least recently used words while the cache holds more than ``MAX_WORD_CACHE`` entries."""
         cache = self._words
         while self._words_cached > self.MAX_WORD_CACHE and len(cache) > 1:
             _k, old = cache.popitem(last=False)
