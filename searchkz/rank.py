@@ -426,7 +426,8 @@ class Ranker:
         return out
 
     def _evidence(self, w: QueryWord, p: RankParams) -> "_Word":
-        """A word's posting lists in the order the scoring sums them, its df and its documents."""
+        """A word's posting lists in the order the scoring sums them, its df and which documents it matches
+        (a byte a document: the union of several words is one OR, its size one bit count)."""
         ev = _Word()
         readings = self.readings(w, p)
         seen: set = set()
@@ -438,10 +439,11 @@ class Ranker:
             if p.exact_weight:
                 for e in exacts:
                     ev.extra.append((*self.plist("exact", e), rw * p.exact_weight))
-        docs: set = set()
+        seen_docs = bytearray(self.reader.doc_count_all())  # 1 for every document with evidence
         for ids, _ws, _f in ev.title + ev.body + ev.extra:
-            docs.update(ids)
-        df = len(docs)
+            for d in ids:
+                seen_docs[d] = 1
+        df = seen_docs.count(1)
         if p.prefix_weight:
             prefixes = {e[: p.prefix_len] for _s, exacts, _w in readings for e in exacts if len(e) > p.prefix_len}
             if p.prefix_other_stems:
@@ -452,11 +454,11 @@ class Ranker:
                         continue
                     ev.pref.append((*self.plist("exact", t), 1.0))
             for ids, _ws, _f in ev.pref:
-                docs.update(ids)
-            if not df:
-                df = len(docs)
-        ev.df = df
-        ev.docs = docs
+                for d in ids:
+                    seen_docs[d] = 1
+        ev.matches = seen_docs.count(1) if ev.pref else df
+        ev.df = df or ev.matches
+        ev.docs = int.from_bytes(seen_docs, "little") if ev.matches else None
         return ev
 
     def title_of(self, docnum: int) -> tuple[str, int]:
@@ -548,7 +550,8 @@ class Ranker:
         # idf · tf · (k1 + 1) / (k1 + tf) < idf · (k1 + 1) (with room for rounding)
         ev.bound = ev.idf * (p.k1 + 1) * (1 + 1e-9)
         ev.key = key
-        ev.size = 1 + len(ev.docs or ()) + sum(len(ids) for ids, _ws, _f in ev.title + ev.body + ev.extra + ev.pref)
+        postings = sum(len(ids) for ids, _ws, _f in ev.title + ev.body + ev.extra + ev.pref)
+        ev.size = 1 + postings + self.n_docs // 8 * (ev.docs is not None)  # (the mask: a byte a document)
         cache[key] = ev
         self._words_cached += ev.size
         self._trim_words()
@@ -690,14 +693,13 @@ class Ranker:
         live = [ev for ev in evs if ev.docs is not None]
         if not live:
             return [], {}, 0
-        biggest = max(live, key=lambda ev: len(ev.docs))
-        union = biggest.docs
-        if len(live) > 1:
-            union = set(union)
+        if len(live) == 1:
+            total = live[0].matches
+        else:
+            union = 0
             for ev in live:
-                if ev is not biggest:
-                    union |= ev.docs
-        total = len(union)
+                union |= ev.docs
+            total = union.bit_count()  # a byte of 1 a document
         order = sorted(live, key=lambda ev: -ev.bound)
         slack = 1 - 1e-9  # sums in another order than the query's may differ in the last bits
         partial: dict[int, float] = {}
@@ -723,7 +725,7 @@ class Ranker:
         for i, ev in enumerate(left):
             vals = ev.scores
             lists = len(ev.title) + len(ev.body) + len(ev.extra) + len(ev.pref)
-            if vals is None and len(cands) * lists > len(ev.docs):  # as many look-ups as postings
+            if vals is None and len(cands) * lists > ev.matches:  # as many look-ups as postings
                 vals = self._word_scores_of(ev, p)[1]
             if vals is None:
                 vals = some[id(ev)] = self._score_many(ev, sorted(cands), p)
@@ -866,7 +868,7 @@ class _Word:
     order (title, body, exact and prefix lists), IDF, documents, score bound and (once a ranking
     needed them) its scores in every document."""
 
-    __slots__ = ("title", "body", "extra", "pref", "df", "docs", "idf", "bound", "scores", "key", "size")
+    __slots__ = ("title", "body", "extra", "pref", "df", "docs", "matches", "idf", "bound", "scores", "key", "size")
 
     def __init__(self) -> None:
         self.title: list = []
@@ -874,7 +876,8 @@ class _Word:
         self.extra: list = []
         self.pref: list = []
         self.df = 0
-        self.docs: set | None = None  # every document with evidence (None: none)
+        self.docs: int | None = None  # a byte (0 or 1) a document: 1 for those with evidence (None: none)
+        self.matches = 0  # documents with evidence
         self.idf = 0.0
         self.bound = 0.0  # above the word's score in any document
         self.scores: dict | None = None

@@ -76,7 +76,9 @@ def test_score_many_equals_score_all(generated):
             ev = ranker._word(w, PARAMS)
             if ev.docs is None:
                 continue
-            docs = sorted(ev.docs)[::3] + [10**6]  # and a document without evidence
+            every = {d for lists in (ev.title, ev.body, ev.extra, ev.pref) for ids, _ws, _f in lists for d in ids}
+            assert len(every) == ev.matches
+            docs = sorted(every)[::3] + [10**6]  # and a document without evidence
             some = ranker._score_many(ev, sorted(docs), PARAMS)
             full = ranker._word_scores_of(ev, PARAMS)[1]
             assert some == {d: full[d] for d in docs if d in full}
