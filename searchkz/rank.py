@@ -213,7 +213,7 @@ class Ranker:
     """Scores free-text queries against one searcher's reader (posting lists cached)."""
 
     MAX_CACHE = 3_000_000  # postings kept as arrays (8 bytes each: ~24 MB), least recently used dropped first
-    MAX_WORD_CACHE = 1_000_000  # per-word entries kept (documents, postings, scores: ~60 MB)
+    MAX_WORD_CACHE = 600_000  # per-word score entries kept, a document mask counting n/100 (~60 MB)
     MAX_DF_CACHE = 200_000
 
     def __init__(self, searcher) -> None:
@@ -433,15 +433,15 @@ class Ranker:
         seen: set = set()
         for stems, exacts, rw in readings:
             for s in stems - seen:  # every indexed token has one stem: no token counts twice
-                ev.title.append((*self.plist("title", s), rw))
-                ev.body.append((*self.plist("body", s), rw))
+                ev.title.append(("title", s, rw))
+                ev.body.append(("body", s, rw))
             seen |= stems
             if p.exact_weight:
                 for e in exacts:
-                    ev.extra.append((*self.plist("exact", e), rw * p.exact_weight))
+                    ev.extra.append(("exact", e, rw * p.exact_weight))
         seen_docs = bytearray(self.reader.doc_count_all())  # 1 for every document with evidence
-        for ids, _ws, _f in ev.title + ev.body + ev.extra:
-            for d in ids:
+        for fieldname, term, _f in ev.title + ev.body + ev.extra:
+            for d in self.plist(fieldname, term)[0]:
                 seen_docs[d] = 1
         df = seen_docs.count(1)
         if p.prefix_weight:
@@ -452,9 +452,9 @@ class Ranker:
                 for t in self.expand_prefix("exact", pre):
                     if p.prefix_other_stems and analyze_word(t).stem in seen:
                         continue
-                    ev.pref.append((*self.plist("exact", t), 1.0))
-            for ids, _ws, _f in ev.pref:
-                for d in ids:
+                    ev.pref.append(("exact", t, 1.0))
+            for fieldname, term, _f in ev.pref:
+                for d in self.plist(fieldname, term)[0]:
                     seen_docs[d] = 1
         ev.matches = seen_docs.count(1) if ev.pref else df
         ev.df = df or ev.matches
@@ -550,8 +550,8 @@ class Ranker:
         # idf · tf · (k1 + 1) / (k1 + tf) < idf · (k1 + 1) (with room for rounding)
         ev.bound = ev.idf * (p.k1 + 1) * (1 + 1e-9)
         ev.key = key
-        postings = sum(len(ids) for ids, _ws, _f in ev.title + ev.body + ev.extra + ev.pref)
-        ev.size = 1 + postings + self.n_docs // 8 * (ev.docs is not None)  # (the mask: a byte a document)
+        # the document mask: a byte a document, about a hundredth of a score entry's memory
+        ev.size = 1 + (self.n_docs // 100 if ev.docs is not None else 0)
         cache[key] = ev
         self._words_cached += ev.size
         self._trim_words()
@@ -569,8 +569,8 @@ class Ranker:
         accs = []
         for lists in (ev.title, ev.body, ev.extra, ev.pref):
             acc: dict[int, float] = {}
-            for ids, ws, f in lists:
-                _add(acc, ids, ws, f)
+            for fieldname, term, f in lists:
+                _add(acc, *self.plist(fieldname, term), f)
             accs.append(acc)
         ev.scores = self._bm25f(ev.idf, *accs, p)
 
@@ -581,7 +581,8 @@ class Ranker:
         for lists in (ev.title, ev.body, ev.extra, ev.pref):
             acc: dict[int, float] = {}
             get = acc.get
-            for ids, ws, f in lists:
+            for fieldname, term, f in lists:
+                ids, ws = self.plist(fieldname, term)
                 n = len(ids)
                 lo = 0
                 for d in docs:
@@ -693,6 +694,9 @@ class Ranker:
         live = [ev for ev in evs if ev.docs is not None]
         if not live:
             return [], {}, 0
+        if not _worth_pruning(live, k):  # small lists (or scored already): summing them is cheaper
+            scores = self._scores(words, None, p)
+            return _top(scores, k), scores, len(scores)
         if len(live) == 1:
             total = live[0].matches
         else:
@@ -715,7 +719,7 @@ class Ranker:
             if len(partial) >= k:
                 best = heapq.nlargest(k, partial.items(), key=_second)
                 floor = best[-1][1] * slack
-                if sum(ev.bound for ev in order[done:]) >= floor:
+                if sum(ev.bound for ev in order[done:]) >= floor and _worth_pruning(order[done:], k):
                     # not yet: the k best so far with their full scores may raise the floor enough
                     floor = max(floor, self._least_full(best, order[done:], p) * slack)
         left = order[done:]
@@ -724,8 +728,7 @@ class Ranker:
         some: dict[int, dict] = {}  # id(word) -> its scores in the candidates
         for i, ev in enumerate(left):
             vals = ev.scores
-            lists = len(ev.title) + len(ev.body) + len(ev.extra) + len(ev.pref)
-            if vals is None and len(cands) * lists > ev.matches:  # as many look-ups as postings
+            if vals is None and len(cands) * _lookups(ev) > ev.matches:  # as many look-ups as postings
                 vals = self._word_scores_of(ev, p)[1]
             if vals is None:
                 vals = some[id(ev)] = self._score_many(ev, sorted(cands), p)
@@ -864,9 +867,9 @@ class Ranker:
 
 
 class _Word:
-    """One query word's evidence: its posting lists as ``(docnums, weights, factor)`` in summing
-    order (title, body, exact and prefix lists), IDF, documents, score bound and (once a ranking
-    needed them) its scores in every document."""
+    """One query word's evidence: its posting lists as ``(field, term, factor)`` in summing
+    order (title, body, exact and prefix lists; read through :meth:`Ranker.plist`), IDF,
+    documents, score bound and (once a ranking needed them) its scores in every document."""
 
     __slots__ = ("title", "body", "extra", "pref", "df", "docs", "matches", "idf", "bound", "scores", "key", "size")
 
@@ -898,6 +901,18 @@ def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
         get = acc.get
         for d, tf in zip(ids, ws):
             acc[d] = get(d, 0.0) + factor * tf
+
+
+def _lookups(ev: _Word) -> int:
+    """Binary searches to score a word in one document (its posting lists)."""
+    return len(ev.title) + len(ev.body) + len(ev.extra) + len(ev.pref)
+
+
+def _worth_pruning(words: list, k: int) -> bool:
+    """Are the words not scored yet long enough that scoring them whole costs more than looking
+    them up for a few times ``k`` documents?  (Not on a small collection, nor for cached words.)"""
+    todo = [ev for ev in words if ev.scores is None]
+    return sum(ev.matches for ev in todo) > 2 * k * sum(map(_lookups, todo))
 
 
 def _second(pair: tuple) -> float:

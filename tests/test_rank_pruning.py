@@ -76,7 +76,8 @@ def test_score_many_equals_score_all(generated):
             ev = ranker._word(w, PARAMS)
             if ev.docs is None:
                 continue
-            every = {d for lists in (ev.title, ev.body, ev.extra, ev.pref) for ids, _ws, _f in lists for d in ids}
+            lists = ev.title + ev.body + ev.extra + ev.pref
+            every = {d for fieldname, term, _f in lists for d in ranker.plist(fieldname, term)[0]}
             assert len(every) == ev.matches
             docs = sorted(every)[::3] + [10**6]  # and a document without evidence
             some = ranker._score_many(ev, sorted(docs), PARAMS)
