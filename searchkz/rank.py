@@ -156,7 +156,8 @@ def _block_ids_weights(m) -> tuple:
     block's positions: 128 ``bytes`` objects, each unpickled through a call of
     ``_codecs.encode``) are ~90% of the unpickling time and the ranking never uses
     them.  The pickle is cut where they begin and closed as a pair; anything other
-    than a pair of the block's length falls back to unpickling the whole block.
+    than a pair of the block's document numbers and weights falls back to
+    unpickling the whole block.
     """
     raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
     b = raw
@@ -169,8 +170,10 @@ def _block_ids_weights(m) -> tuple:
         if b[cut - 1] == 40:  # "(": the MARK of a tuple of values
             cut -= 1
         try:
-            pair = pickle.loads(b[:cut] + _TUPLE2_STOP)
-            if type(pair) is tuple and len(pair) == 2 and len(pair[0]) == m._blocklength:
+            ids, w = pair = pickle.loads(b[:cut] + _TUPLE2_STOP)
+            if type(ids) is tuple and len(ids) == m._blocklength and type(ids[0]) is int and (
+                w is None or type(w) is float or (type(w) is tuple and len(w) == len(ids))
+            ):
                 return pair
         except Exception:
             pass

@@ -45,6 +45,9 @@ POSITIONS = tuple(pickle.dumps([i, i + 7], 2) for i in range(128))
         ((5,), (1.0,), (b"(c_codecs\nencode\n",)),  # a value that looks like the cut itself
         ((40, 99, 1), (1.0, 1.0, 1.0), None),  # no values: the whole pickle
         ((ord("("), ord("c")), (1.0, 1.0), ("c_codecs\nencode\n",)),  # no bytes values (a str)
+        ((1, 2), (1.0, 2.0), (None, None, b"x")),  # values before the first bytes: not cut there
+        ((1, 2), (1.0, 2.0), [b"x", b"y"]),  # values in a list
+        ((1, 2), (1.0, 2.0), (None, b"x")),  # a short tuple (no MARK) with a value before the bytes
     ],
 )
 def test_ids_and_weights_without_the_values(data, compression):
