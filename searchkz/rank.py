@@ -45,21 +45,35 @@ deep end it finds passages that share no word with the question (KazQAD dev:
 Recall@100 0.9605 -> 0.9720 with MRR@10 unchanged, both halves of the queries).
 
 Whoosh's matcher tree computes the same kind of sum an order of magnitude
-slower in pure Python; reading each posting list once, a block at a time
-(:func:`_read_blocks`), into arrays (cached per searcher) and summing with dicts
-keeps a 274-question batch to a few seconds.  The cost is still linear in the
-documents the query's words match: at 100k articles a common word matches tens
-of thousands of them (see README, Measurements).
+slower in pure Python; reading each posting list once, a block at a time and
+without unpickling the positions stored with it (:func:`_read_blocks`,
+:func:`_block_ids_weights`), into arrays (cached per searcher) and summing with
+dicts keeps a 274-question batch to a few seconds.
+
+A short list (the usual top 10: the first ``title_depth`` before the title
+boost) is found with exact MaxScore pruning (:meth:`Ranker._top_pruned`): a
+word's score is below ``idf · (k1 + 1)``, so once the words scored so far put
+the 100th best sum above the bounds of the words left, those words (the common,
+low-IDF ones, which match most documents) are looked up only for the few
+documents that can still reach the top, by binary search in their posting
+lists.  Scores, order and the number of matches are those of scoring every
+document (the same sums in the same order: tests/test_rank_pruning.py).  Every
+posting list is still read whole (the IDF of a word is over the union of its
+lists, and the number of matches over all of them): at 100k articles a common
+word matches tens of thousands of documents (see README, Measurements).
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import pickle
+import zlib
 from array import array
-from itertools import accumulate, repeat
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 
 @dataclass
@@ -121,11 +135,50 @@ def _block_matcher_type():
         from whoosh.codec.whoosh3 import W3LeafMatcher
     except Exception:  # another Whoosh: the per-posting path
         return None
-    needed = ("_read_data", "_next_block")
+    needed = ("_read_data", "_next_block", "_goto")  # _read_data: the block layout _block_ids_weights reads
     return W3LeafMatcher if all(hasattr(W3LeafMatcher, a) for a in needed) else None
 
 
 _BLOCK_MATCHER = _block_matcher_type()
+
+
+#: Where a W3 block's pickled values (positions, frequencies) begin: protocol 2 pickles each
+#: ``bytes`` as a call of ``_codecs.encode``, a sequence no pickled int or float contains.
+_VALUES_MARK = b"c_codecs\nencode\n"
+#: Closes a cut-off block pickle after its document numbers and weights: TUPLE2, STOP.
+_TUPLE2_STOP = b"\x86."
+
+
+def _block_ids_weights(m) -> tuple:
+    """``(document numbers, weights)`` of the current block of a W3 matcher, as Whoosh pickled them.
+
+    A block is one pickle of ``(ids, weights, values)``; the values (a body or title
+    block's positions: 128 ``bytes`` objects, each unpickled through a call of
+    ``_codecs.encode``) are ~90% of the unpickling time and the ranking never uses
+    them.  The pickle is cut where they begin and closed as a pair; anything other
+    than a pair of the block's document numbers and weights falls back to
+    unpickling the whole block.
+    """
+    raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+    b = raw
+    if m._compression:
+        # the ids and weights come first: at most 5 + 9 pickled bytes a posting
+        z = zlib.decompressobj()
+        b = z.decompress(raw, 14 * m._blocklength + 32)
+    cut = b.find(_VALUES_MARK)
+    if cut > 0:
+        if b[cut - 1] == 40:  # "(": the MARK of a tuple of values
+            cut -= 1
+        try:
+            ids, w = pair = pickle.loads(b[:cut] + _TUPLE2_STOP)
+            if type(ids) is tuple and len(ids) == m._blocklength and type(ids[0]) is int and (
+                w is None or type(w) is float or (type(w) is tuple and len(w) == len(ids))
+            ):
+                return pair
+        except Exception:
+            pass
+    data = pickle.loads(zlib.decompress(raw) if m._compression else raw)
+    return data[0], data[1]
 
 
 def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
@@ -133,23 +186,26 @@ def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
 
     Whoosh's per-posting ``id()``/``weight()``/``next()`` calls are four Python calls a
     posting; a block's document numbers are one delta-encoded array and its weights one
-    array (or one number for all), so reading them whole is several times faster.
+    array (or one number for all), so reading them whole is several times faster, and
+    skipping the positions in the block (:func:`_block_ids_weights`) ~3x faster again.
     ``offset`` is added to the document numbers (a segment after the first).
     """
     shift = offset.__add__
     while not m._atend:
         if m._data is None:
-            m._read_data()
-        data = m._data
+            d, w = _block_ids_weights(m)
+        else:
+            d, w = m._data[0], m._data[1]
         n = m._blocklength
-        docs = data[0] if m._byteids else accumulate(data[0])
-        ids.extend(map(shift, docs) if offset else docs)
-        w = data[1]
+        docs = d if m._byteids else accumulate(d)
+        ids.fromlist(list(map(shift, docs) if offset else docs))  # (fromlist: faster than extend)
         if w is None:
-            ws.extend(repeat(1.0, n))
+            ws.fromlist([1.0] * n)
         elif isinstance(w, float):
-            ws.extend(repeat(w, n))
-        elif type(w) is tuple or getattr(w, "typecode", None) == "f":
+            ws.fromlist([w] * n)
+        elif type(w) is tuple:
+            ws.fromlist(list(w))
+        elif getattr(w, "typecode", None) == "f":
             ws.extend(w)
         else:
             ws.fromlist(list(map(float, w)))
@@ -160,7 +216,7 @@ class Ranker:
     """Scores free-text queries against one searcher's reader (posting lists cached)."""
 
     MAX_CACHE = 3_000_000  # postings kept as arrays (8 bytes each: ~24 MB), least recently used dropped first
-    MAX_WORD_CACHE = 400_000  # per-word score entries kept (~40 MB)
+    MAX_WORD_CACHE = 600_000  # per-word score entries kept, a document mask counting n/100 (~60 MB)
     MAX_DF_CACHE = 200_000
 
     def __init__(self, searcher) -> None:
@@ -180,7 +236,7 @@ class Ranker:
             self._leaves = [(self.reader, 0)]
         self._post: OrderedDict = OrderedDict()  # (field, term) -> (docnums, weights), LRU
         self._cached = 0
-        self._words: OrderedDict = OrderedDict()  # word key -> (idf, {docnum: score}), LRU
+        self._words: OrderedDict = OrderedDict()  # word key -> _Word, LRU
         self._words_cached = 0
         self.postings_read = 0  # postings read from the index (for tests and profiling)
         self._prefix: dict[tuple[str, str], list[str]] = {}
@@ -372,46 +428,41 @@ class Ranker:
                     out.append(({alt}, set(), min(p.respell_max, max(p.respell_weight, share))))
         return out
 
-    def _evidence(self, w: QueryWord, p: RankParams):
-        """Per document: title tf, body tf, extra body-side evidence; and the word's df."""
-        title: dict[int, float] = {}
-        body: dict[int, float] = {}
-        extra: dict[int, float] = {}
+    def _evidence(self, w: QueryWord, p: RankParams) -> "_Word":
+        """A word's posting lists in the order the scoring sums them, its df and which documents it matches
+        (a byte a document: the union of several words is one OR, its size one bit count)."""
+        ev = _Word()
         readings = self.readings(w, p)
         seen: set = set()
         for stems, exacts, rw in readings:
             for s in stems - seen:  # every indexed token has one stem: no token counts twice
-                _add(title, *self.plist("title", s), rw)
-                _add(body, *self.plist("body", s), rw)
+                ev.title.append(("title", s, rw))
+                ev.body.append(("body", s, rw))
             seen |= stems
             if p.exact_weight:
                 for e in exacts:
-                    _add(extra, *self.plist("exact", e), rw * p.exact_weight)
-        main_docs = set(title) | set(body) | set(extra)
-        df = len(main_docs)
+                    ev.extra.append(("exact", e, rw * p.exact_weight))
+        seen_docs = bytearray(self.reader.doc_count_all())  # 1 for every document with evidence
+        for fieldname, term, _f in ev.title + ev.body + ev.extra:
+            for d in self.plist(fieldname, term)[0]:
+                seen_docs[d] = 1
+        df = seen_docs.count(1)
         if p.prefix_weight:
             prefixes = {e[: p.prefix_len] for _s, exacts, _w in readings for e in exacts if len(e) > p.prefix_len}
-            pref: dict[int, float] = {}
             if p.prefix_other_stems:
                 from searchkz.analysis import analyze_word
             for pre in prefixes:
                 for t in self.expand_prefix("exact", pre):
                     if p.prefix_other_stems and analyze_word(t).stem in seen:
                         continue
-                    _add(pref, *self.plist("exact", t))
-            if p.prefix_other_stems:
-                pw = p.prefix_weight
-                get = extra.get
-                for d, tf in pref.items():
-                    extra[d] = get(d, 0.0) + pw * tf
-            else:  # the tokens sharing the prefix beyond the stem matches
-                for d, tf in pref.items():
-                    more = tf - body.get(d, 0.0)
-                    if more > 0:
-                        extra[d] = extra.get(d, 0.0) + p.prefix_weight * more
-            if not df:
-                df = len(pref)
-        return title, body, extra, df
+                    ev.pref.append(("exact", t, 1.0))
+            for fieldname, term, _f in ev.pref:
+                for d in self.plist(fieldname, term)[0]:
+                    seen_docs[d] = 1
+        ev.matches = seen_docs.count(1) if ev.pref else df
+        ev.df = df or ev.matches
+        ev.docs = int.from_bytes(seen_docs, "little") if ev.matches else None
+        return ev
 
     def title_of(self, docnum: int) -> tuple[str, int]:
         """The document's title and its number of content (non-stop) words (cached)."""
@@ -471,11 +522,20 @@ class Ranker:
 
     def _word_scores(self, w: QueryWord, p: RankParams) -> tuple[float, dict[int, float] | None]:
         """``(idf, {docnum: the word's BM25F score})`` (cached per word and parameters; None: no evidence)."""
-        hit = self._entry(w, p)
-        return hit[0], hit[1]
+        return self._word_scores_of(self._word(w, p), p)
 
-    def _entry(self, w: QueryWord, p: RankParams) -> list:
-        """The cached ``[idf, {docnum: the word's BM25F score} or None]`` of a word."""
+    def _word_scores_of(self, ev: "_Word", p: RankParams) -> tuple[float, dict[int, float] | None]:
+        """``(idf, {docnum: score})`` of a word's evidence (scored whole once, then kept with it)."""
+        if ev.scores is None and ev.docs is not None:
+            self._score_all(ev, p)
+            ev.size += len(ev.scores)
+            if self._words.get(ev.key) is ev:
+                self._words_cached += len(ev.scores)
+                self._trim_words()
+        return ev.idf, ev.scores
+
+    def _word(self, w: QueryWord, p: RankParams) -> "_Word":
+        """The cached evidence of a word (:class:`_Word`): its IDF, documents and posting lists."""
         key = (w.raw, frozenset(w.stems), frozenset(w.exact), frozenset(w.folded), frozenset(w.unfold),
                frozenset(w.latin), w.weight, tuple(p.__dict__.values()))
         cache = self._words
@@ -484,42 +544,95 @@ class Ranker:
             cache.move_to_end(key)
             return hit
         n = self.n_docs
-        k1 = p.k1
-        title, body, extra, df = self._evidence(w, p)
-        if df == 0:
-            hit = [math.log(1 + (n + 0.5) / 0.5) * w.weight, None]
+        ev = self._evidence(w, p)
+        if ev.df == 0:
+            ev.idf = math.log(1 + (n + 0.5) / 0.5) * w.weight
+            ev.docs = None
         else:
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight
-            k1p = k1 + 1
-            bden = self._length_norm("body", p.b_body)
-            if extra:
-                bsum = dict(body)
-                get = bsum.get
-                for d, v in extra.items():
-                    bsum[d] = get(d, 0.0) + v
-            else:
-                bsum = body
-            out: dict[int, float] = {}
-            for d, v in bsum.items():
-                tf = v / bden[d]
-                out[d] = idf * tf * k1p / (k1 + tf)
-            if title:
-                tw = p.title_weight
-                tden = self._length_norm("title", p.b_title)
-                get = bsum.get
-                for d, t in title.items():
-                    tf = tw * t / tden[d]
-                    v = get(d)
-                    if v:
-                        tf += v / bden[d]
-                    out[d] = idf * tf * k1p / (k1 + tf)
-            hit = [idf, out]
-        cache[key] = hit
-        self._words_cached += len(hit[1] or ()) + 1
+            ev.idf = math.log(1 + (n - ev.df + 0.5) / (ev.df + 0.5)) ** p.idf_power * w.weight
+        # idf · tf · (k1 + 1) / (k1 + tf) < idf · (k1 + 1) (with room for rounding)
+        ev.bound = ev.idf * (p.k1 + 1) * (1 + 1e-9)
+        ev.key = key
+        # the document mask: a byte a document, about a hundredth of a score entry's memory
+        ev.size = 1 + (self.n_docs // 100 if ev.docs is not None else 0)
+        cache[key] = ev
+        self._words_cached += ev.size
+        self._trim_words()
+        return ev
+
+    def _trim_words(self) -> None:
+        """Drop the least recently used words while the cache holds more than ``MAX_WORD_CACHE`` entries."""
+        cache = self._words
         while self._words_cached > self.MAX_WORD_CACHE and len(cache) > 1:
             _k, old = cache.popitem(last=False)
-            self._words_cached -= len(old[1] or ()) + 1
-        return hit
+            self._words_cached -= old.size
+
+    def _score_all(self, ev: "_Word", p: RankParams) -> None:
+        """``ev.scores``: the word's BM25F score in every document it has evidence in."""
+        accs = []
+        for lists in (ev.title, ev.body, ev.extra, ev.pref):
+            acc: dict[int, float] = {}
+            for fieldname, term, f in lists:
+                _add(acc, *self.plist(fieldname, term), f)
+            accs.append(acc)
+        ev.scores = self._bm25f(ev.idf, *accs, p)
+
+    def _score_many(self, ev: "_Word", docs: list[int], p: RankParams) -> dict[int, float]:
+        """The word's scores in ``docs`` (sorted; those with evidence), by binary search in its
+        posting lists: the same sums in the same order as :meth:`_score_all`, so the same numbers."""
+        accs = []
+        for lists in (ev.title, ev.body, ev.extra, ev.pref):
+            acc: dict[int, float] = {}
+            get = acc.get
+            for fieldname, term, f in lists:
+                ids, ws = self.plist(fieldname, term)
+                n = len(ids)
+                lo = 0
+                for d in docs:
+                    lo = bisect_left(ids, d, lo)
+                    if lo < n and ids[lo] == d:
+                        acc[d] = get(d, 0.0) + f * ws[lo]
+            accs.append(acc)
+        return self._bm25f(ev.idf, *accs, p)
+
+    def _bm25f(self, idf: float, title: dict, body: dict, extra: dict, pref: dict, p: RankParams) -> dict[int, float]:
+        """``{docnum: score}`` from a word's evidence summed per document: title, body, exact and prefix tf."""
+        if pref:
+            pw = p.prefix_weight
+            if p.prefix_other_stems:
+                get = extra.get
+                for d, tf in pref.items():
+                    extra[d] = get(d, 0.0) + pw * tf
+            else:  # the tokens sharing the prefix beyond the stem matches
+                for d, tf in pref.items():
+                    more = tf - body.get(d, 0.0)
+                    if more > 0:
+                        extra[d] = extra.get(d, 0.0) + pw * more
+        k1 = p.k1
+        k1p = k1 + 1
+        bden = self._length_norm("body", p.b_body)
+        if extra:
+            bsum = dict(body)
+            get = bsum.get
+            for d, v in extra.items():
+                bsum[d] = get(d, 0.0) + v
+        else:
+            bsum = body
+        out: dict[int, float] = {}
+        for d, v in bsum.items():
+            tf = v / bden[d]
+            out[d] = idf * tf * k1p / (k1 + tf)
+        if title:
+            tw = p.title_weight
+            tden = self._length_norm("title", p.b_title)
+            get = bsum.get
+            for d, t in title.items():
+                tf = tw * t / tden[d]
+                v = get(d)
+                if v:
+                    tf += v / bden[d]
+                out[d] = idf * tf * k1p / (k1 + tf)
+        return out
 
     def _scores(self, words: list[QueryWord], allowed, p: RankParams) -> dict[int, float]:
         """BM25F of every document some evidence of ``words`` matches (before the title boost)."""
@@ -552,6 +665,95 @@ class Ranker:
                 scores[d] *= (matched[d] / total_idf) ** cp
         return scores
 
+    def _least_full(self, best: list, left: list, p: RankParams) -> float:
+        """The least full score of the documents of ``best`` (``[(docnum, sum so far)]``),
+        with the words ``left`` added: so many documents score at least that."""
+        docs = sorted(d for d, _v in best)
+        full = dict(best)
+        for ev in left:
+            get = (ev.scores if ev.scores is not None else self._score_many(ev, docs, p)).get
+            for d in docs:
+                s = get(d)
+                if s is not None:
+                    full[d] += s
+        return min(full.values())
+
+    def _top_pruned(self, words: list[QueryWord], k: int, p: RankParams):
+        """``(the k best [(docnum, score)], {docnum: score} of at least those, number of matching
+        documents)``: the same as :func:`_top` of :meth:`_scores`, without scoring every match.
+
+        MaxScore, a word at a time.  Words are scored whole in decreasing order of their
+        score bound (:attr:`_Word.bound`) until the bounds of the words left sum below
+        ``floor``: the k-th best sum so far (a document's score is at least its sum so
+        far, so the k-th best score is at least that) or, higher, the least full score
+        of the k best so far (their words left looked up).  Only a document whose sum
+        so far is at least ``floor`` minus the bounds left can be among the k best: the
+        words left are added to those candidates, best bound first, scored by binary
+        search in their posting lists (:meth:`_score_many`), and after each word the
+        floor rises and the candidates are filtered again.  The candidates left get their
+        score summed in the query's word order, as :meth:`_scores` sums it.
+        """
+        evs = [self._word(w, p) for w in words]
+        live = [ev for ev in evs if ev.docs is not None]
+        if not live:
+            return [], {}, 0
+        if not _worth_pruning(live, k):  # small lists (or scored already): summing them is cheaper
+            scores = self._scores(words, None, p)
+            return _top(scores, k), scores, len(scores)
+        if len(live) == 1:
+            total = live[0].matches
+        else:
+            union = 0
+            for ev in live:
+                union |= ev.docs
+            total = union.bit_count()  # a byte of 1 a document
+        order = sorted(live, key=lambda ev: -ev.bound)
+        slack = 1 - 1e-9  # sums in another order than the query's may differ in the last bits
+        partial: dict[int, float] = {}
+        floor = 0.0
+        done = 0
+        while not (len(partial) >= k and sum(ev.bound for ev in order[done:]) < floor):
+            if done == len(order) - 1:  # the last word: nothing to prune
+                scores = self._scores(words, None, p)
+                return _top(scores, k), scores, total
+            contrib = self._word_scores_of(order[done], p)[1]
+            _add(partial, contrib.keys(), contrib.values())
+            done += 1
+            if len(partial) >= k:
+                best = heapq.nlargest(k, partial.items(), key=_second)
+                floor = best[-1][1] * slack
+                if sum(ev.bound for ev in order[done:]) >= floor and _worth_pruning(order[done:], k):
+                    # not yet: the k best so far with their full scores may raise the floor enough
+                    floor = max(floor, self._least_full(best, order[done:], p) * slack)
+        left = order[done:]
+        reach = floor - sum(ev.bound for ev in left)
+        cands = {d: v for d, v in partial.items() if v >= reach}
+        some: dict[int, dict] = {}  # id(word) -> its scores in the candidates
+        for i, ev in enumerate(left):
+            vals = ev.scores
+            if vals is None and len(cands) * _lookups(ev) > ev.matches:  # as many look-ups as postings
+                vals = self._word_scores_of(ev, p)[1]
+            if vals is None:
+                vals = some[id(ev)] = self._score_many(ev, sorted(cands), p)
+            get = vals.get
+            for d, v in cands.items():
+                s = get(d)
+                if s is not None:
+                    cands[d] = v + s
+            if len(cands) >= k:
+                floor = max(floor, heapq.nlargest(k, cands.values())[-1] * slack)
+            reach = floor - sum(ev.bound for ev in left[i + 1 :])
+            cands = {d: v for d, v in cands.items() if v >= reach}
+        scores: dict[int, float] = {}
+        for d in cands:
+            sc = 0.0
+            for ev in live:
+                s = (ev.scores if ev.scores is not None else some[id(ev)]).get(d)
+                if s is not None:
+                    sc = sc + s
+            scores[d] = sc
+        return _top(scores, k), scores, total
+
     def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):
         """``([(docnum, score), …] best first, number of matching documents)``.
 
@@ -563,22 +765,28 @@ class Ranker:
         p = params or PARAMS
         key = lambda x: (-x[1], x[0])  # noqa: E731
         deep = limit is None or (p.fb_terms and limit > p.fb_keep)
-        scores = self._scores(words, allowed, p)
-        if not scores:
-            return [], 0
         if deep:
+            scores = self._scores(words, allowed, p)
             ranked = sorted(scores.items(), key=key)
+            total = len(scores)
         else:
             # the usual short list: only the best max(limit, title_depth) need an order (the title boost
             # multiplies the first title_depth, so the final first `limit` are among them)
-            ranked = _top(scores, max(limit, p.title_depth if p.title_cover else 0))
+            k = max(limit, p.title_depth if p.title_cover else 0)
+            if allowed is None and not p.coord_power and p.prefix_other_stems:
+                ranked, scores, total = self._top_pruned(words, k, p)
+            else:
+                scores = self._scores(words, allowed, p)
+                ranked = _top(scores, k)
+                total = len(scores)
+        if not ranked:
+            return [], 0
         if p.title_cover:
             cover = self._title_coverage(words, ranked, p)
             if cover:
                 for d, c in cover.items():
                     scores[d] *= 1 + p.title_cover * c ** p.title_cover_power
                 ranked = sorted(scores.items(), key=key) if deep else sorted(((d, scores[d]) for d, _s in ranked), key=key)
-        total = len(scores)
         if p.fb_terms and (limit is None or limit > p.fb_keep) and len(ranked) > p.fb_keep:
             ranked = self._feedback_tail(words, ranked, scores, allowed, p, limit)
         if limit is not None:
@@ -661,6 +869,28 @@ class Ranker:
         return head + [(d, floor * s / top_t) for d, s in order]
 
 
+class _Word:
+    """One query word's evidence: its posting lists as ``(field, term, factor)`` in summing
+    order (title, body, exact and prefix lists; read through :meth:`Ranker.plist`), IDF,
+    documents, score bound and (once a ranking needed them) its scores in every document."""
+
+    __slots__ = ("title", "body", "extra", "pref", "df", "docs", "matches", "idf", "bound", "scores", "key", "size")
+
+    def __init__(self) -> None:
+        self.title: list = []
+        self.body: list = []
+        self.extra: list = []
+        self.pref: list = []
+        self.df = 0
+        self.docs: int | None = None  # a byte (0 or 1) a document: 1 for those with evidence (None: none)
+        self.matches = 0  # documents with evidence
+        self.idf = 0.0
+        self.bound = 0.0  # above the word's score in any document
+        self.scores: dict | None = None
+        self.key: tuple = ()  # in Ranker._words
+        self.size = 0  # cache entries it holds
+
+
 def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
     """``acc[d] += factor · w`` for a posting list (one C-level update when ``acc`` is empty)."""
     if factor == 1.0:
@@ -674,6 +904,22 @@ def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
         get = acc.get
         for d, tf in zip(ids, ws):
             acc[d] = get(d, 0.0) + factor * tf
+
+
+def _lookups(ev: _Word) -> int:
+    """Binary searches to score a word in one document (its posting lists)."""
+    return len(ev.title) + len(ev.body) + len(ev.extra) + len(ev.pref)
+
+
+def _worth_pruning(words: list, k: int) -> bool:
+    """Are the words not scored yet long enough that scoring them whole costs more than looking
+    them up for a few times ``k`` documents?  (Not on a small collection, nor for cached words.)"""
+    todo = [ev for ev in words if ev.scores is None]
+    return sum(ev.matches for ev in todo) > 2 * k * sum(map(_lookups, todo))
+
+
+def _second(pair: tuple) -> float:
+    return pair[1]
 
 
 def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:

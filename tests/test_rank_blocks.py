@@ -1,0 +1,54 @@
+"""Decoding of W3 posting blocks without their positions (searchkz.rank._block_ids_weights)."""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+
+import pytest
+
+from searchkz.rank import _block_ids_weights
+
+
+class _File:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def get(self, offset: int, length: int) -> bytes:
+        return self.data[offset : offset + length]
+
+
+class _Block:
+    """The attributes of a W3LeafMatcher positioned on one block."""
+
+    def __init__(self, data: tuple, compression: int) -> None:
+        raw = pickle.dumps(data, 2)  # as W3PostingsWriter._write_block pickles a block
+        if compression:
+            raw = zlib.compress(raw, compression)
+        self._postfile = _File(b"xx" + raw)
+        self._dataoffset = 2
+        self._nextoffset = 2 + len(raw)
+        self._compression = compression
+        self._blocklength = len(data[0])
+
+
+POSITIONS = tuple(pickle.dumps([i, i + 7], 2) for i in range(128))
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+@pytest.mark.parametrize(
+    "data",
+    [
+        (tuple(range(1, 129)), tuple(float(i % 5 + 1) for i in range(128)), POSITIONS),  # body: positions
+        (tuple(range(1, 129)), 2.0, POSITIONS),  # one weight for the whole block
+        (tuple([70000] * 128), None, b"\x00\x00\x00\x01" * 128),  # exact: frequencies as one bytes
+        ((5,), (1.0,), (b"(c_codecs\nencode\n",)),  # a value that looks like the cut itself
+        ((40, 99, 1), (1.0, 1.0, 1.0), None),  # no values: the whole pickle
+        ((ord("("), ord("c")), (1.0, 1.0), ("c_codecs\nencode\n",)),  # no bytes values (a str)
+        ((1, 2), (1.0, 2.0), (None, None, b"x")),  # values before the first bytes: not cut there
+        ((1, 2), (1.0, 2.0), [b"x", b"y"]),  # values in a list
+        ((1, 2), (1.0, 2.0), (None, b"x")),  # a short tuple (no MARK) with a value before the bytes
+    ],
+)
+def test_ids_and_weights_without_the_values(data, compression):
+    assert _block_ids_weights(_Block(data, compression)) == (data[0], data[1])
