@@ -73,7 +73,7 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress
 
 
 @dataclass
@@ -212,6 +212,20 @@ def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
         m._next_block()
 
 
+def _read_live_blocks(m, deleted: set, ids: array, ws: array, offset: int) -> None:
+    """:func:`_read_blocks` for a segment with deleted documents (``deleted``: their
+    numbers in the segment), which are left out: what Whoosh's ``FilterMatcher`` around
+    the same matcher gives, without its four calls a posting."""
+    if not deleted:
+        _read_blocks(m, ids, ws, offset)
+        return
+    all_ids, all_ws = array("i"), array("f")
+    _read_blocks(m, all_ids, all_ws)
+    live = [d not in deleted for d in all_ids]
+    ids.fromlist(list(compress(map(offset.__add__, all_ids), live)))
+    ws.fromlist(list(compress(all_ws, live)))
+
+
 class Ranker:
     """Scores free-text queries against one searcher's reader (posting lists cached)."""
 
@@ -245,6 +259,7 @@ class Ranker:
         self._df: dict[str, int] = {}
         self._fb_stems: dict[int, list] = {}
         self._norms: dict[tuple[str, float], list[float]] = {}
+        self._deleted: dict[int, set] = {}
 
     # -- index access ------------------------------------------------------
     def plist(self, fieldname: str, term: str) -> tuple[array, array]:
@@ -257,13 +272,17 @@ class Ranker:
             return hit
         ids = array("i")
         ws = array("f")
-        for sub, offset in self._leaves:
+        for leaf, (sub, offset) in enumerate(self._leaves):
             try:
                 m = sub.postings(fieldname, term)
             except Exception:  # term not in the field (whoosh raises TermNotFound)
                 continue
             if type(m) is _BLOCK_MATCHER:
                 _read_blocks(m, ids, ws, offset)
+                continue
+            child = getattr(m, "child", None)
+            if type(child) is _BLOCK_MATCHER:  # a segment with deleted documents: Whoosh's filter around it
+                _read_live_blocks(child, self._deleted_in(leaf, sub), ids, ws, offset)
                 continue
             is_active, mid, mweight, mnext = m.is_active, m.id, m.weight, m.next
             add_id, add_w = ids.append, ws.append
@@ -284,6 +303,13 @@ class Ranker:
         while self._cached > self.MAX_CACHE and len(post) > 1:
             _k, (old, _w) = post.popitem(last=False)
             self._cached -= len(old) + 1
+        return hit
+
+    def _deleted_in(self, leaf: int, sub) -> set:
+        """The deleted document numbers of a leaf reader (segment-relative; computed once)."""
+        hit = self._deleted.get(leaf)
+        if hit is None:
+            hit = self._deleted[leaf] = set(range(sub.doc_count_all())).difference(sub.all_doc_ids())
         return hit
 
     def postings(self, fieldname: str, term: str) -> dict[int, float]:

@@ -375,7 +375,12 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs[:250]), encoding="utf-8")
     ix.reindex(path, procs=1)  # incremental: 50 documents deleted
     _multi, deletions = check()
-    assert deletions  # the per-posting path for a segment with deleted documents
+    assert deletions  # a segment with deleted documents: its blocks read whole, the deleted left out
+    from whoosh.matching import FilterMatcher
+
+    leaves = [sub for sub, _ in ix._open().reader().leaf_readers() if sub.has_deletions()]
+    m = leaves[0].postings("body", "қоғам")
+    assert type(m) is FilterMatcher and type(m.child) is _BLOCK_MATCHER  # what plist reads
     assert ix.search("қоғам", limit=5).total == 250
 
 
