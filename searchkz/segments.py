@@ -136,8 +136,8 @@ class FastSegmentWriter(SegmentWriter):
                         length = self._add_text(t, docnum, field.analyzer.index_terms(value))
                     else:
                         length = self._add_items(t, docnum, field.index(value), field.scorable)
-                    if len(t.lengths) < docnum:
-                        t.lengths.extend(bytes(4 * (docnum - len(t.lengths))))
+                    if len(t.lengths) < docnum:  # documents without this field
+                        t.lengths.extend([0] * (docnum - len(t.lengths)))
                     # what Whoosh's codec gives back for it: the length byte's length
                     t.lengths.append(byte_to_length(length_to_byte(length)) if length else 0)
                 stored = fields.get("_stored_" + name, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,12 @@ def articles(tmp_path_factory) -> list[Article]:
     return [x for x in read_corpus(info.path) if isinstance(x, Article)]
 
 
-def _index_with(folder: Path, arts, writer_of):
+def _index_with(folder: Path, docs, writer_of):
     folder.mkdir()
     ix = create_in(str(folder), im.make_schema(), indexname="MAIN")
     w = writer_of(ix)
-    for a in arts:
-        w.add_document(**im._doc_fields(a))
+    for fields in docs:
+        w.add_document(**fields)
     w.commit()
     return ix
 
@@ -63,8 +64,14 @@ def _contents(ix) -> dict:
 def test_fast_writer_writes_what_whoosh_writes(articles, tmp_path, monkeypatch, blockwise):
     if not blockwise:  # another Whoosh without W3's block buffer: the public add_posting path
         monkeypatch.setattr(segments, "_BLOCK_ATTRS", segments._BLOCK_ATTRS + ("_no_such_attribute",))
-    whoosh = _contents(_index_with(tmp_path / "whoosh", articles, lambda ix: ix.writer()))
-    fast = _contents(_index_with(tmp_path / "fast", articles, segments.FastSegmentWriter))
+    docs = []
+    for i, a in enumerate(articles):  # some documents without a date, an empty or no title
+        fields = im._doc_fields(replace(a, date=None) if i % 7 == 3 else replace(a, title="") if i % 11 == 5 else a)
+        if i % 13 == 6:
+            del fields["title"]
+        docs.append(fields)
+    whoosh = _contents(_index_with(tmp_path / "whoosh", docs, lambda ix: ix.writer()))
+    fast = _contents(_index_with(tmp_path / "fast", docs, segments.FastSegmentWriter))
     assert fast.keys() == whoosh.keys()
     assert ("body", "қазақстан".encode()) in whoosh  # real Kazakh terms, stemmed
     assert max(len(v[-1]) for k, v in whoosh.items() if isinstance(k, tuple)) > 2 * 128  # three blocks or more
