@@ -396,7 +396,6 @@ def build(ix, units: Iterable, prepare: Callable, on_unit: Callable, procs: int 
     generator that reads (e.g. a big file split into batches of documents).
     """
     import multiprocessing
-    import threading
 
     limitmb = limitmb or DEFAULT_LIMIT_MB
     try:
