@@ -569,12 +569,13 @@ def _chunked_posting_runs() -> None:
     """Make Whoosh's posting pools write their temporary sorted runs in pickled
     chunks of postings instead of one pickle per posting.
 
-    A writer whose postings outgrow ``limitmb`` (any big reindex) spills sorted
-    runs to temporary files and merges them at commit; Whoosh pickles and
-    unpickles every posting separately, which cost 30-45% of the indexing CPU.
-    The runs are private to one writer and deleted after the merge, so their
-    format is free; the index files written are unchanged.  Patched once, in
-    this process (and in the writer workers it forks).
+    Whoosh's writer (used by an incremental reindex; a full one writes its
+    segments with :mod:`searchkz.segments`) spills sorted runs to temporary
+    files when its postings outgrow ``limitmb`` and merges them at commit;
+    Whoosh pickles and unpickles every posting separately, which cost 30-45%
+    of the indexing CPU.  The runs are private to one writer and deleted after
+    the merge, so their format is free; the index files written are
+    unchanged.  Patched once, in this process.
     """
     import pickle
 
