@@ -663,9 +663,10 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
     procs = procs or default_procs()
     if not any(_split(s) for s in sources):
         procs = max(1, min(procs, len(sources)))  # a worker per file at most
-    counted = [0]
+    counted = 0
 
     def prepare(unit):
+        nonlocal counted
         if unit[0] == "file":
             items = list(corpus_mod.iter_source(sources[unit[1][0]]))
         else:
@@ -677,16 +678,17 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
             else:
                 problems.append(item)
         if fail_after is not None:
-            counted[0] += len(docs)
-            if counted[0] >= fail_after:
+            counted += len(docs)
+            if counted >= fail_after:
                 raise RuntimeError("simulated failure during reindex")
         return docs, problems
 
     placed_by_unit: dict = {}
     parts: dict[int, list] = {}  # source -> [parts done, parts in all (known with the last)]
-    done_sources = [0]
+    done_sources = 0
 
     def on_unit(unit_id, problems, placed):
+        nonlocal done_sources
         i, part, last = unit_id
         placed_by_unit[(i, part)] = placed
         read.report_all(problems)
@@ -695,9 +697,9 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
         if last:
             p[1] = part + 1
         if p[0] == p[1]:
-            done_sources[0] += 1
+            done_sources += 1
             if progress:
-                progress(done_sources[0], len(sources))
+                progress(done_sources, len(sources))
 
     segments = build(ix, _units(sources), prepare, on_unit, procs=procs, init=partial(_worker_guard, os.getpid()))
     seen: set[str] = set()

@@ -44,6 +44,11 @@ _BLOCK_ATTRS = ("_ids", "_weights", "_values", "_minlength", "_maxlength", "_max
                 "_write_block")
 
 
+def _new_entry() -> tuple:
+    """A term's postings: (docnums, weights, values, frequencies); see :class:`_Terms`."""
+    return array("I"), array("f"), [], array("I")
+
+
 class _Terms:
     """One field's postings: term -> (docnums, weights, values, frequencies).  The
     values (encoded positions) are a list of bytes, most of them shared (a posting
@@ -79,7 +84,7 @@ class _Terms:
     def entry(self, term):
         e = self.terms.get(term)
         if e is None:
-            e = self.terms[term] = (array("I"), array("f"), [], array("I"))
+            e = self.terms[term] = _new_entry()
         return e
 
 
@@ -169,7 +174,7 @@ class FastSegmentWriter(SegmentWriter):
             for term, pl in poses.items():
                 e = terms.get(term)
                 if e is None:
-                    e = terms[term] = (array("I"), array("f"), [], array("I"))
+                    e = terms[term] = _new_entry()
                 e[0].append(docnum)
                 if len(pl) == 1:  # most postings: one position, the same bytes every time
                     v = single.get(pl[0])
@@ -190,7 +195,7 @@ class FastSegmentWriter(SegmentWriter):
             for term, f in freqs.items():
                 e = terms.get(term)
                 if e is None:
-                    e = terms[term] = (array("I"), array("f"), [], array("I"))
+                    e = terms[term] = _new_entry()
                 e[0].append(docnum)
                 e[1].append(f * boost)
                 e[3].append(f)

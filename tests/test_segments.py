@@ -38,6 +38,15 @@ def _index_with(folder: Path, docs, writer_of):
     return ix
 
 
+def _drain(m, item) -> list:
+    """``item(m)`` for every posting of the matcher ``m``."""
+    out = []
+    while m.is_active():
+        out.append(item(m))
+        m.next()
+    return out
+
+
 def _contents(ix) -> dict:
     """Everything a reader can see: each term's postings with their block statistics,
     its term statistics, stored fields and field lengths."""
@@ -45,12 +54,8 @@ def _contents(ix) -> dict:
     with ix.reader() as r:
         for f, t in r.all_terms():
             ti = r.term_info(f, t)
-            m = r.postings(f, t)
-            plist = []
-            while m.is_active():
-                plist.append((m.id(), m.weight(), m.value(), m.block_max_weight(), m.block_min_length(),
-                              m.block_max_length()))
-                m.next()
+            plist = _drain(r.postings(f, t), lambda m: (m.id(), m.weight(), m.value(), m.block_max_weight(),
+                                                       m.block_min_length(), m.block_max_length()))
             out[(f, t)] = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
                            ti.min_id(), ti.max_id(), plist)
         out["stored"] = [r.stored_fields(d) for d in range(r.doc_count_all())]
@@ -87,12 +92,7 @@ def _contents_by_id(index: Index) -> dict:
     with im._open_whoosh(current_generation(index.path)).reader() as r:
         ids = {d: r.stored_fields(d)["id"] for d in range(r.doc_count_all())}
         for f, t in r.all_terms():
-            m = r.postings(f, t)
-            plist = []
-            while m.is_active():
-                plist.append((ids[m.id()], m.weight(), m.value()))
-                m.next()
-            out[(f, t)] = sorted(plist)
+            out[(f, t)] = sorted(_drain(r.postings(f, t), lambda m: (ids[m.id()], m.weight(), m.value())))
         for d, doc_id in ids.items():
             out[doc_id] = (r.stored_fields(d), [r.doc_field_length(d, f) for f in ("title", "body", "exact")])
         out["segments"] = len(list(r.leaf_readers()))
