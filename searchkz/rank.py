@@ -45,10 +45,10 @@ deep end it finds passages that share no word with the question (KazQAD dev:
 Recall@100 0.9605 -> 0.9720 with MRR@10 unchanged, both halves of the queries).
 
 Whoosh's matcher tree computes the same kind of sum an order of magnitude
-slower in pure Python; reading each posting list once, a block at a time and
-without unpickling the positions stored with it (:func:`_read_blocks`,
-:func:`_block_ids_weights`), into arrays (cached per searcher) and summing with
-dicts keeps a 274-question batch to a few seconds.
+slower in pure Python; reading each posting list once (one read of its bytes,
+parsed a block at a time: :func:`_parse_list`) without unpickling the positions
+stored with it (:func:`_decode_block`), into arrays (cached per searcher) and
+summing with dicts keeps a 274-question batch to a few seconds.
 
 A short list (the usual top 10: the first ``title_depth`` before the title
 boost) is found with exact MaxScore pruning (:meth:`Ranker._top_pruned`): a
@@ -68,6 +68,7 @@ from __future__ import annotations
 import heapq
 import math
 import pickle
+import struct
 import zlib
 from array import array
 from bisect import bisect_left
@@ -135,7 +136,7 @@ def _block_matcher_type():
         from whoosh.codec.whoosh3 import W3LeafMatcher
     except Exception:  # another Whoosh: the per-posting path
         return None
-    needed = ("_read_data", "_next_block", "_goto")  # _read_data: the block layout _block_ids_weights reads
+    needed = ("_read_data", "_next_block", "_goto")  # _read_data: the block layout _decode_block reads
     return W3LeafMatcher if all(hasattr(W3LeafMatcher, a) for a in needed) else None
 
 
@@ -147,10 +148,13 @@ _BLOCK_MATCHER = _block_matcher_type()
 _VALUES_MARK = b"c_codecs\nencode\n"
 #: Closes a cut-off block pickle after its document numbers and weights: TUPLE2, STOP.
 _TUPLE2_STOP = b"\x86."
+#: The tag a W3 posting list begins with (whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC).
+_W3_MAGIC = b"W3Bl"
+_BLOCK_LENGTH = struct.Struct("!i")  # a block's byte length, negative for the last block
 
 
-def _block_ids_weights(m) -> tuple:
-    """``(document numbers, weights)`` of the current block of a W3 matcher, as Whoosh pickled them.
+def _decode_block(raw, n: int, compression: int) -> tuple:
+    """``(document numbers, weights)`` of one W3 block's data (``n`` postings), as Whoosh pickled them.
 
     A block is one pickle of ``(ids, weights, values)``; the values (a body or title
     block's positions: 128 ``bytes`` objects, each unpickled through a call of
@@ -159,26 +163,90 @@ def _block_ids_weights(m) -> tuple:
     than a pair of the block's document numbers and weights falls back to
     unpickling the whole block.
     """
-    raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
     b = raw
-    if m._compression:
+    if compression:
         # the ids and weights come first: at most 5 + 9 pickled bytes a posting
-        z = zlib.decompressobj()
-        b = z.decompress(raw, 14 * m._blocklength + 32)
+        b = zlib.decompressobj().decompress(raw, 14 * n + 32)
     cut = b.find(_VALUES_MARK)
     if cut > 0:
         if b[cut - 1] == 40:  # "(": the MARK of a tuple of values
             cut -= 1
         try:
             ids, w = pair = pickle.loads(b[:cut] + _TUPLE2_STOP)
-            if type(ids) is tuple and len(ids) == m._blocklength and type(ids[0]) is int and (
+            if type(ids) is tuple and len(ids) == n and type(ids[0]) is int and (
                 w is None or type(w) is float or (type(w) is tuple and len(w) == len(ids))
             ):
                 return pair
         except Exception:
             pass
-    data = pickle.loads(zlib.decompress(raw) if m._compression else raw)
+    data = pickle.loads(zlib.decompress(raw) if compression else raw)
     return data[0], data[1]
+
+
+def _block_ids_weights(m) -> tuple:
+    """:func:`_decode_block` of the block a W3 matcher is on."""
+    raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+    return _decode_block(raw, m._blocklength, m._compression)
+
+
+def _append_block(docs, w, n: int, ids: array, ws: array, offset: int) -> None:
+    """Append a decoded block (``docs``: its document numbers; ``w``: its weights as Whoosh minified them)."""
+    ids.fromlist(list(map(offset.__add__, docs) if offset else docs))  # (fromlist: faster than extend)
+    if w is None:
+        ws.fromlist([1.0] * n)
+    elif isinstance(w, float):
+        ws.fromlist([w] * n)
+    elif type(w) is tuple:
+        ws.fromlist(list(w))
+    elif getattr(w, "typecode", None) == "f":
+        ws.extend(w)
+    else:
+        ws.fromlist(list(map(float, w)))
+
+
+def _parse_list(buf: bytes, ids: array, ws: array, offset: int = 0) -> bool:
+    """Append every posting of a whole W3 posting list (``buf``: its bytes, the extent of its
+    term info) to ``ids``/``ws``; False (nothing appended) if ``buf`` is not laid out as expected.
+
+    A list is the tag, then blocks: a signed length (negative: the last block), the
+    pickled block header ``(postings, last id, max weight, compression, min length,
+    max length)`` and the block's data.  Read from one ``bytes`` this is a few calls a
+    block; through Whoosh's matcher each block header is unpickled from the file, about
+    twenty small reads.  The header's end is where its pickle (protocol 2 of ints and a
+    float, as W3 wrote it) pickles to again.
+    """
+    if buf[:4] != _W3_MAGIC:
+        return False
+    view = memoryview(buf)
+    end = len(buf)
+    pos = 4
+    unpack = _BLOCK_LENGTH.unpack_from
+    loads, dumps = pickle.loads, pickle.dumps
+    blocks = []
+    try:
+        while True:
+            (length,) = unpack(buf, pos)
+            last = length < 0
+            start = pos + 4
+            pos = start + (-length if last else length)
+            if pos > end:
+                return False
+            info = loads(view[start:pos])
+            n, _maxid, _maxw, comp, _mn, _mx = info
+            data = start + len(dumps(info, 2))
+            if buf[data - 1] != 46 or buf[data] != (120 if comp else 128):  # STOP; zlib's or pickle's first byte
+                return False
+            blocks.append((buf[data:pos], n, comp))
+            if last:
+                break
+    except Exception:  # not a W3 list after all
+        return False
+    if pos != end:
+        return False
+    for raw, n, comp in blocks:
+        d, w = _decode_block(raw, n, comp)
+        _append_block(accumulate(d), w, n, ids, ws, offset)
+    return True
 
 
 def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
@@ -187,43 +255,51 @@ def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
     Whoosh's per-posting ``id()``/``weight()``/``next()`` calls are four Python calls a
     posting; a block's document numbers are one delta-encoded array and its weights one
     array (or one number for all), so reading them whole is several times faster, and
-    skipping the positions in the block (:func:`_block_ids_weights`) ~3x faster again.
+    skipping the positions in the block (:func:`_decode_block`) ~3x faster again.
     ``offset`` is added to the document numbers (a segment after the first).
     """
-    shift = offset.__add__
     while not m._atend:
         if m._data is None:
             d, w = _block_ids_weights(m)
         else:
             d, w = m._data[0], m._data[1]
-        n = m._blocklength
-        docs = d if m._byteids else accumulate(d)
-        ids.fromlist(list(map(shift, docs) if offset else docs))  # (fromlist: faster than extend)
-        if w is None:
-            ws.fromlist([1.0] * n)
-        elif isinstance(w, float):
-            ws.fromlist([w] * n)
-        elif type(w) is tuple:
-            ws.fromlist(list(w))
-        elif getattr(w, "typecode", None) == "f":
-            ws.extend(w)
-        else:
-            ws.fromlist(list(map(float, w)))
+        _append_block(d if m._byteids else accumulate(d), w, m._blocklength, ids, ws, offset)
         m._next_block()
 
 
-def _read_live_blocks(m, deleted: set, ids: array, ws: array, offset: int) -> None:
-    """:func:`_read_blocks` for a segment with deleted documents (``deleted``: their
-    numbers in the segment), which are left out: what Whoosh's ``FilterMatcher`` around
-    the same matcher gives, without its four calls a posting."""
+def _drop_deleted(ids: array, ws: array, start: int, deleted: set, offset: int) -> None:
+    """Remove the postings of ``deleted`` documents (segment numbers) from ``ids[start:]``/``ws[start:]``."""
     if not deleted:
-        _read_blocks(m, ids, ws, offset)
         return
-    all_ids, all_ws = array("i"), array("f")
-    _read_blocks(m, all_ids, all_ws)
-    live = [d not in deleted for d in all_ids]
-    ids.fromlist(list(compress(map(offset.__add__, all_ids), live)))
-    ws.fromlist(list(compress(all_ws, live)))
+    if len(deleted) * 8 < len(ids) - start:  # few: find each by binary search
+        for d in sorted(deleted, reverse=True):
+            i = bisect_left(ids, d + offset, start)
+            if i < len(ids) and ids[i] == d + offset:
+                del ids[i]
+                del ws[i]
+        return
+    live = [d - offset not in deleted for d in ids[start:]]
+    kept_ids = array("i", compress(ids[start:], live))
+    kept_ws = array("f", compress(ws[start:], live))
+    del ids[start:], ws[start:]
+    ids.extend(kept_ids)
+    ws.extend(kept_ws)
+
+
+def _list_bytes(postfile, info) -> bytes:
+    """A posting list's bytes (W3's term info reads its length back as a 1-tuple)."""
+    offset, length = info.extent()
+    if type(length) is tuple:
+        (length,) = length
+    return postfile.get(offset, length)
+
+
+def _posting_file(sub):
+    """The posting file of a W3 segment reader, whose lists :func:`_parse_list` reads whole (else None)."""
+    terms = getattr(sub, "_terms", None)
+    if type(terms).__name__ != "W3TermsReader" or not hasattr(getattr(terms, "_postfile", None), "get"):
+        return None
+    return terms._postfile
 
 
 class Ranker:
@@ -260,6 +336,7 @@ class Ranker:
         self._fb_stems: dict[int, list] = {}
         self._norms: dict[tuple[str, float], list[float]] = {}
         self._deleted: dict[int, set] = {}
+        self._postfiles = [_posting_file(sub) for sub, _offset in self._leaves]
 
     # -- index access ------------------------------------------------------
     def plist(self, fieldname: str, term: str) -> tuple[array, array]:
@@ -273,29 +350,26 @@ class Ranker:
         ids = array("i")
         ws = array("f")
         for leaf, (sub, offset) in enumerate(self._leaves):
-            try:
-                m = sub.postings(fieldname, term)
-            except Exception:  # term not in the field (whoosh raises TermNotFound)
-                continue
-            if type(m) is _BLOCK_MATCHER:
-                _read_blocks(m, ids, ws, offset)
-                continue
-            child = getattr(m, "child", None)
-            if type(child) is _BLOCK_MATCHER:  # a segment with deleted documents: Whoosh's filter around it
-                _read_live_blocks(child, self._deleted_in(leaf, sub), ids, ws, offset)
-                continue
-            is_active, mid, mweight, mnext = m.is_active, m.id, m.weight, m.next
-            add_id, add_w = ids.append, ws.append
-            if offset:
-                while is_active():
-                    add_id(mid() + offset)
-                    add_w(mweight())
-                    mnext()
+            start = len(ids)
+            postfile = self._postfiles[leaf]
+            if postfile is not None:
+                try:
+                    info = sub.term_info(fieldname, term)
+                except Exception:  # term not in the field (whoosh raises TermNotFound)
+                    continue
+                if info.is_inlined():  # a single posting, kept in the term's entry
+                    docs, weights, _values = info.inlined_postings()
+                    ids.fromlist([d + offset for d in docs])
+                    ws.fromlist([float(w) for w in weights])
+                elif not _parse_list(_list_bytes(postfile, info), ids, ws, offset):
+                    self._read_matcher(sub, fieldname, term, ids, ws, offset)
             else:
-                while is_active():
-                    add_id(mid())
-                    add_w(mweight())
-                    mnext()
+                try:
+                    self._read_matcher(sub, fieldname, term, ids, ws, offset)
+                except Exception:  # term not in the field
+                    continue
+            if sub.has_deletions():
+                _drop_deleted(ids, ws, start, self._deleted_in(leaf, sub), offset)
         hit = (ids, ws)
         self.postings_read += len(ids)
         post[key] = hit
@@ -304,6 +378,22 @@ class Ranker:
             _k, (old, _w) = post.popitem(last=False)
             self._cached -= len(old) + 1
         return hit
+
+    @staticmethod
+    def _read_matcher(sub, fieldname: str, term: str, ids: array, ws: array, offset: int) -> None:
+        """Append a leaf's postings of a term through Whoosh's matcher, deleted documents included
+        (a list :func:`_parse_list` does not read: another Whoosh, another codec)."""
+        m = sub.postings(fieldname, term)
+        m = getattr(m, "child", m) if sub.has_deletions() else m  # Whoosh's filter of deleted documents
+        if type(m) is _BLOCK_MATCHER:
+            _read_blocks(m, ids, ws, offset)
+            return
+        is_active, mid, mweight, mnext = m.is_active, m.id, m.weight, m.next
+        add_id, add_w = ids.append, ws.append
+        while is_active():
+            add_id(mid() + offset)
+            add_w(mweight())
+            mnext()
 
     def _deleted_in(self, leaf: int, sub) -> set:
         """The deleted document numbers of a leaf reader (segment-relative; computed once)."""

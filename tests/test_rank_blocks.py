@@ -52,3 +52,22 @@ POSITIONS = tuple(pickle.dumps([i, i + 7], 2) for i in range(128))
 )
 def test_ids_and_weights_without_the_values(data, compression):
     assert _block_ids_weights(_Block(data, compression)) == (data[0], data[1])
+
+
+@pytest.mark.parametrize("deleted", [set(), {3}, {0, 1000}, {3, 40, 41, 999}, set(range(0, 1000, 2)), set(range(1000))])
+@pytest.mark.parametrize("offset", [0, 5000])
+def test_deleted_documents_are_dropped_from_a_leafs_postings(deleted, offset):
+    """A segment's postings without its deleted documents (few: binary search; many: a filter),
+    leaving the postings of earlier segments (before ``start``) alone."""
+    from array import array
+
+    from searchkz.rank import _drop_deleted
+
+    earlier = [1, 2, 3] if offset else []  # an earlier segment's documents (never dropped)
+    docs = list(range(0, 1000, 3))
+    ids = array("i", earlier + [d + offset for d in docs])
+    ws = array("f", [9.0] * len(earlier) + [float(d % 7) for d in docs])
+    _drop_deleted(ids, ws, len(earlier), deleted, offset)
+    kept = [d for d in docs if d not in deleted]
+    assert list(ids) == earlier + [d + offset for d in kept]
+    assert list(ws) == [9.0] * len(earlier) + [float(d % 7) for d in kept]

@@ -354,6 +354,9 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
         searcher = ix._open()
         reader = searcher.reader()
         ranker = Ranker(searcher)
+        assert all(f is not None for f in ranker._postfiles)  # every list read whole (_parse_list)
+        matchers = Ranker(searcher)
+        matchers._postfiles = [None] * len(matchers._postfiles)  # the fallback: Whoosh's matchers
         multi_block = 0
         for fieldname in ("title", "body", "exact"):
             for term in list(reader.lexicon(fieldname)):
@@ -361,6 +364,7 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
                 ids, ws = ranker.plist(fieldname, t)
                 assert isinstance(ids, array) and isinstance(ws, array)
                 assert list(zip(ids, ws)) == whoosh_postings(reader, fieldname, t), (fieldname, t)
+                assert matchers.plist(fieldname, t) == (ids, ws), (fieldname, t)
                 multi_block += len(ids) > 128
         return multi_block, reader.has_deletions()
 
@@ -378,9 +382,18 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
     assert deletions  # a segment with deleted documents: its blocks read whole, the deleted left out
     from whoosh.matching import FilterMatcher
 
+    from searchkz.rank import _list_bytes, _parse_list, _posting_file
+
     leaves = [sub for sub, _ in ix._open().reader().leaf_readers() if sub.has_deletions()]
     m = leaves[0].postings("body", "қоғам")
-    assert type(m) is FilterMatcher and type(m.child) is _BLOCK_MATCHER  # what plist reads
+    assert type(m) is FilterMatcher and type(m.child) is _BLOCK_MATCHER  # the fallback plist reads
+    # what plist reads: the whole list's bytes, parsed block by block (3 blocks here)
+    postfile = _posting_file(leaves[0])
+    assert postfile is not None
+    ids, ws = array("i"), array("f")
+    assert _parse_list(_list_bytes(postfile, leaves[0].term_info("body", "қоғам")), ids, ws)
+    assert len(ids) == 300 and list(ids) == sorted(ids)
+    assert not _parse_list(b"W3Bl" + b"\x00\x00\x00\x05junk!", ids, ws) and len(ids) == 300  # not a list
     assert ix.search("қоғам", limit=5).total == 250
 
 
