@@ -67,7 +67,8 @@ def make_schema():
     return Schema(
         id=ID(stored=True, unique=True),
         source=ID(stored=True),
-        title=TEXT(analyzer=KazakhAnalyzer("stem"), stored=True, field_boost=TITLE_BOOST),
+        # sortable: the titles also in a column, read without the stored record (and its text)
+        title=TEXT(analyzer=KazakhAnalyzer("stem"), stored=True, field_boost=TITLE_BOOST, sortable=True),
         date=date,
         body=TEXT(analyzer=KazakhAnalyzer("stem")),
         exact=TEXT(analyzer=KazakhAnalyzer("exact"), phrase=False),

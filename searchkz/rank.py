@@ -294,6 +294,22 @@ def _list_bytes(postfile, info) -> bytes:
     return postfile.get(offset, length)
 
 
+def _title_column(reader):
+    """``docnum -> title`` from the index's title column (None: an index without one)."""
+    try:
+        if not reader.has_column("title"):
+            return None
+        column = reader.column_reader("title", translate=False)
+    except Exception:
+        return None
+
+    def title(docnum: int) -> str:
+        value = column[docnum]
+        return value.decode("utf-8") if value else ""
+
+    return title
+
+
 def _posting_file(sub):
     """The posting file of a W3 segment reader, whose lists :func:`_parse_list` reads whole (else None)."""
     terms = getattr(sub, "_terms", None)
@@ -334,9 +350,10 @@ class Ranker:
         self._titles: dict[int, list] = {}
         self._df: dict[str, int] = {}
         self._fb_stems: dict[int, list] = {}
-        self._norms: dict[tuple[str, float], list[float]] = {}
+        self._norms: dict[tuple[str, float, float], list[float]] = {}
         self._deleted: dict[int, set] = {}
         self._postfiles = [_posting_file(sub) for sub, _offset in self._leaves]
+        self._title_column = None  # docnum -> title (the column; stored fields for an index without it)
 
     # -- index access ------------------------------------------------------
     def plist(self, fieldname: str, term: str) -> tuple[array, array]:
@@ -495,15 +512,19 @@ class Ranker:
         self._prefix[key] = out
         return out
 
-    def _length_norm(self, fieldname: str, b: float) -> list[float]:
-        """Per docnum, BM25's length normalization ``1 - b + b · length / average`` of a field
-        (read once per searcher: a list lookup is what the scoring loop needs)."""
-        key = (fieldname, b)
+    def _length_norm(self, fieldname: str, b: float, times: float = 1.0) -> list[float]:
+        """Per docnum, BM25's length normalization ``1 - b + b · length / average`` of a field,
+        ``times`` a factor (read once per searcher: a list lookup is what the scoring loop needs)."""
+        key = (fieldname, b, times)
         hit = self._norms.get(key)
         if hit is None:
-            avg = self._avg[fieldname]
-            length = self.reader.doc_field_length
-            hit = self._norms[key] = [1 - b + b * (length(d, fieldname, 0) or 0) / avg for d in range(self.reader.doc_count_all())]
+            if times != 1.0:
+                hit = [times * x for x in self._length_norm(fieldname, b)]
+            else:
+                avg = self._avg[fieldname]
+                length = self.reader.doc_field_length
+                hit = [1 - b + b * (length(d, fieldname, 0) or 0) / avg for d in range(self.reader.doc_count_all())]
+            self._norms[key] = hit
         return hit
 
     # -- scoring -----------------------------------------------------------
@@ -586,7 +607,10 @@ class Ranker:
         if hit is None:
             from searchkz.analysis import count_content_words
 
-            title = self.searcher.stored_fields(docnum).get("title") or ""
+            if self._title_column is None:
+                stored = self.searcher.stored_fields
+                self._title_column = _title_column(self.reader) or (lambda d: stored(d).get("title") or "")
+            title = self._title_column(docnum)
             hit = self._titles[docnum] = (title, count_content_words(title))
         return hit
 
@@ -725,7 +749,7 @@ class Ranker:
                     if more > 0:
                         extra[d] = extra.get(d, 0.0) + pw * more
         k1 = p.k1
-        k1p = k1 + 1
+        c = idf * (k1 + 1)
         bden = self._length_norm("body", p.b_body)
         if extra:
             bsum = dict(body)
@@ -734,10 +758,9 @@ class Ranker:
                 bsum[d] = get(d, 0.0) + v
         else:
             bsum = body
-        out: dict[int, float] = {}
-        for d, v in bsum.items():
-            tf = v / bden[d]
-            out[d] = idf * tf * k1p / (k1 + tf)
+        # idf · tf · (k1 + 1) / (k1 + tf) with tf = v / norm, as c · v / (v + k1 · norm)
+        kb = self._length_norm("body", p.b_body, k1)
+        out = {d: c * v / (v + kb[d]) for d, v in bsum.items()}
         if title:
             tw = p.title_weight
             tden = self._length_norm("title", p.b_title)
@@ -747,7 +770,7 @@ class Ranker:
                 v = get(d)
                 if v:
                     tf += v / bden[d]
-                out[d] = idf * tf * k1p / (k1 + tf)
+                out[d] = c * tf / (k1 + tf)
         return out
 
     def _scores(self, words: list[QueryWord], allowed, p: RankParams) -> dict[int, float]:
@@ -836,8 +859,9 @@ class Ranker:
             _add(partial, contrib.keys(), contrib.values())
             done += 1
             if len(partial) >= k:
-                best = heapq.nlargest(k, partial.items(), key=_second)
-                floor = best[-1][1] * slack
+                kth = heapq.nlargest(k, partial.values())[-1]  # (values alone: no key calls)
+                best = [(d, v) for d, v in partial.items() if v >= kth]  # k, or more with ties
+                floor = kth * slack
                 if sum(ev.bound for ev in order[done:]) >= floor and _worth_pruning(order[done:], k):
                     # not yet: the k best so far with their full scores may raise the floor enough
                     floor = max(floor, self._least_full(best, order[done:], p) * slack)
@@ -1032,10 +1056,6 @@ def _worth_pruning(words: list, k: int) -> bool:
     them up for a few times ``k`` documents?  (Not on a small collection, nor for cached words.)"""
     todo = [ev for ev in words if ev.scores is None]
     return sum(ev.matches for ev in todo) > 2 * k * sum(map(_lookups, todo))
-
-
-def _second(pair: tuple) -> float:
-    return pair[1]
 
 
 def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:

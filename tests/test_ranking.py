@@ -451,3 +451,20 @@ def test_prefix_safety_net_reads_only_other_stems(tmp_path):
     assert "кеңесші" in exact_read  # another stem sharing the prefix
     assert exact_read.isdisjoint({"кеңес", "кеңестердің", "кеңесті"})  # the word's own stem: not read
     assert PARAMS.prefix_other_stems
+
+
+def test_titles_are_read_from_their_column(mini, monkeypatch):
+    """The title boost reads each top document's title from the title column (not the stored
+    record with its whole text); the column holds every document's stored title."""
+    from searchkz.rank import Ranker, _title_column
+
+    searcher = mini._open()
+    reader = searcher.reader()
+    column = _title_column(reader)
+    assert column is not None
+    docs = list(reader.all_doc_ids())
+    assert docs and all(column(d) == (searcher.stored_fields(d).get("title") or "") for d in docs)
+    assert any(column(d) for d in docs)
+    ranker = Ranker(searcher)
+    monkeypatch.setattr(searcher, "stored_fields", None)  # title_of must not need the stored records
+    assert [ranker.title_of(d)[0] for d in docs] == [column(d) for d in docs]

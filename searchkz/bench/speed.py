@@ -412,7 +412,7 @@ def _stock_schema(plain: bool = False, make_schema=None):
             if plain and name not in ("title", "body"):
                 continue
             f = TEXT(analyzer=StandardAnalyzer(), stored=f.stored, field_boost=f.format.field_boost,
-                     phrase=f.format.__class__.__name__ == "Positions")
+                     phrase=f.format.__class__.__name__ == "Positions", sortable=f.column_type is not None)
         fields[name] = f
     return Schema(**fields)
 
