@@ -189,9 +189,9 @@ def _block_ids_weights(m) -> tuple:
     return _decode_block(raw, m._blocklength, m._compression)
 
 
-def _append_block(docs, w, n: int, ids: array, ws: array, offset: int) -> None:
+def _append_block(docs: list, w, n: int, ids: array, ws: array) -> None:
     """Append a decoded block (``docs``: its document numbers; ``w``: its weights as Whoosh minified them)."""
-    ids.fromlist(list(map(offset.__add__, docs) if offset else docs))  # (fromlist: faster than extend)
+    ids.fromlist(docs)  # (fromlist: faster than extend)
     if w is None:
         ws.fromlist([1.0] * n)
     elif isinstance(w, float):
@@ -245,7 +245,9 @@ def _parse_list(buf: bytes, ids: array, ws: array, offset: int = 0) -> bool:
         return False
     for raw, n, comp in blocks:
         d, w = _decode_block(raw, n, comp)
-        _append_block(accumulate(d), w, n, ids, ws, offset)
+        docs = list(accumulate(d, initial=offset))  # the numbers are deltas; twice as fast as mapping
+        del docs[0]  # an addition of the offset over them
+        _append_block(docs, w, n, ids, ws)
     return True
 
 
@@ -263,7 +265,8 @@ def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
             d, w = _block_ids_weights(m)
         else:
             d, w = m._data[0], m._data[1]
-        _append_block(d if m._byteids else accumulate(d), w, m._blocklength, ids, ws, offset)
+        docs = d if m._byteids else accumulate(d)
+        _append_block(list(map(offset.__add__, docs) if offset else docs), w, m._blocklength, ids, ws)
         m._next_block()
 
 
@@ -852,9 +855,11 @@ class Ranker:
         floor = 0.0
         done = 0
         while not (len(partial) >= k and sum(ev.bound for ev in order[done:]) < floor):
-            if done == len(order) - 1:  # the last word: nothing to prune
-                scores = self._scores(words, None, p)
-                return _top(scores, k), scores, total
+            if done == len(order) - 1:  # the last word: nothing to prune, the sums are full
+                contrib = self._word_scores_of(order[done], p)[1]
+                _add(partial, contrib.keys(), contrib.values())
+                floor = heapq.nlargest(k, partial.values())[-1] * slack if len(partial) > k else -math.inf
+                return _summed(live, {d: v for d, v in partial.items() if v >= floor}, {}, k, total)
             contrib = self._word_scores_of(order[done], p)[1]
             _add(partial, contrib.keys(), contrib.values())
             done += 1
@@ -884,15 +889,7 @@ class Ranker:
                 floor = max(floor, heapq.nlargest(k, cands.values())[-1] * slack)
             reach = floor - sum(ev.bound for ev in left[i + 1 :])
             cands = {d: v for d, v in cands.items() if v >= reach}
-        scores: dict[int, float] = {}
-        for d in cands:
-            sc = 0.0
-            for ev in live:
-                s = (ev.scores if ev.scores is not None else some[id(ev)]).get(d)
-                if s is not None:
-                    sc = sc + s
-            scores[d] = sc
-        return _top(scores, k), scores, total
+        return _summed(live, cands, some, k, total)
 
     def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):
         """``([(docnum, score), …] best first, number of matching documents)``.
@@ -1056,6 +1053,21 @@ def _worth_pruning(words: list, k: int) -> bool:
     them up for a few times ``k`` documents?  (Not on a small collection, nor for cached words.)"""
     todo = [ev for ev in words if ev.scores is None]
     return sum(ev.matches for ev in todo) > 2 * k * sum(map(_lookups, todo))
+
+
+def _summed(live: list, cands, some: dict, k: int, total: int):
+    """:meth:`Ranker._top_pruned`'s answer: the ``cands`` scored in the query's word order (``live``:
+    its words; a word's scores whole, or in ``some`` when only looked up), as :meth:`Ranker._scores`
+    sums them, so the numbers are those of scoring every document."""
+    scores: dict[int, float] = {}
+    for d in cands:
+        sc = 0.0
+        for ev in live:
+            s = (ev.scores if ev.scores is not None else some[id(ev)]).get(d)
+            if s is not None:
+                sc = sc + s
+        scores[d] = sc
+    return _top(scores, k), scores, total
 
 
 def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
