@@ -754,7 +754,9 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
             _link_copy(live, tmp)
             ix = _open_whoosh(tmp)
             _chunked_posting_runs()
-            writer = ix.writer(limitmb=128)
+            from searchkz.segments import make_codec
+
+            writer = ix.writer(limitmb=128, codec=make_codec())
         return writer
 
     try:

@@ -325,7 +325,7 @@ def test_ranking_reads_each_posting_list_at_most_once(tmp_path):
     assert {h.id for h in again} == {h.id for h in hits}
 
 
-def test_block_reading_equals_whooshs_own_matcher(tmp_path):
+def test_block_reading_equals_whooshs_own_matcher(tmp_path, monkeypatch):
     """plist reads W3 posting blocks whole; the postings are those Whoosh's per-posting matcher gives,
     for lists spanning many blocks, inlined single postings, and with deleted documents."""
     from array import array
@@ -335,7 +335,10 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
     assert _BLOCK_MATCHER is not None  # the Whoosh we pin has the block internals
     words = ["қоғам", "кеңес", "мектеп", "өзен", "тау", "жол"]
     docs = []
-    for i in range(300):  # "қоғам" in every document: 3 blocks of 128
+    from searchkz import segments
+
+    monkeypatch.setattr(segments, "POSTING_BLOCK", 64)  # long lists of many blocks in a small index
+    for i in range(300):  # "қоғам" in every document: 5 blocks of 64
         body = " ".join(words[(i * k) % len(words)] + ("ның" if k % 2 else "") for k in range(1, 12))
         docs.append({"id": f"d{i}", "title": f"Жаңалық {i}", "text": f"Қоғам. {body}. Бірегей{i}сөз."})
     path = _write_jsonl(tmp_path / "c.jsonl", docs)
@@ -365,7 +368,7 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
                 assert isinstance(ids, array) and isinstance(ws, array)
                 assert list(zip(ids, ws)) == whoosh_postings(reader, fieldname, t), (fieldname, t)
                 assert matchers.plist(fieldname, t) == (ids, ws), (fieldname, t)
-                multi_block += len(ids) > 128
+                multi_block += len(ids) > 64
         return multi_block, reader.has_deletions()
 
     multi_block, deletions = check()
@@ -387,7 +390,7 @@ def test_block_reading_equals_whooshs_own_matcher(tmp_path):
     leaves = [sub for sub, _ in ix._open().reader().leaf_readers() if sub.has_deletions()]
     m = leaves[0].postings("body", "қоғам")
     assert type(m) is FilterMatcher and type(m.child) is _BLOCK_MATCHER  # the fallback plist reads
-    # what plist reads: the whole list's bytes, parsed block by block (3 blocks here)
+    # what plist reads: the whole list's bytes, parsed block by block (5 blocks here)
     postfile = _posting_file(leaves[0])
     assert postfile is not None
     ids, ws = array("i"), array("f")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -188,3 +189,19 @@ def test_dead_worker_is_reported(tmp_path):
 
     with pytest.raises(segments.BuildError, match="died"):
         segments.build(ix, [("file", (0, 0, True))] * 4, prepare, lambda *a: None, procs=2)
+
+
+def test_segments_are_written_with_searchkz_block_size(corpus_dir, tmp_path):
+    """A full reindex and an incremental one write W3 blocks of POSTING_BLOCK postings (Whoosh's 128
+    cost a block's Python overhead eight times as often); a list longer than a block still reads whole."""
+    corpus = shutil.copytree(corpus_dir, tmp_path / "corpus")  # (the fixture is shared)
+    index = Index(tmp_path / "index")
+    index.reindex(corpus, procs=1)
+    (corpus / "part0.jsonl").write_text(
+        json.dumps({"id": "new-1", "title": "Жаңа", "text": "Қазақстан жаңалықтары."}, ensure_ascii=False) + "\n"
+        + (corpus / "part0.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    index.reindex(corpus, procs=1)
+    with im._open_whoosh(current_generation(index.path)).reader() as r:
+        leaves = [sub for sub, _ in r.leaf_readers()]
+        assert len(leaves) >= 2  # the incremental update's own segment
+        assert {sub.segment().codec()._blocklimit for sub in leaves} == {segments.POSTING_BLOCK}
