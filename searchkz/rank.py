@@ -465,12 +465,15 @@ class Ranker:
         if hit is None:
             bp = prefix.encode("utf-8")
             hit = False
-            try:
-                for fn, t in self.reader.terms_from(fieldname, bp):
-                    hit = fn == fieldname and t.startswith(bp)
+            for sub, _offset in self._leaves:  # segment by segment: a multi-reader merges all their terms first
+                try:
+                    for fn, t in sub.terms_from(fieldname, bp):
+                        hit = fn == fieldname and t.startswith(bp)
+                        break
+                except Exception:
+                    continue
+                if hit:
                     break
-            except Exception:
-                hit = False
             self._has_prefix[key] = hit
         return hit
 

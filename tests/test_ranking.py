@@ -471,3 +471,24 @@ def test_titles_are_read_from_their_column(mini, monkeypatch):
     ranker = Ranker(searcher)
     monkeypatch.setattr(searcher, "stored_fields", None)  # title_of must not need the stored records
     assert [ranker.title_of(d)[0] for d in docs] == [column(d) for d in docs]
+
+
+def test_has_prefix_looks_in_every_segment(tmp_path):
+    """The respelling walk's prefix test, segment by segment: a prefix is known when any
+    segment has a term beginning with it (words only in the second segment included)."""
+    from searchkz.rank import Ranker
+
+    first = [{"id": f"a{i}", "title": "", "text": f"Қоғамдық кеңес {i} отырысы өтті."} for i in range(5)]
+    path = _write_jsonl(tmp_path / "c.jsonl", first)
+    ix = Index(tmp_path / "index")
+    ix.reindex(path, procs=1)
+    second = [{"id": "b1", "title": "", "text": "Өзен жағасында мектеп салынды."}]
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in first + second), encoding="utf-8")
+    ix.reindex(path, procs=1)
+    searcher = ix._open()
+    reader = searcher.reader()
+    assert len(list(reader.leaf_readers())) >= 2
+    ranker = Ranker(searcher)
+    lexicon = [t.decode("utf-8") for t in reader.lexicon("exact")]
+    for prefix in ["қ", "қоғ", "қоғамдық", "қоғамдықт", "ө", "өзен", "мект", "мектеп", "мектепт", "с", "ж", "ә", "x", ""]:
+        assert ranker.has_prefix("exact", prefix) == any(t.startswith(prefix) for t in lexicon), prefix
