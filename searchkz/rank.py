@@ -1033,10 +1033,10 @@ class _Word:
 
 def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
     """``acc[d] += factor · w`` for a posting list (one C-level update when ``acc`` is empty)."""
+    if not acc:  # (0.0 + x is x: the same numbers as the loops below)
+        acc.update(zip(ids, ws) if factor == 1.0 else zip(ids, map(factor.__mul__, ws)))
+        return
     if factor == 1.0:
-        if not acc:
-            acc.update(zip(ids, ws))
-            return
         get = acc.get
         for d, tf in zip(ids, ws):
             acc[d] = get(d, 0.0) + tf
