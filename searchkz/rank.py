@@ -157,7 +157,7 @@ def _decode_block(raw, n: int, compression: int) -> tuple:
     """``(document numbers, weights)`` of one W3 block's data (``n`` postings), as Whoosh pickled them.
 
     A block is one pickle of ``(ids, weights, values)``; the values (a body or title
-    block's positions: 128 ``bytes`` objects, each unpickled through a call of
+    block's positions: a ``bytes`` object a posting, each unpickled through a call of
     ``_codecs.encode``) are ~90% of the unpickling time and the ranking never uses
     them.  The pickle is cut where they begin and closed as a pair; anything other
     than a pair of the block's document numbers and weights falls back to
@@ -252,7 +252,7 @@ def _parse_list(buf: bytes, ids: array, ws: array, offset: int = 0) -> bool:
 
 
 def _read_blocks(m, ids: array, ws: array, offset: int = 0) -> None:
-    """Append every posting of a W3 matcher to ``ids``/``weights`` a block (up to 128) at a time.
+    """Append every posting of a W3 matcher to ``ids``/``weights`` a block at a time.
 
     Whoosh's per-posting ``id()``/``weight()``/``next()`` calls are four Python calls a
     posting; a block's document numbers are one delta-encoded array and its weights one
@@ -1034,7 +1034,7 @@ class _Word:
 def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
     """``acc[d] += factor · w`` for a posting list (one C-level update when ``acc`` is empty)."""
     if not acc:  # (0.0 + x is x: the same numbers as the loops below)
-        acc.update(zip(ids, ws) if factor == 1.0 else zip(ids, map(factor.__mul__, ws)))
+        acc.update(zip(ids, ws) if factor == 1.0 else zip(ids, map(float(factor).__mul__, ws)))
         return
     if factor == 1.0:
         get = acc.get

@@ -71,3 +71,21 @@ def test_deleted_documents_are_dropped_from_a_leafs_postings(deleted, offset):
     kept = [d for d in docs if d not in deleted]
     assert list(ids) == earlier + [d + offset for d in kept]
     assert list(ws) == [9.0] * len(earlier) + [float(d % 7) for d in kept]
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.35, 2, 1])
+@pytest.mark.parametrize("start", [{}, {3: 1.5, 4: 0.5}])
+def test_weighted_list_added_to_a_sum(factor, start):
+    """``acc[d] += factor · w``: the C-level update into an empty sum gives the loop's numbers
+    (an int factor included)."""
+    from array import array
+
+    from searchkz.rank import _add
+
+    ids, ws = array("i", [1, 3, 9]), array("f", [1.0, 2.0, 0.5])
+    acc = dict(start)
+    _add(acc, ids, ws, factor)
+    want = dict(start)
+    for d, w in zip(ids, ws):
+        want[d] = want.get(d, 0.0) + factor * w
+    assert acc == want and all(type(v) is float for v in acc.values())
