@@ -281,12 +281,11 @@ def _drop_deleted(ids: array, ws: array, start: int, deleted: set, offset: int) 
                 del ids[i]
                 del ws[i]
         return
-    live = [d - offset not in deleted for d in ids[start:]]
-    kept_ids = array("i", compress(ids[start:], live))
-    kept_ws = array("f", compress(ws[start:], live))
+    seg_ids, seg_ws = ids[start:], ws[start:]
+    live = [d - offset not in deleted for d in seg_ids]
     del ids[start:], ws[start:]
-    ids.extend(kept_ids)
-    ws.extend(kept_ws)
+    ids.extend(array("i", compress(seg_ids, live)))
+    ws.extend(array("f", compress(seg_ws, live)))
 
 
 def _list_bytes(postfile, info) -> bytes:
