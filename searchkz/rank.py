@@ -327,7 +327,9 @@ class Ranker:
     MAX_WORD_CACHE = 600_000  # per-word score entries kept, a document mask counting n/100 (~60 MB)
     MAX_DF_CACHE = 200_000
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher, leaves: list[int] | None = None) -> None:
+        """``leaves``: the positions of the segments this ranker reads (a slice of the index:
+        :mod:`searchkz.parallel`); its IDFs and length norms are still the whole index's."""
         self.searcher = searcher
         self.reader = searcher.reader()
         self.n_docs = max(1, self.reader.doc_count())
@@ -342,6 +344,8 @@ class Ranker:
             self._leaves = list(self.reader.leaf_readers())
         except Exception:
             self._leaves = [(self.reader, 0)]
+        if leaves is not None:
+            self._leaves = [self._leaves[i] for i in leaves]
         self._post: OrderedDict = OrderedDict()  # (field, term) -> (docnums, weights), LRU
         self._cached = 0
         self._words: OrderedDict = OrderedDict()  # word key -> _Word, LRU
@@ -453,6 +457,17 @@ class Ranker:
             return bool(hit[0])
         if self.reader.has_deletions():
             return bool(self.plist(fieldname, term)[0])
+        try:
+            return (fieldname, term.encode("utf-8")) in self.reader
+        except Exception:
+            return False
+
+    def in_vocabulary(self, fieldname: str, term: str) -> bool:
+        """Does the field's vocabulary have ``term``?  (As :meth:`has_term`, without reading its
+        list to see whether a document with it is still live: enough to highlight a word.)"""
+        hit = self._post.get((fieldname, term))
+        if hit is not None:
+            return bool(hit[0])
         try:
             return (fieldname, term.encode("utf-8")) in self.reader
         except Exception:
@@ -570,9 +585,9 @@ class Ranker:
                     out.append(({alt}, set(), min(p.respell_max, max(p.respell_weight, share))))
         return out
 
-    def _evidence(self, w: QueryWord, p: RankParams) -> "_Word":
-        """A word's posting lists in the order the scoring sums them, its df and which documents it matches
-        (a byte a document: the union of several words is one OR, its size one bit count)."""
+    def _plan(self, w: QueryWord, p: RankParams) -> "_Word":
+        """A word's posting lists as ``(field, term, factor)`` in the order the scoring sums them
+        (its readings, then the prefix net: what the whole index has, whichever slice reads them)."""
         ev = _Word()
         readings = self.readings(w, p)
         seen: set = set()
@@ -584,11 +599,6 @@ class Ranker:
             if p.exact_weight:
                 for e in exacts:
                     ev.extra.append(("exact", e, rw * p.exact_weight))
-        seen_docs = bytearray(self.reader.doc_count_all())  # 1 for every document with evidence
-        for fieldname, term, _f in ev.title + ev.body + ev.extra:
-            for d in self.plist(fieldname, term)[0]:
-                seen_docs[d] = 1
-        df = seen_docs.count(1)
         if p.prefix_weight:
             prefixes = {e[: p.prefix_len] for _s, exacts, _w in readings for e in exacts if len(e) > p.prefix_len}
             if p.prefix_other_stems:
@@ -598,12 +608,28 @@ class Ranker:
                     if p.prefix_other_stems and analyze_word(t).stem in seen:
                         continue
                     ev.pref.append(("exact", t, 1.0))
-            for fieldname, term, _f in ev.pref:
-                for d in self.plist(fieldname, term)[0]:
-                    seen_docs[d] = 1
+        return ev
+
+    def _read(self, ev: "_Word") -> None:
+        """Read a planned word's lists: its df, the documents it matches (a byte a document: the
+        union of several words is one OR, its size one bit count) and their number."""
+        seen_docs = bytearray(self.reader.doc_count_all())  # 1 for every document with evidence
+        for fieldname, term, _f in ev.title + ev.body + ev.extra:
+            for d in self.plist(fieldname, term)[0]:
+                seen_docs[d] = 1
+        df = seen_docs.count(1)
+        for fieldname, term, _f in ev.pref:
+            for d in self.plist(fieldname, term)[0]:
+                seen_docs[d] = 1
         ev.matches = seen_docs.count(1) if ev.pref else df
+        ev.local = (df, ev.matches)
         ev.df = df or ev.matches
         ev.docs = int.from_bytes(seen_docs, "little") if ev.matches else None
+
+    def _evidence(self, w: QueryWord, p: RankParams) -> "_Word":
+        """A word's posting lists (:meth:`_plan`), read (:meth:`_read`)."""
+        ev = self._plan(w, p)
+        self._read(ev)
         return ev
 
     def title_of(self, docnum: int) -> tuple[str, int]:
@@ -656,8 +682,8 @@ class Ranker:
         for w in words:
             readings = self.readings(w, p)
             for st, ex, _w in readings:
-                stems.update(t for t in st if self.has_term("body", t) or self.has_term("title", t))
-                exact.update(t for t in ex if self.has_term("exact", t))
+                stems.update(t for t in st if self.in_vocabulary("body", t) or self.in_vocabulary("title", t))
+                exact.update(t for t in ex if self.in_vocabulary("exact", t))
             if p.prefix_weight:
                 for _st, ex, _w in readings:
                     for e in ex:
@@ -688,22 +714,30 @@ class Ranker:
         if hit is not None:
             cache.move_to_end(key)
             return hit
-        n = self.n_docs
         ev = self._evidence(w, p)
-        if ev.df == 0:
-            ev.idf = math.log(1 + (n + 0.5) / 0.5) * w.weight
-            ev.docs = None
-        else:
-            ev.idf = math.log(1 + (n - ev.df + 0.5) / (ev.df + 0.5)) ** p.idf_power * w.weight
-        # idf · tf · (k1 + 1) / (k1 + tf) < idf · (k1 + 1) (with room for rounding)
-        ev.bound = ev.idf * (p.k1 + 1) * (1 + 1e-9)
+        self._weigh(ev, ev.df, w.weight, p)
+        return self._keep(key, ev)
+
+    def _keep(self, key: tuple, ev: "_Word") -> "_Word":
+        """Cache a word's evidence under ``key`` (least recently used dropped past the limit)."""
         ev.key = key
         # the document mask: a byte a document, about a hundredth of a score entry's memory
         ev.size = 1 + (self.n_docs // 100 if ev.docs is not None else 0)
-        cache[key] = ev
+        self._words[key] = ev
         self._words_cached += ev.size
         self._trim_words()
         return ev
+
+    def _weigh(self, ev: "_Word", df: int, weight: float, p: RankParams) -> None:
+        """A word's IDF (over ``df`` documents of the whole index) and score bound."""
+        n = self.n_docs
+        if df == 0:
+            ev.idf = math.log(1 + (n + 0.5) / 0.5) * weight
+            ev.docs = None
+        else:
+            ev.idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) ** p.idf_power * weight
+        # idf · tf · (k1 + 1) / (k1 + tf) < idf · (k1 + 1) (with room for rounding)
+        ev.bound = ev.idf * (p.k1 + 1) * (1 + 1e-9)
 
     def _trim_words(self) -> None:
         """Drop the least recently used words while the cache holds more than ``MAX_WORD_CACHE`` entries."""
@@ -809,6 +843,71 @@ class Ranker:
                 scores[d] *= (matched[d] / total_idf) ** cp
         return scores
 
+    def _summed_all(self, live: list, p: RankParams) -> dict[int, float]:
+        """Every document's score over the words' evidence (:meth:`_scores` without a filter)."""
+        scores: dict[int, float] = {}
+        for ev in live:
+            contrib = self._word_scores_of(ev, p)[1]
+            if not scores:
+                scores.update(contrib)
+            else:
+                get = scores.get
+                for d, s in contrib.items():
+                    scores[d] = get(d, 0.0) + s
+        return scores
+
+    # -- one slice of the segments (searchkz.parallel: two processes rank one query) --------
+    def plans(self, words: list[QueryWord], params: RankParams | None = None) -> list[tuple]:
+        """Each word's lists and weight, as the index's vocabulary has them (:meth:`_plan`): what a
+        ranker over some of the segments (:meth:`slice_read`, :meth:`slice_top`) is given."""
+        p = params or PARAMS
+        out = []
+        for w in words:
+            ev = self._plan(w, p)
+            out.append((tuple(ev.title), tuple(ev.body), tuple(ev.extra), tuple(ev.pref), w.weight))
+        return out
+
+    def _planned(self, plan: tuple, p: RankParams) -> "_Word":
+        """The evidence of a planned word in this ranker's segments (cached like :meth:`_word`)."""
+        key = ("plan", plan, tuple(p.__dict__.values()))
+        cache = self._words
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit
+        ev = _Word()
+        title, body, extra, pref, ev.weight = plan
+        ev.title, ev.body, ev.extra, ev.pref = list(title), list(body), list(extra), list(pref)
+        self._read(ev)
+        return self._keep(key, ev)
+
+    def slice_read(self, plans: list, params: RankParams | None = None) -> list[tuple[int, int]]:
+        """``[(df, matches), …]`` of each planned word in this ranker's segments (they add up over
+        disjoint slices to the whole index's)."""
+        p = params or PARAMS
+        return [self._planned(plan, p).local for plan in plans]
+
+    def slice_top(self, plans: list, counts: list, k: int, params: RankParams | None = None):
+        """``(the k best [(docnum, score)] of this ranker's segments, their scores, matches here)``,
+        each word weighted by ``counts`` (:meth:`slice_read` summed over all slices): the documents,
+        scores and order :meth:`_top_pruned` gives them over the whole index."""
+        p = params or PARAMS
+        evs = []
+        for plan, (df, matches) in zip(plans, counts):
+            ev = self._planned(plan, p)
+            if ev.counts != (df, matches):  # the IDF is the whole index's
+                if ev.scores is not None:  # (scored with other counts: not within one generation)
+                    self._words_cached -= len(ev.scores)
+                    ev.size -= len(ev.scores)
+                    ev.scores = None
+                docs = ev.docs
+                self._weigh(ev, df or matches, ev.weight, p)
+                ev.docs = docs
+                ev.counts = (df, matches)
+            evs.append(ev)
+        ranked, scores, total = self._top_of(evs, k, p)
+        return ranked, {d: scores[d] for d, _s in ranked}, total
+
     def _least_full(self, best: list, left: list, p: RankParams) -> float:
         """The least full score of the documents of ``best`` (``[(docnum, sum so far)]``),
         with the words ``left`` added: so many documents score at least that."""
@@ -837,12 +936,15 @@ class Ranker:
         floor rises and the candidates are filtered again.  The candidates left get their
         score summed in the query's word order, as :meth:`_scores` sums it.
         """
-        evs = [self._word(w, p) for w in words]
+        return self._top_of([self._word(w, p) for w in words], k, p)
+
+    def _top_of(self, evs: list, k: int, p: RankParams):
+        """:meth:`_top_pruned` of the words' evidence (:class:`_Word`, IDF set), in query order."""
         live = [ev for ev in evs if ev.docs is not None]
         if not live:
             return [], {}, 0
         if not _worth_pruning(live, k):  # small lists (or scored already): summing them is cheaper
-            scores = self._scores(words, None, p)
+            scores = self._summed_all(live, p)
             return _top(scores, k), scores, len(scores)
         if len(live) == 1:
             total = live[0].matches
@@ -893,8 +995,12 @@ class Ranker:
             cands = {d: v for d, v in cands.items() if v >= reach}
         return _summed(live, cands, some, k, total)
 
-    def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):
+    def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None,
+             split=None):
         """``([(docnum, score), …] best first, number of matching documents)``.
+
+        ``split(ranker, words, k, params)``: the k best found by slices of the segments in
+        parallel (:mod:`searchkz.parallel`; None: not split after all), for the usual short list.
 
         A list deeper than ``fb_keep`` continues, after the first ``fb_keep``
         documents in their own order, with the ranking of the query expanded by
@@ -912,8 +1018,11 @@ class Ranker:
             # the usual short list: only the best max(limit, title_depth) need an order (the title boost
             # multiplies the first title_depth, so the final first `limit` are among them)
             k = max(limit, p.title_depth if p.title_cover else 0)
+            got = None
             if allowed is None and not p.coord_power and p.prefix_other_stems:
-                ranked, scores, total = self._top_pruned(words, k, p)
+                if split is not None:
+                    got = split(self, words, k, p)
+                ranked, scores, total = got or self._top_pruned(words, k, p)
             else:
                 scores = self._scores(words, allowed, p)
                 ranked = _top(scores, k)
@@ -1013,7 +1122,8 @@ class _Word:
     order (title, body, exact and prefix lists; read through :meth:`Ranker.plist`), IDF,
     documents, score bound and (once a ranking needed them) its scores in every document."""
 
-    __slots__ = ("title", "body", "extra", "pref", "df", "docs", "matches", "idf", "bound", "scores", "key", "size")
+    __slots__ = ("title", "body", "extra", "pref", "df", "docs", "matches", "idf", "bound", "scores", "key", "size",
+                 "weight", "local", "counts")
 
     def __init__(self) -> None:
         self.title: list = []
@@ -1028,6 +1138,9 @@ class _Word:
         self.scores: dict | None = None
         self.key: tuple = ()  # in Ranker._words
         self.size = 0  # cache entries it holds
+        self.weight = 1.0  # the query word's weight (a planned word: Ranker._planned)
+        self.local = (0, 0)  # a planned word's (df, matches) in the ranker's segments
+        self.counts = None  # the whole index's (df, matches) its IDF is computed from
 
 
 def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
