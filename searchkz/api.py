@@ -91,12 +91,19 @@ class Index:
     >>> [h.id for h in ix.search("қоғамдық кеңес")]   # doctest: +SKIP
     """
 
-    def __init__(self, path: str | os.PathLike | None = None) -> None:
+    def __init__(self, path: str | os.PathLike | None = None, search_procs: int | None = None) -> None:
+        """``search_procs``: processes that rank one query (None: 2 on a machine with two cores
+        and ``fork``, used from this object's second search on, for an index of at least
+        :data:`~searchkz.parallel.SPLIT_MIN_DOCS` documents in several segments)."""
         self.path = Path(path) if path is not None else default_index_path()
         self._ix = None
         self._gen = None
         self._searcher = None
         self._manifest = None
+        self.search_procs = search_procs
+        self._searches = 0
+        self._worker = None  # searchkz.parallel.SliceWorker, forked on demand
+        self._splitter = None  # its Splitter for the open generation (False: not split)
 
     # -- building --------------------------------------------------------
     def exists(self) -> bool:
@@ -161,7 +168,40 @@ class Index:
         self._ix, self._gen, self._manifest, self._searcher, self._stamp = ix, gen, manifest, searcher, stamp
         return searcher
 
+    def _split(self, searcher):
+        """The :class:`~searchkz.parallel.Splitter` that ranks the open generation in two
+        processes, or None (a small index, one core, the first search, a failed worker)."""
+        sp = self._splitter
+        if sp is False or self._searches < 1:
+            return None
+        if sp is not None:
+            if not sp.failed:
+                return sp
+            self._stop_worker()
+            self.search_procs = 1  # it failed once: rank alone from now on
+            return None
+        from searchkz import parallel
+
+        procs = self.search_procs if self.search_procs is not None else (2 if parallel.can_fork() else 1)
+        m = None
+        if procs >= 2 and "fork" in parallel.multiprocessing.get_all_start_methods():
+            m = parallel.split_point([sub.doc_count_all() for sub, _o in searcher.reader().leaf_readers()])
+        if m is None:
+            self._splitter = False
+            return None
+        if self._worker is None:
+            self._worker = parallel.SliceWorker()
+        self._splitter = parallel.Splitter(self._worker, searcher, str(self._gen), m)
+        return self._splitter
+
+    def _stop_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+        self._worker = None
+        self._splitter = None
+
     def close(self) -> None:
+        self._stop_worker()
         if self._searcher is not None:
             try:
                 self._searcher.close()
@@ -209,7 +249,8 @@ class Index:
             filt = DateRange("date", index_day(lo) if lo else None, hi)
         try:
             if plan.qwords:  # free text: searchkz's own BM25F ranking
-                results, total = _rank(searcher, plan, limit, filt)
+                split = self._split(searcher) if filt is None else None
+                results, total = _rank(searcher, plan, limit, filt, split)
             else:
                 _respell(searcher, plan)
                 results = searcher.search(plan.query, limit=limit, filter=filt)
@@ -219,6 +260,7 @@ class Index:
         except Exception as exc:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
+        self._searches += 1
         hits = self._hits(results, plan, snippets)
         res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
         if res.total < SUGGEST_BELOW and snippets:  # snippets=False: batch runs, no suggestions
@@ -419,14 +461,14 @@ def _filter_docs(searcher, ranker, filt) -> set:
     return out
 
 
-def _rank(searcher, plan, limit: int, filt):
+def _rank(searcher, plan, limit: int, filt, split=None):
     from searchkz.rank import ranker_for
 
     allowed = None
     ranker = ranker_for(searcher)
     if filt is not None:
         allowed = _filter_docs(searcher, ranker, filt)
-    ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed)
+    ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed, split=split)
     stems, exact = ranker.matched_terms(plan.qwords)
     plan.stems |= stems
     plan.exact |= exact

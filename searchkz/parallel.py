@@ -1,0 +1,197 @@
+"""Two processes rank one query: each reads and scores the segments of its slice.
+
+At 100k articles a common query word matches tens of thousands of documents,
+and reading and scoring its postings is pure Python: one core's work per query
+(see README, Measurements).  As Lucene's ``IndexSearcher`` searches slices of
+an index's segments on an executor, a long-lived :class:`~searchkz.api.Index`
+over a large index with several segments (a reindex with ``procs`` processes
+writes one segment each) ranks the usual short list in two processes:
+
+1. the parent plans each query word once (:meth:`~searchkz.rank.Ranker.plans`:
+   its readings and prefix net over the whole vocabulary) and sends the plans;
+2. each process reads the lists in its slice of the segments and counts each
+   word's documents there (:meth:`~searchkz.rank.Ranker.slice_read`); the
+   counts add up over disjoint slices to the whole index's, and so do the IDFs;
+3. each process finds its slice's k best with those IDFs
+   (:meth:`~searchkz.rank.Ranker.slice_top`); the k best of the two lists are
+   the k best of the index, with the same scores, in the same order (a
+   document's score depends only on its own postings and the whole index's
+   statistics: tests/test_parallel.py compares them bit for bit).
+
+The title boost, snippets and everything else stay in the parent.  The worker
+is forked only once an :class:`~searchkz.api.Index` has answered a search (a
+one-shot ``searchkz search`` never forks), opens the same generation itself
+(never the parent's file handles) and reopens when a reindex swapped it.  If
+it fails, hangs or dies, the query is ranked in the parent alone and the
+worker is not used again.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+#: Index size (documents) from which a query is ranked in two processes.
+SPLIT_MIN_DOCS = 20_000
+#: Seconds to wait for the worker's answer before ranking in the parent alone.
+TIMEOUT = 30.0
+
+
+def can_fork() -> bool:
+    """Is there a second core and a ``fork`` start method (Linux, macOS)?"""
+    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def split_point(doc_counts: list[int], min_docs: int | None = None) -> int | None:
+    """Where to cut the segments (their document counts, in the reader's order) into two slices
+    of about the same size: ``m`` (the parent reads the first ``m``, the worker the rest), or
+    None when the index is too small or one slice would hold under a quarter of it."""
+    total = sum(doc_counts)
+    if total < (SPLIT_MIN_DOCS if min_docs is None else min_docs) or len(doc_counts) < 2:
+        return None
+    best, best_gap = None, None
+    head = 0
+    for m in range(1, len(doc_counts)):
+        head += doc_counts[m - 1]
+        gap = abs(total - 2 * head)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = m, gap
+    head = sum(doc_counts[:best])
+    if min(head, total - head) * 4 < total:
+        return None
+    return best
+
+
+def segment_ids(reader) -> list[str]:
+    """The ids of a reader's segments, in its order (how the two processes check they agree)."""
+    out = []
+    for sub, _offset in reader.leaf_readers():
+        seg = getattr(sub, "_segment", None)
+        out.append(seg.segment_id() if seg is not None and hasattr(seg, "segment_id") else "?")
+    return out
+
+
+class WorkerError(Exception):
+    """The worker failed, hung or died."""
+
+
+def _serve(conn) -> None:
+    """The worker's loop: ``("read", generation, m, segment ids, plans, params)`` →
+    ``slice_read`` of the segments from ``m`` on; ``("top", counts, k)`` → ``slice_top``."""
+    from pathlib import Path
+
+    from searchkz.index import _open_whoosh
+    from searchkz.rank import Ranker
+
+    gen = seg = None
+    searcher = ranker = None
+    plans = params = None
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            break
+        if msg is None:
+            break
+        try:
+            if msg[0] == "read":
+                _op, g, m, ids, plans, params = msg
+                if (g, m, ids) != (gen, seg and seg[0], seg and seg[1]):
+                    if searcher is not None:
+                        searcher.close()
+                    searcher = _open_whoosh(Path(g)).searcher()
+                    reader = searcher.reader()
+                    if segment_ids(reader)[m:] != list(ids):
+                        raise WorkerError(f"the worker sees other segments in {g}")
+                    ranker = Ranker(searcher, leaves=list(range(m, len(segment_ids(reader)))))
+                    gen, seg = g, (m, ids)
+                answer = ranker.slice_read(plans, params)
+            elif msg[0] == "top":
+                _op, counts, k = msg
+                answer = ranker.slice_top(plans, counts, k, params)
+            else:
+                raise WorkerError(f"unknown request {msg[0]!r}")
+            conn.send(("ok", answer))
+        except Exception as exc:  # told to the parent, which ranks alone from then on
+            try:
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            except Exception:
+                break
+
+
+class SliceWorker:
+    """A forked process that ranks the second slice of an index's segments."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="searchkz-slice")
+        self._proc.start()
+        child.close()
+
+    def send(self, msg) -> None:
+        try:
+            self._conn.send(msg)
+        except Exception as exc:
+            raise WorkerError(f"cannot reach the worker: {exc}") from None
+
+    def recv(self, timeout: float = TIMEOUT):
+        try:
+            if not self._conn.poll(timeout):
+                raise WorkerError(f"no answer from the worker in {timeout:g} s")
+            status, answer = self._conn.recv()
+        except WorkerError:
+            raise
+        except Exception as exc:
+            raise WorkerError(f"the worker is gone: {exc}") from None
+        if status != "ok":
+            raise WorkerError(answer)
+        return answer
+
+    def close(self) -> None:
+        try:
+            self._conn.send(None)
+        except Exception:
+            pass
+        self._proc.join(1.0)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(1.0)
+        try:
+            self._conn.close()
+        except Exception:
+            pass
+
+
+class Splitter:
+    """Ranks a query's short list over two slices of one generation's segments (the parent's
+    slice here, the rest in a :class:`SliceWorker`); ``None`` from a call: rank it alone."""
+
+    def __init__(self, worker: SliceWorker, searcher, generation: str, m: int) -> None:
+        from searchkz.rank import Ranker
+
+        self.worker = worker
+        self.generation = generation
+        self.m = m
+        self.ids = tuple(segment_ids(searcher.reader())[m:])
+        self.local = Ranker(searcher, leaves=list(range(m)))
+        self.failed: str | None = None
+
+    def __call__(self, ranker, words, k: int, params):
+        if self.failed:
+            return None
+        try:
+            plans = ranker.plans(words, params)
+            self.worker.send(("read", self.generation, self.m, self.ids, plans, params))
+            mine = self.local.slice_read(plans, params)
+            theirs = self.worker.recv()
+            counts = [(a + c, b + d) for (a, b), (c, d) in zip(mine, theirs)]
+            self.worker.send(("top", counts, k))
+            ranked, scores, total = self.local.slice_top(plans, counts, k, params)
+            other, other_scores, other_total = self.worker.recv()
+        except Exception as exc:  # the parent ranks alone from now on (and reports a real error itself)
+            self.failed = f"{type(exc).__name__}: {exc}"
+            return None
+        scores.update(other_scores)
+        best = sorted(ranked + other, key=lambda x: (-x[1], x[0]))[:k]
+        return best, scores, total + other_total

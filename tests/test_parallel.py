@@ -1,0 +1,120 @@
+"""Two processes rank one query (searchkz.parallel): the same documents, scores (to the bit),
+order and number of matches as one process, on an index of several segments with deletions."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from searchkz import Index, parallel
+from searchkz.bench import speed
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="needs two cores and fork")
+
+
+@pytest.fixture(scope="module")
+def split_index(tmp_path_factory):
+    """600 articles of the bundled corpus's sentences written by two processes (two segments),
+    then an incremental update: 40 deleted, 50 added (a third segment, deletions in the first two)."""
+    d = tmp_path_factory.mktemp("split")
+    sentences, _source = speed.load_sentences(None)
+    info = speed.build_corpus(d / "corpus", 600, sentences, seed=11, words=120, fmt="txt")
+    ix = Index(d / "index")
+    ix.reindex(info.path, procs=2)
+    files = sorted(Path(info.path).rglob("*.txt"))
+    for i, f in enumerate(files[:50]):
+        (f.parent / f"new{i}.txt").write_bytes(f.read_bytes())
+    for f in files[50:90]:
+        f.unlink()
+    ix.reindex(info.path, procs=1)
+    reader = ix._open().reader()
+    assert len(list(reader.leaf_readers())) >= 3 and reader.has_deletions()
+    ix.close()
+    queries = speed.make_queries(sentences, 120, seed=5) + ["Абай", "қазақ тілі", "когамдык", "qazaq tili"]
+    return d / "index", queries
+
+
+@pytest.mark.parametrize(
+    "counts, min_docs, want",
+    [
+        ([300, 300], 100, 1),
+        ([300, 290, 10], 100, 1),
+        ([100, 250, 250], 100, 2),
+        ([50, 50, 50, 50], 100, 2),
+        ([590, 10], 100, None),  # one slice under a quarter
+        ([300, 300], 1000, None),  # too small
+        ([600], 100, None),  # one segment
+    ],
+)
+def test_split_point(counts, min_docs, want):
+    assert parallel.split_point(counts, min_docs) == want
+
+
+def _results(res):
+    return [(h.id, h.score) for h in res], res.total
+
+
+def test_two_processes_rank_as_one(split_index, monkeypatch):
+    path, queries = split_index
+    monkeypatch.setattr(parallel, "SPLIT_MIN_DOCS", 100)
+    one, two = Index(path, search_procs=1), Index(path, search_procs=2)
+    try:
+        assert _results(two.search(queries[0])) == _results(one.search(queries[0]))
+        assert two._worker is None  # the first search of an Index never forks (a one-shot CLI search)
+        for q in queries:
+            assert _results(two.search(q, limit=10)) == _results(one.search(q, limit=10)), q
+        sp = two._splitter
+        assert isinstance(sp, parallel.Splitter) and sp.failed is None
+        assert sp.local.postings_read > 0  # both slices did read postings
+        assert two._worker._proc.is_alive()
+        assert one._worker is None and one._splitter is False
+    finally:
+        one.close()
+        two.close()
+    assert two._worker is None
+
+
+def test_a_dead_worker_is_not_fatal(split_index, monkeypatch):
+    path, queries = split_index
+    monkeypatch.setattr(parallel, "SPLIT_MIN_DOCS", 100)
+    one, two = Index(path, search_procs=1), Index(path, search_procs=2)
+    try:
+        two.search(queries[0])
+        two.search(queries[1])
+        assert two._worker is not None
+        os.kill(two._worker._proc.pid, signal.SIGKILL)
+        two._worker._proc.join(5)
+        for q in queries[2:8]:  # the query the worker did not answer is ranked in the parent alone
+            assert _results(two.search(q)) == _results(one.search(q)), q
+        assert two._worker is None and two.search_procs == 1
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_new_generation_is_read_by_both(split_index, tmp_path, monkeypatch):
+    """Another process's reindex swaps the generation: the worker is restarted on the new one."""
+    import shutil
+
+    path, queries = split_index
+    monkeypatch.setattr(parallel, "SPLIT_MIN_DOCS", 100)
+    copy = tmp_path / "index"
+    shutil.copytree(path, copy, symlinks=True)
+    two = Index(copy, search_procs=2)
+    try:
+        for q in queries[:3]:
+            two.search(q)
+        old_gen = two._splitter.generation
+        corpus = tmp_path / "c.jsonl"
+        corpus.write_text(json.dumps({"id": "x", "title": "Абай жолы", "text": "Абай жолы романы туралы."},
+                                     ensure_ascii=False) + "\n", encoding="utf-8")
+        Index(copy).reindex(corpus, full=True)  # one article now
+        res = two.search("Абай жолы")
+        assert [h.id for h in res] == ["x"] and res.total == 1
+        assert two._splitter is False or two._splitter.generation != old_gen  # a one-article index is not split
+    finally:
+        two.close()
