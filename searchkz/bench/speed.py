@@ -547,10 +547,12 @@ def _child_analysis(spec: dict) -> dict:
 
 
 def _child_search(spec: dict) -> dict:
-    """Warm search latency: one Index (one searcher), top 10 with snippets."""
+    """Warm search latency: one Index (one searcher), top 10 with snippets (``search_procs``: the
+    Index's, None for its default: two processes on two cores and a large index)."""
     from searchkz.api import Index
+    from searchkz.parallel import Splitter
 
-    ix = Index(spec["index"])
+    ix = Index(spec["index"], search_procs=spec.get("search_procs"))
     open_started = time.perf_counter()
     ix.doc_count()
     open_s = time.perf_counter() - open_started
@@ -568,6 +570,7 @@ def _child_search(spec: dict) -> dict:
             errors += 1
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
+    split = isinstance(ix._splitter, Splitter) and not ix._splitter.failed
     ix.close()
     cpu_ms = sorted(t * 1000 for t in cpus)
     return {
@@ -577,6 +580,7 @@ def _child_search(spec: dict) -> dict:
         "cpu_p95_ms": _pct(cpu_ms, 95),
         "hits_per_query": hits / max(1, len(times)),
         "errors": errors,
+        "processes": 2 if split else 1,  # (CPU: the parent's alone)
     }
 
 
@@ -826,7 +830,12 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
         result["search"] = run_child({"task": "search", "index": str(keep), "warmup": qs[:50],
                                       "queries": qs[50:]})
         s = result["search"]
-        log(f"     p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms")
+        log(f"     p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms ({s['processes']} processes)")
+        if s["processes"] > 1:  # the baseline of the split: the same queries ranked in one process
+            result["search_one_process"] = run_child({"task": "search", "index": str(keep), "warmup": qs[:50],
+                                                      "queries": qs[50:], "search_procs": 1})
+            o = result["search_one_process"]
+            log(f"     one process: p50 {o['p50_ms']:.1f} ms  p95 {o['p95_ms']:.1f} ms")
         if keep_stock is not None:
             result["search_stock"] = run_child({"task": "stock_search", "index": str(keep_stock),
                                                 "warmup": qs[:50], "queries": qs[50:]})
@@ -930,7 +939,12 @@ def format_table(results: dict) -> str:
         if s:
             add(f"  search, {s['queries']} queries of 1-4 words, top 10 + snippets, warm: p50 {s['p50_ms']:.1f} ms, "
                 f"p95 {s['p95_ms']:.1f} ms, mean {s['mean_ms']:.1f} ms, max {s['max_ms']:.0f} ms; CPU p50 "
-                f"{s.get('cpu_p50_ms', 0):.1f} ms, p95 {s.get('cpu_p95_ms', 0):.1f} ms ({s['hits_per_query']:.1f} hits/query)")
+                f"{s.get('cpu_p50_ms', 0):.1f} ms, p95 {s.get('cpu_p95_ms', 0):.1f} ms ({s['hits_per_query']:.1f} hits/query, "
+                f"{s.get('processes', 1)} process{'es' if s.get('processes', 1) > 1 else ''})")
+        o = r.get("search_one_process")
+        if o and s:
+            add(f"  search ranked in one process, same queries: p50 {o['p50_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms → "
+                f"ratio two/one p50 {s['p50_ms'] / max(o['p50_ms'], 1e-9):.2f}, p95 {s['p95_ms'] / max(o['p95_ms'], 1e-9):.2f}")
         b = r.get("search_stock")
         if b and s:
             add(f"  stock Whoosh search, same queries (title+body OR, BM25F, {b['analyzer']}, top 10 + highlights): "
@@ -1044,11 +1058,15 @@ def _search_only(args) -> int:
     queries = make_queries(sentences, args.queries + 20, seed=args.seed)
     spec = {"index": args.search_index, "warmup": queries[:20], "queries": queries[20:]}
     res = _child_search(spec)
+    one = _child_search({**spec, "search_procs": 1}) if res["processes"] > 1 else res
     stock = _child_stock_search(spec)
     print(
         f"search on {args.search_index} ({docs:,} documents), {res['queries']} queries of 1-4 words, "
         f"top 10 + snippets, warm: p50 {res['p50_ms']:.1f} ms, p95 {res['p95_ms']:.1f} ms, "
-        f"mean {res['mean_ms']:.1f} ms, max {res['max_ms']:.0f} ms; errors {res['errors']}\n"
+        f"mean {res['mean_ms']:.1f} ms, max {res['max_ms']:.0f} ms; errors {res['errors']}; "
+        f"{res['processes']} process{'es' if res['processes'] > 1 else ''}\n"
+        f"ranked in one process: p50 {one['p50_ms']:.1f} ms, p95 {one['p95_ms']:.1f} ms → ratio p50 "
+        f"{res['p50_ms'] / max(one['p50_ms'], 1e-9):.2f}, p95 {res['p95_ms'] / max(one['p95_ms'], 1e-9):.2f}\n"
         f"Whoosh's own search on the same index (title+body OR, BM25F, top 10 + highlights): "
         f"p50 {stock['p50_ms']:.1f} ms, p95 {stock['p95_ms']:.1f} ms → ratio p50 "
         f"{res['p50_ms'] / max(stock['p50_ms'], 1e-9):.2f}, p95 {res['p95_ms'] / max(stock['p95_ms'], 1e-9):.2f}"
@@ -1056,7 +1074,7 @@ def _search_only(args) -> int:
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as fh:
             json.dump({"search_index": args.search_index, "documents": docs, "sentences_source": source, **res,
-                       "whoosh_search": stock}, fh)
+                       "one_process": one, "whoosh_search": stock}, fh)
     return 0
 
 
