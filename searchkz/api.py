@@ -248,6 +248,7 @@ class Index:
             # dates are indexed by day: --since 2019-10-10T12:00 keeps that whole day
             filt = DateRange("date", index_day(lo) if lo else None, hi)
         try:
+            split = None
             if plan.qwords:  # free text: searchkz's own BM25F ranking
                 split = self._split(searcher) if filt is None else None
                 results, total = _rank(searcher, plan, limit, filt, split)
@@ -261,7 +262,7 @@ class Index:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         self._searches += 1
-        hits = self._hits(results, plan, snippets)
+        hits = self._hits(results, plan, snippets, split if plan.qwords else None)
         res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
         if res.total < SUGGEST_BELOW and snippets:  # snippets=False: batch runs, no suggestions
             res.suggestion = self.suggest(query)
@@ -281,20 +282,20 @@ class Index:
         except QueryError:
             return None
 
-    def _hits(self, results, plan, snippets: bool):
-        from searchkz.index import unpack_text
-        from searchkz.search import Hit, expand_highlight_terms, make_snippet, match_spans
+    def _hits(self, results, plan, snippets: bool, split=None):
+        from searchkz.parallel import hit_fields
+        from searchkz.search import Hit, expand_highlight_terms
 
+        searcher = self._searcher
         if snippets:
-            expand_highlight_terms(plan, self._searcher.reader())
+            expand_highlight_terms(plan, searcher.reader())
+        results = list(results)
+        shown = plan if snippets else None
+        made = split.hits(searcher, [r.docnum for r in results], shown) if split is not None else None
+        if made is None:
+            made = [hit_fields(searcher, r.docnum, shown) for r in results]
         hits = []
-        for rank, r in enumerate(results, 1):
-            f = r.fields()
-            snippet, spans, tspans = "", [], []
-            if snippets:
-                text = unpack_text(f.get("text", b""))
-                snippet, spans = make_snippet(text, plan)
-                tspans = [(s, e) for s, e, _ in match_spans(f.get("title", ""), plan)]
+        for rank, (r, (f, snippet, spans, tspans)) in enumerate(zip(results, made), 1):
             hits.append(
                 Hit(
                     rank=rank,

@@ -71,6 +71,28 @@ def segment_ids(reader) -> list[str]:
     return out
 
 
+def hit_fields(searcher, docnum: int, plan) -> tuple[dict, str, list, list]:
+    """``(stored fields but the text, snippet, its highlights, the title's highlights)`` of a hit
+    (``plan``: the :class:`~searchkz.search.QueryPlan` whose terms to highlight; None: no snippet)."""
+    from searchkz.index import unpack_text
+    from searchkz.search import make_snippet, match_spans
+
+    f = dict(searcher.stored_fields(docnum))
+    text = f.pop("text", b"")
+    if plan is None:
+        return f, "", [], []
+    snippet, spans = make_snippet(unpack_text(text), plan)
+    tspans = [(s, e) for s, e, _ in match_spans(f.get("title", ""), plan)]
+    return f, snippet, spans, tspans
+
+
+def _plan_of(terms):
+    """A plan with only the terms to highlight (``(stems, exact, folded)``, or None)."""
+    from searchkz.search import QueryPlan
+
+    return None if terms is None else QueryPlan(query=None, stems=set(terms[0]), exact=set(terms[1]), folded=set(terms[2]))
+
+
 class WorkerError(Exception):
     """The worker failed, hung or died."""
 
@@ -109,6 +131,13 @@ def _serve(conn) -> None:
             elif msg[0] == "top":
                 _op, counts, k = msg
                 answer = ranker.slice_top(plans, counts, k, params)
+            elif msg[0] == "cover":
+                _op, docs, terms = msg
+                answer = ranker.cover(docs, terms)
+            elif msg[0] == "hits":
+                _op, docs, terms = msg
+                plan = _plan_of(terms)
+                answer = [hit_fields(searcher, d, plan) for d in docs]
             else:
                 raise WorkerError(f"unknown request {msg[0]!r}")
             conn.send(("ok", answer))
@@ -195,3 +224,33 @@ class Splitter:
         scores.update(other_scores)
         best = sorted(ranked + other, key=lambda x: (-x[1], x[0]))[:k]
         return best, scores, total + other_total
+
+    def _halves(self, op: str, items: list, terms, mine):
+        """``mine`` of the first half of ``items`` here while the worker does ``op`` on the
+        second: the two answers in order (None: the worker failed; do it all here)."""
+        if self.failed or len(items) < 2:
+            return None
+        half = (len(items) + 1) // 2
+        try:
+            self.worker.send((op, items[half:], terms))
+            here = mine(items[:half])
+            there = self.worker.recv()
+        except Exception as exc:
+            self.failed = f"{type(exc).__name__}: {exc}"
+            return None
+        return here, there
+
+    def cover(self, ranker, docs: list[int], terms: tuple) -> dict[int, float] | None:
+        """:meth:`~searchkz.rank.Ranker.cover` of ``docs``, half of them in the worker."""
+        got = self._halves("cover", docs, terms, lambda part: ranker.cover(part, terms))
+        if got is None:
+            return None
+        here, there = got
+        here.update(there)
+        return here
+
+    def hits(self, searcher, docs: list[int], plan) -> list | None:
+        """:func:`hit_fields` of ``docs``, in order, half of them made in the worker."""
+        terms = None if plan is None else (frozenset(plan.stems), frozenset(plan.exact), frozenset(plan.folded))
+        got = self._halves("hits", docs, terms, lambda part: [hit_fields(searcher, d, plan) for d in part])
+        return None if got is None else got[0] + got[1]

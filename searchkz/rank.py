@@ -323,7 +323,7 @@ def _posting_file(sub):
 class Ranker:
     """Scores free-text queries against one searcher's reader (posting lists cached)."""
 
-    MAX_CACHE = 3_000_000  # postings kept as arrays (8 bytes each: ~24 MB), least recently used dropped first
+    MAX_CACHE = 16_000_000  # postings kept as arrays (8 bytes each: at most ~128 MB), least recently used dropped first
     MAX_WORD_CACHE = 600_000  # per-word score entries kept, a document mask counting n/100 (~60 MB)
     MAX_DF_CACHE = 200_000
 
@@ -645,11 +645,20 @@ class Ranker:
             hit = self._titles[docnum] = (title, count_content_words(title))
         return hit
 
-    def _title_coverage(self, words, ranked, p: RankParams) -> dict[int, float]:
+    def _title_coverage(self, words, ranked, p: RankParams, split=None) -> dict[int, float]:
         """Share of each top document's title words that the query names (``Дулат Бабатайұлы`` in
-        "Дулат Бабатайұлы қай жылдарды өмір сүрген?")."""
-        from searchkz.analysis import find_words, term_prefixes
+        "Дулат Бабатайұлы қай жылдарды өмір сүрген?"); ``split``: a :class:`~searchkz.parallel.Splitter`
+        that looks at half of the titles in its worker."""
+        terms = self.title_terms(words, p)
+        docs = [d for d, _s in ranked[: p.title_depth]]
+        if split is not None:
+            got = split.cover(self, docs, terms)
+            if got is not None:
+                return got
+        return self.cover(docs, terms)
 
+    def title_terms(self, words, p: RankParams) -> tuple[frozenset, frozenset, int]:
+        """``(stems and forms, prefixes, prefix length)``: what a title word must be to be named."""
         stems: set = set()
         pref: set = set()
         plen = p.prefix_len
@@ -657,6 +666,13 @@ class Ranker:
             for st, ex, rw in self.readings(w, p):
                 stems |= st | ex
                 pref.update(e[:plen] for e in ex if len(e) >= plen)
+        return frozenset(stems), frozenset(pref), plen
+
+    def cover(self, docs: list[int], terms: tuple) -> dict[int, float]:
+        """``{docnum: share of its title's content words named by terms}`` (:meth:`title_terms`)."""
+        from searchkz.analysis import find_words, term_prefixes
+
+        stems, pref, plen = terms
 
         def named(a) -> bool:
             nm = a.normalized
@@ -665,7 +681,7 @@ class Ranker:
         # only words that begin like a wanted term can be named: the others are not analyzed
         heads = term_prefixes(stems | pref)
         out: dict[int, float] = {}
-        for d, _s in ranked[: p.title_depth]:
+        for d in docs:
             title, n = self.title_of(d)
             if not n:
                 continue
@@ -1010,6 +1026,7 @@ class Ranker:
         p = params or PARAMS
         key = lambda x: (-x[1], x[0])  # noqa: E731
         deep = limit is None or (p.fb_terms and limit > p.fb_keep)
+        got = None  # the short list found by split
         if deep:
             scores = self._scores(words, allowed, p)
             ranked = sorted(scores.items(), key=key)
@@ -1018,7 +1035,6 @@ class Ranker:
             # the usual short list: only the best max(limit, title_depth) need an order (the title boost
             # multiplies the first title_depth, so the final first `limit` are among them)
             k = max(limit, p.title_depth if p.title_cover else 0)
-            got = None
             if allowed is None and not p.coord_power and p.prefix_other_stems:
                 if split is not None:
                     got = split(self, words, k, p)
@@ -1030,7 +1046,7 @@ class Ranker:
         if not ranked:
             return [], 0
         if p.title_cover:
-            cover = self._title_coverage(words, ranked, p)
+            cover = self._title_coverage(words, ranked, p, split if got is not None else None)
             if cover:
                 for d, c in cover.items():
                     scores[d] *= 1 + p.title_cover * c ** p.title_cover_power
@@ -1079,7 +1095,7 @@ class Ranker:
                 continue
             df = self._df.get(t)
             if df is None:
-                if len(self._df) > self.MAX_CACHE:
+                if len(self._df) > self.MAX_DF_CACHE:
                     self._df.clear()
                 df = self._df[t] = self.reader.doc_frequency("body", t)
             if df < 2 or df > max_df:

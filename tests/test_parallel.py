@@ -1,5 +1,6 @@
 """Two processes rank one query (searchkz.parallel): the same documents, scores (to the bit),
-order and number of matches as one process, on an index of several segments with deletions."""
+order, number of matches, snippets and highlights as one process, on an index of several
+segments with deletions."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_split_point(counts, min_docs, want):
 
 
 def _results(res):
-    return [(h.id, h.score) for h in res], res.total
+    """Everything a search answers: ids, scores (to the bit), snippets, highlights, the total."""
+    return [(h.id, h.score, h.to_dict()) for h in res], res.total
 
 
 def test_two_processes_rank_as_one(split_index, monkeypatch):
