@@ -92,9 +92,10 @@ class Index:
     """
 
     def __init__(self, path: str | os.PathLike | None = None, search_procs: int | None = None) -> None:
-        """``search_procs``: processes that rank one query (None: 2 on a machine with two cores
-        and ``fork``, used from this object's second search on, for an index of at least
-        :data:`~searchkz.parallel.SPLIT_MIN_DOCS` documents in several segments)."""
+        """``search_procs``: processes that rank one query: 1, or 2 (the default) from this
+        object's second search on, for an index of at least :data:`~searchkz.parallel.SPLIT_MIN_DOCS`
+        documents in several segments, on a machine with two cores and ``fork``, while the
+        program runs no other thread (:mod:`searchkz.parallel`)."""
         self.path = Path(path) if path is not None else default_index_path()
         self._ix = None
         self._gen = None
@@ -175,16 +176,20 @@ class Index:
         if sp is False or self._searches < 1:
             return None
         if sp is not None:
-            if not sp.failed:
+            if sp.usable():
                 return sp
-            self._stop_worker()
-            self.search_procs = 1  # it failed once: rank alone from now on
+            if sp.failed:
+                self._stop_worker()
+                self.search_procs = 1  # it failed once: rank alone from now on
+            else:  # a process forked from the one that started the worker: rank alone, leave it be
+                self._worker = self._splitter = None
+                self.search_procs = 1
             return None
         from searchkz import parallel
 
-        procs = self.search_procs if self.search_procs is not None else (2 if parallel.can_fork() else 1)
+        procs = self.search_procs if self.search_procs is not None else 2
         m = None
-        if procs >= 2 and "fork" in parallel.multiprocessing.get_all_start_methods():
+        if procs >= 2 and parallel.can_fork():
             m = parallel.split_point([sub.doc_count_all() for sub, _o in searcher.reader().leaf_readers()])
         if m is None:
             self._splitter = False

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 
 #: Index size (documents) from which a query is ranked in two processes.
 SPLIT_MIN_DOCS = 20_000
@@ -38,8 +39,10 @@ TIMEOUT = 30.0
 
 
 def can_fork() -> bool:
-    """Is there a second core and a ``fork`` start method (Linux, macOS)?"""
-    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    """Is there a second core and a ``fork`` start method (Linux, macOS), and no other thread
+    (a forked child has only the forking thread: a lock another one held would stay locked)?"""
+    return ((os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 def split_point(doc_counts: list[int], min_docs: int | None = None) -> int | None:
@@ -205,10 +208,19 @@ class Splitter:
         self.ids = tuple(segment_ids(searcher.reader())[m:])
         self.local = Ranker(searcher, leaves=list(range(m)))
         self.failed: str | None = None
+        self._pid = os.getpid()  # a process forked from this one must not talk to its worker
+        self._lock = threading.Lock()  # one exchange with the worker at a time
+
+    def usable(self) -> bool:
+        return not self.failed and os.getpid() == self._pid
 
     def __call__(self, ranker, words, k: int, params):
-        if self.failed:
+        if not self.usable():
             return None
+        with self._lock:
+            return self._top(ranker, words, k, params)
+
+    def _top(self, ranker, words, k: int, params):
         try:
             plans = ranker.plans(words, params)
             self.worker.send(("read", self.generation, self.m, self.ids, plans, params))
@@ -228,16 +240,17 @@ class Splitter:
     def _halves(self, op: str, items: list, terms, mine):
         """``mine`` of the first half of ``items`` here while the worker does ``op`` on the
         second: the two answers in order (None: the worker failed; do it all here)."""
-        if self.failed or len(items) < 2:
+        if not self.usable() or len(items) < 2:
             return None
         half = (len(items) + 1) // 2
-        try:
-            self.worker.send((op, items[half:], terms))
-            here = mine(items[:half])
-            there = self.worker.recv()
-        except Exception as exc:
-            self.failed = f"{type(exc).__name__}: {exc}"
-            return None
+        with self._lock:
+            try:
+                self.worker.send((op, items[half:], terms))
+                here = mine(items[:half])
+                there = self.worker.recv()
+            except Exception as exc:
+                self.failed = f"{type(exc).__name__}: {exc}"
+                return None
         return here, there
 
     def cover(self, ranker, docs: list[int], terms: tuple) -> dict[int, float] | None:

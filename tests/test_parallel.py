@@ -120,3 +120,38 @@ def test_a_new_generation_is_read_by_both(split_index, tmp_path, monkeypatch):
         assert two._splitter is False or two._splitter.generation != old_gen  # a one-article index is not split
     finally:
         two.close()
+
+
+def test_not_split_with_threads_or_in_a_forked_child(split_index, monkeypatch):
+    """Forking with another thread running could leave a lock held in the child; a process forked
+    from the one that started the worker must not talk to it."""
+    import threading
+
+    path, queries = split_index
+    monkeypatch.setattr(parallel, "SPLIT_MIN_DOCS", 100)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        ix = Index(path)
+        ix.search(queries[0])
+        ix.search(queries[1])
+        assert ix._worker is None and ix._splitter is False
+    finally:
+        stop.set()
+        t.join()
+        ix.close()
+    two = Index(path)
+    try:
+        two.search(queries[0])
+        want = _results(two.search(queries[1]))
+        assert two._splitter.usable()
+        worker = two._worker
+        monkeypatch.setattr(parallel.os, "getpid", lambda: -1)  # as seen from a forked child
+        assert _results(two.search(queries[1])) == want
+        assert two._worker is None and two.search_procs == 1
+    finally:
+        monkeypatch.undo()
+        two.close()
+    assert worker._proc.is_alive()  # the worker is the parent's: left alone
+    worker.close()  # (here the "parent" is this process)
