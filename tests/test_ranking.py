@@ -492,3 +492,10 @@ def test_has_prefix_looks_in_every_segment(tmp_path):
     lexicon = [t.decode("utf-8") for t in reader.lexicon("exact")]
     for prefix in ["қ", "қоғ", "қоғамдық", "қоғамдықт", "ө", "өзен", "мект", "мектеп", "мектепт", "с", "ж", "ә", "x", ""]:
         assert ranker.has_prefix("exact", prefix) == any(t.startswith(prefix) for t in lexicon), prefix
+    # answered from the gaps between terms seen before: every prefix of every term and its
+    # neighbours, in an order that probes inside the gaps (a fresh ranker: nothing cached)
+    ranker = Ranker(searcher)
+    probes = {t[:i] + c for t in lexicon for i in range(len(t) + 1) for c in ("", "а", "я", "ө")}
+    for prefix in sorted(probes, key=lambda x: (len(x), x[::-1])):
+        assert ranker.has_prefix("exact", prefix) == any(t.startswith(prefix) for t in lexicon), prefix
+    assert 0 < sum(len(p) for p, _f in ranker._gaps.values()) < len(probes)  # some answered without Whoosh
