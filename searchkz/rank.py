@@ -787,23 +787,33 @@ class Ranker:
 
     def _score_all(self, ev: "_Word", p: RankParams) -> None:
         """``ev.scores``: the word's BM25F score in every document it has evidence in."""
-        accs = []
-        for lists in (ev.title, ev.body, ev.extra, ev.pref):
-            acc: dict[int, float] = {}
-            for fieldname, term, f in lists:
-                _add(acc, *self.plist(fieldname, term), f)
-            accs.append(acc)
-        ev.scores = self._bm25f(ev.idf, *accs, p)
+        ev.scores = self._bm25f(ev.idf, self._sums(ev, p), p)
 
     def _score_many(self, ev: "_Word", docs: list[int], p: RankParams) -> dict[int, float]:
         """The word's scores in ``docs`` (sorted; those with evidence), by binary search in its
         posting lists: the same sums in the same order as :meth:`_score_all`, so the same numbers."""
+        return self._bm25f(ev.idf, self._sums(ev, p, docs), p)
+
+    def _sums(self, ev: "_Word", p: RankParams, docs: list[int] | None = None) -> list[dict]:
+        """The word's evidence summed per document, each list times its factor: ``[title, body
+        side]``, the body side being its body lists, then its exact forms, then its prefix net
+        (times ``prefix_weight``) added into one sum (``[title, body, exact, prefix]`` apart
+        without ``prefix_other_stems``).  Over every posting, or in ``docs`` (sorted) by binary
+        search: the same additions in the same order either way."""
+        if p.prefix_other_stems:
+            pw = p.prefix_weight
+            groups = (ev.title, ev.body + ev.extra + [(fn, t, pw * f) for fn, t, f in ev.pref])
+        else:
+            groups = (ev.title, ev.body, ev.extra, ev.pref)
         accs = []
-        for lists in (ev.title, ev.body, ev.extra, ev.pref):
+        for lists in groups:
             acc: dict[int, float] = {}
             get = acc.get
             for fieldname, term, f in lists:
                 ids, ws = self.plist(fieldname, term)
+                if docs is None:
+                    _add(acc, ids, ws, f)
+                    continue
                 n = len(ids)
                 lo = 0
                 for d in docs:
@@ -811,31 +821,26 @@ class Ranker:
                     if lo < n and ids[lo] == d:
                         acc[d] = get(d, 0.0) + f * ws[lo]
             accs.append(acc)
-        return self._bm25f(ev.idf, *accs, p)
+        return accs
 
-    def _bm25f(self, idf: float, title: dict, body: dict, extra: dict, pref: dict, p: RankParams) -> dict[int, float]:
-        """``{docnum: score}`` from a word's evidence summed per document: title, body, exact and prefix tf."""
-        if pref:
+    def _bm25f(self, idf: float, accs: list[dict], p: RankParams) -> dict[int, float]:
+        """``{docnum: score}`` from a word's evidence summed per document (:meth:`_sums`)."""
+        if len(accs) == 2:
+            title, bsum = accs
+        else:  # without prefix_other_stems: the tokens sharing the prefix beyond the stem matches
+            title, body, extra, pref = accs
             pw = p.prefix_weight
-            if p.prefix_other_stems:
-                get = extra.get
-                for d, tf in pref.items():
-                    extra[d] = get(d, 0.0) + pw * tf
-            else:  # the tokens sharing the prefix beyond the stem matches
-                for d, tf in pref.items():
-                    more = tf - body.get(d, 0.0)
-                    if more > 0:
-                        extra[d] = extra.get(d, 0.0) + pw * more
-        k1 = p.k1
-        c = idf * (k1 + 1)
-        bden = self._length_norm("body", p.b_body)
-        if extra:
-            bsum = dict(body)
+            for d, tf in pref.items():
+                more = tf - body.get(d, 0.0)
+                if more > 0:
+                    extra[d] = extra.get(d, 0.0) + pw * more
+            bsum = body
             get = bsum.get
             for d, v in extra.items():
                 bsum[d] = get(d, 0.0) + v
-        else:
-            bsum = body
+        k1 = p.k1
+        c = idf * (k1 + 1)
+        bden = self._length_norm("body", p.b_body)
         # idf · tf · (k1 + 1) / (k1 + tf) with tf = v / norm, as c · v / (v + k1 · norm)
         kb = self._length_norm("body", p.b_body, k1)
         out = {d: c * v / (v + kb[d]) for d, v in bsum.items()}
