@@ -423,7 +423,12 @@ class Ranker:
         """The deleted document numbers of a leaf reader (segment-relative; computed once)."""
         hit = self._deleted.get(leaf)
         if hit is None:
-            hit = self._deleted[leaf] = set(range(sub.doc_count_all())).difference(sub.all_doc_ids())
+            known = getattr(sub, "deleted_docs_set", None)  # (whoosh3 keeps them; else the complement of the live)
+            if isinstance(known, (set, frozenset)):
+                hit = set(known)
+            else:
+                hit = set(range(sub.doc_count_all())).difference(sub.all_doc_ids())
+            self._deleted[leaf] = hit
         return hit
 
     def postings(self, fieldname: str, term: str) -> dict[int, float]:
@@ -457,6 +462,14 @@ class Ranker:
         if hit is not None:
             return bool(hit[0])
         if self.reader.has_deletions():
+            # a segment with more documents with the term than deleted ones has a live one
+            for sub, _offset in self._leaves:
+                try:
+                    df = sub.doc_frequency(fieldname, term)
+                except Exception:
+                    continue
+                if df and df > sub.doc_count_all() - sub.doc_count():
+                    return True
             return bool(self.plist(fieldname, term)[0])
         try:
             return (fieldname, term.encode("utf-8")) in self.reader
@@ -582,7 +595,7 @@ class Ranker:
             return out
         from searchkz.analysis import analyze_word
 
-        typed_df = sum(self.doc_frequency("exact", e) for e in w.exact)
+        typed_df = None  # (counted when a respelling needs it: with deletions, a count reads the list)
         found = False
         forms = [(f, UNFOLD) for f in w.unfold] + [(f, RELATIN) for f in w.latin]
         for form, table in forms:
@@ -590,6 +603,8 @@ class Ranker:
                 found = True
                 if alt in w.exact:
                     continue
+                if typed_df is None:
+                    typed_df = sum(self.doc_frequency("exact", e) for e in w.exact)
                 a = analyze_word(alt)
                 df = self.doc_frequency("exact", alt)
                 share = df / (df + typed_df) if df + typed_df else 0.0

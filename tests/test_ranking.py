@@ -499,3 +499,33 @@ def test_has_prefix_looks_in_every_segment(tmp_path):
     for prefix in sorted(probes, key=lambda x: (len(x), x[::-1])):
         assert ranker.has_prefix("exact", prefix) == any(t.startswith(prefix) for t in lexicon), prefix
     assert 0 < sum(len(p) for p, _f in ranker._gaps.values()) < len(probes)  # some answered without Whoosh
+
+
+@pytest.mark.parametrize(
+    "fieldname, term, live",
+    [
+        ("exact", "мектеп", True),  # in live documents of both segments
+        ("exact", "кітапхана", True),  # in one live document, with another deleted
+        ("exact", "зауыт", False),  # only in deleted documents
+        ("body", "зауыт", False),
+        ("exact", "өзен", True),  # only in the appended segment
+        ("exact", "теңіз", False),  # nowhere
+    ],
+)
+def test_has_term_with_deletions(tmp_path_factory, fieldname, term, live):
+    """A term counts only if a live document has it (the respelling walk's test), decided
+    from document counts where they settle it, else from the list."""
+    from searchkz.rank import Ranker
+
+    d = tmp_path_factory.mktemp("deleted")
+    docs = [{"id": f"a{i}", "title": "", "text": f"Мектеп {i} ашылды."} for i in range(6)]
+    docs += [{"id": "z1", "title": "", "text": "Зауыт салынды."}, {"id": "z2", "title": "", "text": "Зауыт жабылды."},
+             {"id": "k1", "title": "", "text": "Кітапхана ашылды."}, {"id": "k2", "title": "", "text": "Кітапхана жабылды."}]
+    ix = _built(d, docs)
+    kept = [x for x in docs if x["id"] not in ("z1", "z2", "k2")]
+    kept.append({"id": "b1", "title": "", "text": "Өзен жағасында мектеп салынды."})
+    ix.reindex(_write_jsonl(d / "docs.jsonl", kept), procs=1)  # incremental: 3 deleted, 1 segment more
+    searcher = ix._open()
+    assert searcher.reader().has_deletions()
+    assert Ranker(searcher).has_term(fieldname, term) is live
+    assert bool(Ranker(searcher).plist(fieldname, term)[0]) is live
