@@ -100,21 +100,26 @@ class WorkerError(Exception):
     """The worker failed, hung or died."""
 
 
-def _serve(conn) -> None:
+def _serve(conn, parent_end) -> None:
     """The worker's loop: ``("read", generation, m, segment ids, plans, params)`` →
-    ``slice_read`` of the segments from ``m`` on; ``("top", counts, k)`` → ``slice_top``."""
+    ``slice_read`` of the segments from ``m`` on; ``("top", counts, k)`` → ``slice_top``;
+    ``("cover", docs, terms)``, ``("hits", docs, terms)``.  It ends when the parent says so
+    or is gone (its end of the pipe closed: this process must not hold it open too)."""
+    import signal
     from pathlib import Path
 
     from searchkz.index import _open_whoosh
     from searchkz.rank import Ranker
 
+    parent_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     gen = seg = None
     searcher = ranker = None
     plans = params = None
     while True:
         try:
             msg = conn.recv()
-        except (EOFError, OSError):
+        except Exception:  # the parent is gone (EOFError), or a message that cannot be read
             break
         if msg is None:
             break
@@ -157,7 +162,7 @@ class SliceWorker:
     def __init__(self) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="searchkz-slice")
+        self._proc = ctx.Process(target=_serve, args=(child, self._conn), daemon=True, name="searchkz-slice")
         self._proc.start()
         child.close()
 

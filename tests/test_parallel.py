@@ -155,3 +155,40 @@ def test_not_split_with_threads_or_in_a_forked_child(split_index, monkeypatch):
         two.close()
     assert worker._proc.is_alive()  # the worker is the parent's: left alone
     worker.close()  # (here the "parent" is this process)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_worker_ends_with_its_parent(split_index, tmp_path):
+    """A parent killed outright (no close, no atexit): the worker sees its pipe closed and ends,
+    instead of waiting forever (it must not hold the parent's end of the pipe itself)."""
+    import subprocess
+    import sys
+    import time
+
+    path, queries = split_index
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys\n"
+        "from searchkz import Index, parallel\n"
+        "parallel.SPLIT_MIN_DOCS = 100\n"
+        "ix = Index(sys.argv[1])\n"
+        f"ix.search({queries[0]!r}); ix.search({queries[1]!r})\n"
+        "print(ix._worker._proc.pid, flush=True)\n"
+        "os.kill(os.getpid(), 9)\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True)
+    pid = int(proc.stdout.readline())
+    proc.wait(30)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            state = "gone"
+        if state in ("Z", "X", "gone"):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the worker outlived its parent")
