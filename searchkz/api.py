@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -92,8 +93,8 @@ class Index:
     """
 
     def __init__(self, path: str | os.PathLike | None = None, search_procs: int | None = None) -> None:
-        """``search_procs``: processes that rank one query: 1, or 2 (the default) from this
-        object's second search on, for an index of at least :data:`~searchkz.parallel.SPLIT_MIN_DOCS`
+        """``search_procs``: processes that rank one query: 1, or 2 (the default on Linux) from
+        this object's second search on, for an index of at least :data:`~searchkz.parallel.SPLIT_MIN_DOCS`
         documents in several segments, on a machine with two cores and ``fork``, while the
         program runs no other thread (:mod:`searchkz.parallel`)."""
         self.path = Path(path) if path is not None else default_index_path()
@@ -187,7 +188,9 @@ class Index:
             return None
         from searchkz import parallel
 
-        procs = self.search_procs if self.search_procs is not None else 2
+        procs = self.search_procs
+        if procs is None:  # (macOS has fork, but its system libraries are not safe to fork: ask for it there)
+            procs = 2 if sys.platform.startswith("linux") else 1
         m = None
         if procs >= 2 and parallel.can_fork():
             m = parallel.split_point([sub.doc_count_all() for sub, _o in searcher.reader().leaf_readers()])
