@@ -101,10 +101,11 @@ class WorkerError(Exception):
 
 
 def _serve(conn, parent_end) -> None:
-    """The worker's loop: ``("read", generation, m, segment ids, plans, params)`` →
-    ``slice_read`` of the segments from ``m`` on; ``("top", counts, k)`` → ``slice_top``;
-    ``("cover", docs, terms)``, ``("hits", docs, terms)``.  It ends when the parent says so
-    or is gone (its end of the pipe closed: this process must not hold it open too)."""
+    """The worker's loop.  Every request is ``(op, (generation, m, segment ids), …)``: the
+    segments from ``m`` on of that generation (opened when it is another than the last one's).
+    ``read`` plans, params → ``slice_read``; ``top`` counts, k → ``slice_top`` of the plans read;
+    ``cover`` docs, terms; ``hits`` docs, terms.  It ends when the parent says so or is gone
+    (its end of the pipe closed: this process must not hold it open too)."""
     import signal
     from pathlib import Path
 
@@ -113,7 +114,7 @@ def _serve(conn, parent_end) -> None:
 
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    gen = seg = None
+    where = None
     searcher = ranker = None
     plans = params = None
     while True:
@@ -124,30 +125,34 @@ def _serve(conn, parent_end) -> None:
         if msg is None:
             break
         try:
-            if msg[0] == "read":
-                _op, g, m, ids, plans, params = msg
-                if (g, m, ids) != (gen, seg and seg[0], seg and seg[1]):
-                    if searcher is not None:
-                        searcher.close()
-                    searcher = _open_whoosh(Path(g)).searcher()
-                    reader = searcher.reader()
-                    if segment_ids(reader)[m:] != list(ids):
-                        raise WorkerError(f"the worker sees other segments in {g}")
-                    ranker = Ranker(searcher, leaves=list(range(m, len(segment_ids(reader)))))
-                    gen, seg = g, (m, ids)
+            op, at, *args = msg
+            if at != where:
+                if searcher is not None:
+                    searcher.close()
+                    searcher = ranker = plans = None
+                where = None
+                g, m, ids = at
+                searcher = _open_whoosh(Path(g)).searcher()
+                seg_ids = segment_ids(searcher.reader())
+                if seg_ids[m:] != list(ids):
+                    raise WorkerError(f"the worker sees other segments in {g}")
+                ranker = Ranker(searcher, leaves=list(range(m, len(seg_ids))))
+                where = at
+            if op == "read":
+                plans, params = args
                 answer = ranker.slice_read(plans, params)
-            elif msg[0] == "top":
-                _op, counts, k = msg
+            elif op == "top":
+                counts, k = args
                 answer = ranker.slice_top(plans, counts, k, params)
-            elif msg[0] == "cover":
-                _op, docs, terms = msg
+            elif op == "cover":
+                docs, terms = args
                 answer = ranker.cover(docs, terms)
-            elif msg[0] == "hits":
-                _op, docs, terms = msg
+            elif op == "hits":
+                docs, terms = args
                 plan = _plan_of(terms)
                 answer = [hit_fields(searcher, d, plan) for d in docs]
             else:
-                raise WorkerError(f"unknown request {msg[0]!r}")
+                raise WorkerError(f"unknown request {op!r}")
             conn.send(("ok", answer))
         except Exception as exc:  # told to the parent, which ranks alone from then on
             try:
@@ -211,6 +216,7 @@ class Splitter:
         self.generation = generation
         self.m = m
         self.ids = tuple(segment_ids(searcher.reader())[m:])
+        self.at = (generation, m, self.ids)  # what the worker is to open
         self.local = Ranker(searcher, leaves=list(range(m)))
         self.failed: str | None = None
         self._pid = os.getpid()  # a process forked from this one must not talk to its worker
@@ -228,11 +234,11 @@ class Splitter:
     def _top(self, ranker, words, k: int, params):
         try:
             plans = ranker.plans(words, params)
-            self.worker.send(("read", self.generation, self.m, self.ids, plans, params))
+            self.worker.send(("read", self.at, plans, params))
             mine = self.local.slice_read(plans, params)
             theirs = self.worker.recv()
             counts = [(a + c, b + d) for (a, b), (c, d) in zip(mine, theirs)]
-            self.worker.send(("top", counts, k))
+            self.worker.send(("top", self.at, counts, k))
             ranked, scores, total = self.local.slice_top(plans, counts, k, params)
             other, other_scores, other_total = self.worker.recv()
         except Exception as exc:  # the parent ranks alone from now on (and reports a real error itself)
@@ -250,7 +256,7 @@ class Splitter:
         half = (len(items) + 1) // 2
         with self._lock:
             try:
-                self.worker.send((op, items[half:], terms))
+                self.worker.send((op, self.at, items[half:], terms))
                 here = mine(items[:half])
                 there = self.worker.recv()
             except Exception as exc:

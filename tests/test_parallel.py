@@ -192,3 +192,21 @@ def test_the_worker_ends_with_its_parent(split_index, tmp_path):
     else:
         os.kill(pid, signal.SIGKILL)
         pytest.fail("the worker outlived its parent")
+
+
+def test_a_deep_list_before_any_split_ranking(split_index, monkeypatch):
+    """A list deeper than 20 is ranked in the parent alone, but its snippets are half made in
+    the worker: the worker's first request is then a snippet one, for its generation."""
+    path, queries = split_index
+    monkeypatch.setattr(parallel, "SPLIT_MIN_DOCS", 100)
+    one, two = Index(path, search_procs=1), Index(path, search_procs=2)
+    try:
+        two.search(queries[0])
+        assert _results(two.search(queries[1], limit=50)) == _results(one.search(queries[1], limit=50))
+        assert two._splitter.usable()
+        for q in queries[2:10]:
+            assert _results(two.search(q, limit=10)) == _results(one.search(q, limit=10)), q
+        assert two._splitter.usable() and two._worker is not None
+    finally:
+        one.close()
+        two.close()
