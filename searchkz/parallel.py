@@ -18,12 +18,13 @@ writes one segment each) ranks the usual short list in two processes:
    document's score depends only on its own postings and the whole index's
    statistics: tests/test_parallel.py compares them bit for bit).
 
-The title boost, snippets and everything else stay in the parent.  The worker
-is forked only once an :class:`~searchkz.api.Index` has answered a search (a
-one-shot ``searchkz search`` never forks), opens the same generation itself
-(never the parent's file handles) and reopens when a reindex swapped it.  If
-it fails, hangs or dies, the query is ranked in the parent alone and the
-worker is not used again.
+Half of the title boost's titles and half of the hits' snippets are made in the
+worker too; everything else stays in the parent.  The worker is forked only
+once an :class:`~searchkz.api.Index` has answered a search (a one-shot
+``searchkz search`` never forks) and opens the generation each request names
+itself (never the parent's file handles); when a reindex swaps the generation
+the parent stops it and forks another.  If it fails, hangs or dies, the query
+is ranked in the parent alone and the worker is not used again.
 """
 
 from __future__ import annotations
