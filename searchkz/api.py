@@ -291,8 +291,7 @@ class Index:
             return None
 
     def _hits(self, results, plan, snippets: bool, split=None):
-        from searchkz.parallel import hit_fields
-        from searchkz.search import Hit, expand_highlight_terms
+        from searchkz.search import Hit, expand_highlight_terms, hit_fields
 
         searcher = self._searcher
         if snippets:

@@ -75,21 +75,6 @@ def segment_ids(reader) -> list[str]:
     return out
 
 
-def hit_fields(searcher, docnum: int, plan) -> tuple[dict, str, list, list]:
-    """``(stored fields but the text, snippet, its highlights, the title's highlights)`` of a hit
-    (``plan``: the :class:`~searchkz.search.QueryPlan` whose terms to highlight; None: no snippet)."""
-    from searchkz.index import unpack_text
-    from searchkz.search import make_snippet, match_spans
-
-    f = dict(searcher.stored_fields(docnum))
-    text = f.pop("text", b"")
-    if plan is None:
-        return f, "", [], []
-    snippet, spans = make_snippet(unpack_text(text), plan)
-    tspans = [(s, e) for s, e, _ in match_spans(f.get("title", ""), plan)]
-    return f, snippet, spans, tspans
-
-
 def _plan_of(terms):
     """A plan with only the terms to highlight (``(stems, exact, folded)``, or None)."""
     from searchkz.search import QueryPlan
@@ -112,6 +97,7 @@ def _serve(conn, parent_end) -> None:
 
     from searchkz.index import _open_whoosh
     from searchkz.rank import Ranker
+    from searchkz.search import hit_fields
 
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -275,7 +261,9 @@ class Splitter:
         return here
 
     def hits(self, searcher, docs: list[int], plan) -> list | None:
-        """:func:`hit_fields` of ``docs``, in order, half of them made in the worker."""
+        """:func:`~searchkz.search.hit_fields` of ``docs``, in order, half of them made in the worker."""
+        from searchkz.search import hit_fields
+
         terms = None if plan is None else (frozenset(plan.stems), frozenset(plan.exact), frozenset(plan.folded))
         got = self._halves("hits", docs, terms, lambda part: [hit_fields(searcher, d, plan) for d in part])
         return None if got is None else got[0] + got[1]

@@ -457,24 +457,18 @@ class Ranker:
         return hit
 
     def has_term(self, fieldname: str, term: str) -> bool:
-        key = (fieldname, term)
-        hit = self._post.get(key)
-        if hit is not None:
-            return bool(hit[0])
-        if self.reader.has_deletions():
-            # a segment with more documents with the term than deleted ones has a live one
-            for sub, _offset in self._leaves:
-                try:
-                    df = sub.doc_frequency(fieldname, term)
-                except Exception:
-                    continue
-                if df and df > sub.doc_count_all() - sub.doc_count():
-                    return True
-            return bool(self.plist(fieldname, term)[0])
-        try:
-            return (fieldname, term.encode("utf-8")) in self.reader
-        except Exception:
-            return False
+        """Does a live document have ``term``?  (:meth:`in_vocabulary` without deletions.)"""
+        if (fieldname, term) in self._post or not self.reader.has_deletions():
+            return self.in_vocabulary(fieldname, term)
+        # a segment with more documents with the term than deleted ones has a live one
+        for sub, _offset in self._leaves:
+            try:
+                df = sub.doc_frequency(fieldname, term)
+            except Exception:
+                continue
+            if df and df > sub.doc_count_all() - sub.doc_count():
+                return True
+        return bool(self.plist(fieldname, term)[0])
 
     def in_vocabulary(self, fieldname: str, term: str) -> bool:
         """Does the field's vocabulary have ``term``?  (As :meth:`has_term`, without reading its
@@ -763,14 +757,19 @@ class Ranker:
         """The cached evidence of a word (:class:`_Word`): its IDF, documents and posting lists."""
         key = (w.raw, frozenset(w.stems), frozenset(w.exact), frozenset(w.folded), frozenset(w.unfold),
                frozenset(w.latin), w.weight, tuple(p.__dict__.values()))
-        cache = self._words
-        hit = cache.get(key)
+        hit = self._cached_word(key)
         if hit is not None:
-            cache.move_to_end(key)
             return hit
         ev = self._evidence(w, p)
         self._weigh(ev, ev.df, w.weight, p)
         return self._keep(key, ev)
+
+    def _cached_word(self, key: tuple) -> "_Word | None":
+        """A word's cached evidence (now the most recently used), or None."""
+        hit = self._words.get(key)
+        if hit is not None:
+            self._words.move_to_end(key)
+        return hit
 
     def _keep(self, key: tuple, ev: "_Word") -> "_Word":
         """Cache a word's evidence under ``key`` (least recently used dropped past the limit)."""
@@ -929,10 +928,8 @@ class Ranker:
     def _planned(self, plan: tuple, p: RankParams) -> "_Word":
         """The evidence of a planned word in this ranker's segments (cached like :meth:`_word`)."""
         key = ("plan", plan, tuple(p.__dict__.values()))
-        cache = self._words
-        hit = cache.get(key)
+        hit = self._cached_word(key)
         if hit is not None:
-            cache.move_to_end(key)
             return hit
         ev = _Word()
         title, body, extra, pref, ev.weight = plan

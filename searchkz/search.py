@@ -556,6 +556,20 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     ]
 
 
+def hit_fields(searcher, docnum: int, plan) -> tuple[dict, str, list, list]:
+    """``(stored fields but the text, snippet, its highlights, the title's highlights)`` of a hit
+    (``plan``: the :class:`~searchkz.search.QueryPlan` whose terms to highlight; None: no snippet)."""
+    from searchkz.index import unpack_text
+
+    f = dict(searcher.stored_fields(docnum))
+    text = f.pop("text", b"")
+    if plan is None:
+        return f, "", [], []
+    snippet, spans = make_snippet(unpack_text(text), plan)
+    tspans = [(s, e) for s, e, _ in match_spans(f.get("title", ""), plan)]
+    return f, snippet, spans, tspans
+
+
 def make_snippet(text: str, plan: QueryPlan, width: int = SNIPPET_WIDTH) -> tuple[str, list[tuple[int, int]]]:
     """Cut a snippet of about ``width`` characters around the best cluster of matches.
 
