@@ -68,7 +68,9 @@ from __future__ import annotations
 import heapq
 import math
 import pickle
+import re
 import struct
+import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
@@ -151,6 +153,68 @@ _TUPLE2_STOP = b"\x86."
 #: The tag a W3 posting list begins with (whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC).
 _W3_MAGIC = b"W3Bl"
 _BLOCK_LENGTH = struct.Struct("!i")  # a block's byte length, negative for the last block
+
+# -- the bounded top k (Ranker._top_bounded): byte planes, a byte a document, C-level ops --------
+#: Body-side evidence is counted in twentieths (the factors 1, 0.35 and 0.3 are whole numbers of them).
+_UNITS = 20
+#: Levels of a word's body-side evidence (in twentieths, 0-255; 255: that much or more): level i
+#: holds [_LEVELS[i], _LEVELS[i + 1]).  Fine where a word's usual counts fall.
+_LEVELS = (0, 1, 6, 7, 12, 13, 14, 18, 20, 21, 26, 27, 28, 33, 34, 40, 41, 47, 54, 60, 67, 74, 81, 90, 100,
+           115, 130, 150, 175, 200, 230, 255)
+_LEVEL_OF = bytes(bisect_right(_LEVELS, v) - 1 for v in range(256))  # evidence byte -> level (5 bits)
+_CLASSES = 8  # length classes (3 bits): a level and a class make one byte
+_NONZERO_FF = bytes([0] + [255] * 255)
+_NONZERO_1 = bytes([0] + [1] * 255)
+_AT_LEAST = [bytes(int(v >= t) for v in range(256)) for t in range(256)]  # t -> v >= t as 1 or 0
+_ONE = re.compile(b"\x01")
+
+
+def _widen(plane: bytes) -> int:
+    """A byte a document as a little-endian int of 16-bit lanes (sums of planes times small
+    numbers are then lane-wise sums, as long as no lane passes 65535)."""
+    wide = bytearray(2 * len(plane))
+    wide[0::2] = plane
+    return int.from_bytes(wide, "little")
+
+
+def _float_groups() -> list[tuple[int, bytes, bytes]]:
+    """``(high byte, its mask table, second byte -> whole number)`` of float32s 1.0-255.0: their two
+    low bytes are zero, the high byte is 0x3F-0x43 and, with it, the second byte says which number."""
+    out = []
+    for hi in range(0x3F, 0x44):
+        whole = bytearray(256)
+        for b in range(256):
+            v = struct.unpack("<f", bytes([0, 0, b, hi]))[0]
+            if v == int(v) and 1 <= v <= 255:
+                whole[b] = int(v)
+        out.append((hi, bytes(255 if x == hi else 0 for x in range(256)), bytes(whole)))
+    return out
+
+
+_FLOAT_GROUPS = _float_groups()
+
+
+def _whole_bytes(ws: array) -> bytes | None:
+    """Float32 weights as bytes when every one is a whole number 1-255 (else None), in C-level
+    byte operations on their bit patterns (``bytes(map(int, ws))`` is ~60 ns a weight)."""
+    raw = ws.tobytes()
+    if sys.byteorder == "little":
+        b0, b1, b2, b3 = raw[0::4], raw[1::4], raw[2::4], raw[3::4]
+    else:
+        b3, b2, b1, b0 = raw[0::4], raw[1::4], raw[2::4], raw[3::4]
+    if b0.translate(None, b"\0") or b1.translate(None, b"\0"):
+        return None
+    whole = 0
+    for hi, mask, table in _FLOAT_GROUPS:
+        if hi in b3:
+            whole |= int.from_bytes(b2.translate(table), "little") & int.from_bytes(b3.translate(mask), "little")
+    out = whole.to_bytes(len(ws), "little")
+    return None if 0 in out else out
+
+
+def _count_at_least(plane: bytes, t: int) -> int:
+    """How many bytes of ``plane`` are at least ``t``."""
+    return int.from_bytes(plane.translate(_AT_LEAST[t]), "little").bit_count()
 
 
 def _decode_block(raw, n: int, compression: int) -> tuple:
@@ -326,6 +390,9 @@ class Ranker:
     MAX_CACHE = 16_000_000  # postings kept as arrays (8 bytes each: at most ~128 MB), least recently used dropped first
     MAX_WORD_CACHE = 600_000  # per-word score entries kept, a document mask counting n/100 (~60 MB)
     MAX_DF_CACHE = 200_000
+    DENSE_SHARE = 16  # a list with at least 1/16 of the slice's documents is also kept dense (a byte a document)
+    MAX_DENSE = 96_000_000  # bytes of dense lists kept, least recently used dropped first
+    BOUND_MIN = 20_000  # matches (summed over the words) from which the top k is found through bounds
 
     def __init__(self, searcher, leaves: list[int] | None = None) -> None:
         """``leaves``: the positions of the segments this ranker reads (a slice of the index:
@@ -361,6 +428,12 @@ class Ranker:
         self._deleted: dict[int, set] = {}
         self._postfiles = [_posting_file(sub) for sub, _offset in self._leaves]
         self._title_column = None  # docnum -> title (the column; stored fields for an index without it)
+        self._dense: OrderedDict = OrderedDict()  # (field, term) -> a byte a document of the slice, or None
+        self._dense_bytes = 0
+        self._classes: dict = {}  # b_body -> (class plane, [(least, greatest) norm of each class])
+        last, last_offset = self._leaves[-1] if self._leaves else (self.reader, 0)
+        self._lo = self._leaves[0][1] if self._leaves else 0  # the slice's documents: lo .. lo + n - 1
+        self._n = last_offset + last.doc_count_all() - self._lo
 
     # -- index access ------------------------------------------------------
     def plist(self, fieldname: str, term: str) -> tuple[array, array]:
@@ -576,6 +649,253 @@ class Ranker:
                 hit = [1 - b + b * (length(d, fieldname, 0) or 0) / avg for d in range(self.reader.doc_count_all())]
             self._norms[key] = hit
         return hit
+
+    # -- the bounded top k: bounds of every document's score in C-level byte operations ----------
+    def dense(self, fieldname: str, term: str) -> tuple[bytes, int, int] | None:
+        """A long posting list as a byte a document of this ranker's slice (its weight, 0 where the
+        term is absent), its largest weight and the bytes as 16-bit lanes (:func:`_widen`) (cached),
+        or None: a short list, or weights that are not whole numbers 1-255."""
+        key = (fieldname, term)
+        cache = self._dense
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        ids, ws = self.plist(fieldname, term)
+        out = None
+        n, lo = self._n, self._lo
+        if ids and len(ids) * self.DENSE_SHARE >= n:
+            tf = _whole_bytes(ws)  # (a term's frequency in the document)
+            if tf is not None:
+                buf = bytearray(lo + n)  # (documents before the slice: cut off below, no subtraction a posting)
+                for d, w in zip(ids, tf):
+                    buf[d] = w
+                plane = bytes(buf[lo:]) if lo else bytes(buf)
+                out = (plane, max(tf), _widen(plane))
+        cache[key] = out
+        self._dense_bytes += 3 * n if out is not None else 1
+        while self._dense_bytes > self.MAX_DENSE and len(cache) > 1:
+            _k, old = cache.popitem(last=False)
+            self._dense_bytes -= 3 * n if old is not None else 1
+        return out
+
+    def _class_plane(self, fieldname: str, p: RankParams) -> tuple[int, list]:
+        """``(plane, norms)``: each document's length class in the field (of ``_CLASSES``, by the
+        slice's quantiles of its length norm) shifted above the 5 bits of an evidence level, as an
+        int of bytes; and each class's least and greatest norm (the body's times ``k1``, as the
+        scoring divides by it)."""
+        key = (fieldname, p.b_body, p.b_title, p.k1)
+        hit = self._classes.get(key)
+        if hit is None:
+            lo, n = self._lo, self._n
+            if fieldname == "body":
+                norm = self._length_norm("body", p.b_body, p.k1)[lo : lo + n]
+            else:
+                norm = self._length_norm("title", p.b_title)[lo : lo + n]
+            ranked = sorted(norm)
+            edges = [ranked[(i * (n - 1)) // _CLASSES] for i in range(1, _CLASSES)]
+            cls = [bisect_right(edges, x) for x in norm]
+            least = [math.inf] * _CLASSES
+            most = [0.0] * _CLASSES
+            for c, x in zip(cls, norm):
+                if x < least[c]:
+                    least[c] = x
+                if x > most[c]:
+                    most[c] = x
+            plane = int.from_bytes(bytes(c << 5 for c in cls), "little")
+            hit = self._classes[key] = (plane, list(zip(least, most)))
+        return hit
+
+    def _lane_sum(self, lists: list) -> bytes | None:
+        """``(lanes, largest)``: ``Σ factor · weight`` of posting lists in twentieths, exact, a
+        little-endian 16-bit lane a document of the slice, and the most a lane can be (None: a factor that is not a whole number of twentieths, weights
+        that are not whole numbers 1-255, or a sum that could pass 65535)."""
+        n, lo = self._n, self._lo
+        total = 0
+        worst = 0  # the largest lane the sum can reach
+        sparse = None
+        wide: dict[int, int] = {}  # factor -> its dense lists' lanes summed (one product a factor)
+        for fieldname, term, f in lists:
+            m = round(f * _UNITS)
+            if m < 1 or abs(f * _UNITS - m) > 1e-9:
+                return None
+            got = self.dense(fieldname, term)
+            if got is not None:
+                _plane, top, lanes = got
+                worst += m * top
+                wide[m] = wide.get(m, 0) + lanes
+                continue
+            ids, ws = self.plist(fieldname, term)
+            if not ids:
+                continue
+            tf = _whole_bytes(ws)
+            if tf is None:
+                return None
+            worst += m * max(tf)
+            if worst > 65535:
+                return None
+            if sparse is None:
+                sparse = array("H", bytes(2 * n))
+            if lo:
+                for d, w in zip(ids, tf):
+                    sparse[d - lo] += m * w
+            else:
+                for d, w in zip(ids, tf):
+                    sparse[d] += m * w
+        if worst > 65535:
+            return None
+        for m, lanes in wide.items():
+            total += m * lanes
+        if sparse is not None:
+            if sys.byteorder != "little":
+                sparse.byteswap()
+            total += int.from_bytes(sparse.tobytes(), "little")
+        return (total.to_bytes(2 * n, "little"), worst) if total else None
+
+    def _levels(self, summed: tuple, fieldname: str, p: RankParams) -> bytes:
+        """A byte a document: its evidence level (5 bits; 255 twentieths and more: the top level)
+        under its length class in the field (3 bits); ``summed``: :meth:`_lane_sum`."""
+        n = self._n
+        sums, worst = summed
+        low = sums[0::2]
+        if worst > 255:  # 255 and more: 255
+            low = (int.from_bytes(low, "little") | int.from_bytes(sums[1::2].translate(_NONZERO_FF), "little")
+                   ).to_bytes(n, "little")
+        levels = int.from_bytes(low.translate(_LEVEL_OF), "little")
+        return (levels | self._class_plane(fieldname, p)[0]).to_bytes(n, "little")
+
+    def _planes(self, ev: "_Word", p: RankParams):
+        """A word's evidence in this slice as byte planes (:meth:`_levels`): ``(body side, title)``,
+        the title's None when it has none there; None when the word cannot be bounded this way
+        (:meth:`_lane_sum`)."""
+        if ev.planes is not None:
+            return ev.planes or None
+        ev.planes = False
+        pw = p.prefix_weight
+        body = ev.body + ev.extra + [(fn, t, pw * f) for fn, t, f in ev.pref]
+        sums = self._lane_sum(body) if body else None
+        if sums is None:
+            return None
+        title = None
+        if ev.title and any(self.plist(fn, t)[0] for fn, t, _f in ev.title):
+            tsums = self._lane_sum(ev.title)
+            if tsums is None:
+                return None
+            title = self._levels(tsums, "title", p)
+        ev.planes = (self._levels(sums, "body", p), title)
+        added = 2 * self._n // 100  # (a score entry is about 100 bytes)
+        ev.size += added
+        if self._words.get(ev.key) is ev:
+            self._words_cached += added
+            self._trim_words()
+        return ev.planes
+
+    def _bound_tables(self, c: float, step: float, p: RankParams) -> tuple[bytes, bytes, bytes]:
+        """Per level-and-class byte (:meth:`_levels`), a word's score (``c``: its IDF times ``k1 + 1``)
+        in units of ``step``: from its body-side evidence rounded up (the level's most evidence, the
+        class's shortest length) and down (the least, the longest), and from its title evidence
+        alone rounded up (a score is below the sum of the two: ``c · x / (k1 + x)`` is concave)."""
+        k1 = p.k1
+        tw = p.title_weight
+        up = bytearray(256)
+        down = bytearray(256)
+        tup = bytearray(256)
+        top = len(_LEVELS) - 1
+        bnorms = self._class_plane("body", p)[1]
+        tnorms = self._class_plane("title", p)[1]
+        for cls in range(_CLASSES):
+            least, most = bnorms[cls]
+            tleast = tnorms[cls][0]
+            for lev in range(len(_LEVELS)):
+                i = cls << 5 | lev
+                v_lo = _LEVELS[lev] / _UNITS
+                v_hi = (_LEVELS[lev + 1] - 1) / _UNITS if lev < top else math.inf
+                if least != math.inf:
+                    u = c if lev == top else c * v_hi / (v_hi + least)
+                    up[i] = min(255, math.ceil(u / step * (1 + 1e-9)))
+                    down[i] = max(0, math.floor((c * v_lo / (v_lo + most) if v_lo else 0.0) / step * (1 - 1e-9)))
+                if tleast != math.inf:
+                    x = tw * v_hi / tleast if lev < top else math.inf
+                    u = c if lev == top else c * x / (k1 + x)
+                    tup[i] = min(255, math.ceil(u / step * (1 + 1e-9)))
+        return bytes(up), bytes(down), bytes(tup)
+
+    def _top_bounded(self, live: list, k: int, p: RankParams, total: int):
+        """:meth:`_top_of` through bounds (None: the words cannot be bounded; rank them otherwise).
+
+        Each document's score is bounded from below and above in whole units of ``step`` (the
+        words' largest scores summed are under 255 units), a byte (a 16-bit lane) a document: a
+        word's bound tables (:meth:`_bound_tables`) translate its evidence planes (:meth:`_planes`)
+        and the words' planes are added as ints.  At least k documents score at least ``theta``,
+        the k-th largest lower bound, so only a document whose upper bound reaches ``theta`` can
+        be among the k best: those candidates (a few hundred of tens of thousands of matches) are
+        scored exactly (:meth:`_score_in`), with the same additions in the same order as
+        :meth:`_scores`, so the numbers are the same to the bit (tests/test_rank_pruning.py).
+        """
+        planes = [self._planes(ev, p) for ev in live]
+        if not all(planes) or len(live) > 64:
+            return None
+        n, lo = self._n, self._lo
+        cs = [ev.idf * (p.k1 + 1) for ev in live]
+        step = sum(cs) * (1 + 1e-6) / (255 - len(live))  # each word's units round up at most once
+        up = down = 0
+        for (levels, title), c in zip(planes, cs):
+            tu, td, tt = self._bound_tables(c, step, p)
+            up += _widen(levels.translate(tu))
+            if title is not None:
+                up += _widen(title.translate(tt))
+            down += int.from_bytes(levels.translate(td), "little")
+        lower = down.to_bytes(n, "little")
+        if _count_at_least(lower, 1) < k:
+            return None  # fewer than k documents bounded from below: nothing to cut
+        a, b = 1, 255  # the largest theta with k documents at least that
+        while a < b:
+            mid = (a + b + 1) // 2
+            if _count_at_least(lower, mid) >= k:
+                a = mid
+            else:
+                b = mid - 1
+        upper = up.to_bytes(2 * n, "little")
+        mask = (int.from_bytes(upper[0::2].translate(_AT_LEAST[a]), "little")
+                | int.from_bytes(upper[1::2].translate(_NONZERO_1), "little")).to_bytes(n, "little")
+        cands = [lo + m.start() for m in _ONE.finditer(mask)]
+        scores: dict[int, float] = {}
+        get = scores.get
+        for ev in live:  # summed in the query's word order, as _scores sums them
+            for d, s in self._score_in(ev, cands, p).items():
+                scores[d] = get(d, 0.0) + s
+        return _top(scores, k), scores, total
+
+    def _score_in(self, ev: "_Word", docs: list[int], p: RankParams) -> dict[int, float]:
+        """:meth:`_score_many` of ``docs`` (sorted), reading dense lists a byte a document and a
+        short list whole when that is fewer steps than a binary search a document."""
+        lo = self._lo
+        pw = p.prefix_weight
+        wanted = None
+        accs = []
+        for lists in (ev.title, ev.body + ev.extra + [(fn, t, pw * f) for fn, t, f in ev.pref]):
+            acc: dict[int, float] = {}
+            get = acc.get
+            for fieldname, term, f in lists:
+                got = self._dense.get((fieldname, term))
+                if got is not None:
+                    plane = got[0]
+                    for d in docs:
+                        w = plane[d - lo]
+                        if w:
+                            acc[d] = get(d, 0.0) + f * w
+                    continue
+                ids, ws = self.plist(fieldname, term)
+                n = len(ids)
+                if n < 16 * len(docs):
+                    if wanted is None:
+                        wanted = set(docs)
+                    for d, w in zip(ids, ws):
+                        if d in wanted:
+                            acc[d] = get(d, 0.0) + f * w
+                    continue
+                _look_up(acc, ids, ws, docs, f)
+            accs.append(acc)
+        return self._bm25f(ev.idf, accs, p)
 
     # -- scoring -----------------------------------------------------------
     def readings(self, w: QueryWord, p: RankParams) -> list[tuple[set, set, float]]:
@@ -827,13 +1147,8 @@ class Ranker:
                 ids, ws = self.plist(fieldname, term)
                 if docs is None:
                     _add(acc, ids, ws, f)
-                    continue
-                n = len(ids)
-                lo = 0
-                for d in docs:
-                    lo = bisect_left(ids, d, lo)
-                    if lo < n and ids[lo] == d:
-                        acc[d] = get(d, 0.0) + f * ws[lo]
+                else:
+                    _look_up(acc, ids, ws, docs, f)
             accs.append(acc)
         return accs
 
@@ -999,7 +1314,8 @@ class Ranker:
         live = [ev for ev in evs if ev.docs is not None]
         if not live:
             return [], {}, 0
-        if not _worth_pruning(live, k):  # small lists (or scored already): summing them is cheaper
+        bounded = p.prefix_other_stems and sum(ev.matches for ev in live if ev.scores is None) >= self.BOUND_MIN
+        if not bounded and not _worth_pruning(live, k):  # small lists (or scored already): summing them is cheaper
             scores = self._summed_all(live, p)
             return _top(scores, k), scores, len(scores)
         if len(live) == 1:
@@ -1009,6 +1325,13 @@ class Ranker:
             for ev in live:
                 union |= ev.docs
             total = union.bit_count()  # a byte of 1 a document
+        if bounded:
+            got = self._top_bounded(live, k, p, total)
+            if got is not None:
+                return got
+            if not _worth_pruning(live, k):
+                scores = self._summed_all(live, p)
+                return _top(scores, k), scores, len(scores)
         order = sorted(live, key=lambda ev: -ev.bound)
         slack = 1 - 1e-9  # sums in another order than the query's may differ in the last bits
         partial: dict[int, float] = {}
@@ -1179,7 +1502,7 @@ class _Word:
     documents, score bound and (once a ranking needed them) its scores in every document."""
 
     __slots__ = ("title", "body", "extra", "pref", "df", "docs", "matches", "idf", "bound", "scores", "key", "size",
-                 "weight", "local", "counts")
+                 "weight", "local", "counts", "planes")
 
     def __init__(self) -> None:
         self.title: list = []
@@ -1197,6 +1520,7 @@ class _Word:
         self.weight = 1.0  # the query word's weight (a planned word: Ranker._planned)
         self.local = (0, 0)  # a planned word's (df, matches) in the ranker's segments
         self.counts = None  # the whole index's (df, matches) its IDF is computed from
+        self.planes = None  # its evidence as byte planes in the ranker's slice (Ranker._planes; False: none)
 
 
 def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
@@ -1212,6 +1536,17 @@ def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
         get = acc.get
         for d, tf in zip(ids, ws):
             acc[d] = get(d, 0.0) + factor * tf
+
+
+def _look_up(acc: dict, ids: array, ws: array, docs: list[int], factor: float) -> None:
+    """``acc[d] += factor · w`` for the ``docs`` (sorted) in a posting list, by binary search."""
+    get = acc.get
+    n = len(ids)
+    at = 0
+    for d in docs:
+        at = bisect_left(ids, d, at)
+        if at < n and ids[at] == d:
+            acc[d] = get(d, 0.0) + factor * ws[at]
 
 
 def _lookups(ev: _Word) -> int:

@@ -60,9 +60,13 @@ def _results(res):
     return [(h.id, h.score, h.to_dict()) for h in res], res.total
 
 
-def test_two_processes_rank_as_one(split_index, monkeypatch):
+@pytest.mark.parametrize("bound_min", [0, 10**12], ids=["bounds", "maxscore"])
+def test_two_processes_rank_as_one(split_index, monkeypatch, bound_min):
+    from searchkz.rank import Ranker
+
     path, queries = split_index
     monkeypatch.setattr(parallel, "SPLIT_MIN_DOCS", 100)
+    monkeypatch.setattr(Ranker, "BOUND_MIN", bound_min)  # (the worker, forked, has it too)
     one, two = Index(path, search_procs=1), Index(path, search_procs=2)
     try:
         assert _results(two.search(queries[0])) == _results(one.search(queries[0]))

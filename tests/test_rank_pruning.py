@@ -30,9 +30,30 @@ def _exhaustive(ranker: Ranker, words, k: int):
     return _top(scores, k), len(scores)
 
 
+#: Ranker.BOUND_MIN: the top k through byte-plane bounds for every query (0), or never (MaxScore alone).
+BOUNDS = pytest.mark.parametrize("bound_min", [0, 10**12], ids=["bounds", "maxscore"])
+
+
+@pytest.fixture
+def bounded_calls(monkeypatch):
+    """How many rankings _top_bounded answered (it may decline: None)."""
+    calls = []
+    orig = Ranker._top_bounded
+
+    def counted(self, *args):
+        got = orig(self, *args)
+        calls.append(got is not None)
+        return got
+
+    monkeypatch.setattr(Ranker, "_top_bounded", counted)
+    return calls
+
+
+@BOUNDS
 @pytest.mark.parametrize("k", [1, 5, 10, 100])
-def test_pruned_top_k_equals_the_exhaustive_one(generated, k):
+def test_pruned_top_k_equals_the_exhaustive_one(generated, k, bound_min, monkeypatch, bounded_calls):
     ix, queries = generated
+    monkeypatch.setattr(Ranker, "BOUND_MIN", bound_min)
     ranker = ranker_for(ix._open())
     pruned_words = 0
     for q in queries:
@@ -46,11 +67,18 @@ def test_pruned_top_k_equals_the_exhaustive_one(generated, k):
         assert (top, total) == _exhaustive(ranker, words, k), q
     if k <= 10:
         assert pruned_words > 0  # the pruning did prune
+    if bound_min == 0:
+        assert sum(bounded_calls) > len(queries) // 2  # the bounds did rank most queries
+    else:
+        assert not bounded_calls
 
 
-def test_search_results_equal_the_exhaustive_ranking(generated, monkeypatch):
+@BOUNDS
+def test_search_results_equal_the_exhaustive_ranking(generated, monkeypatch, bound_min):
     """Through Index.search (top 10, title boost over the first 100): ids, scores and totals."""
     ix, queries = generated
+    ix.close()
+    monkeypatch.setattr(Ranker, "BOUND_MIN", bound_min)
     got = [(q, ix.search(q, limit=10, snippets=False)) for q in queries[:60]]
 
     def exhaustive(self, words, k, p):
@@ -65,21 +93,69 @@ def test_search_results_equal_the_exhaustive_ranking(generated, monkeypatch):
         assert res.total == want.total, q
 
 
-def test_score_many_equals_score_all(generated):
-    """A word's scores by binary search in its posting lists are its whole-list scores, bit for bit."""
-    ix, queries = generated
-    ranker = ranker_for(ix._open())
-    for q in queries[:40]:
+def _words_of(ranker: Ranker, queries: list[str]):
+    """The evidence of each word of the queries with evidence, read afresh (no cached scores)."""
+    for q in queries:
         for w in build_query(q).qwords:
             ranker._words.clear()
             ranker._words_cached = 0
             ev = ranker._word(w, PARAMS)
-            if ev.docs is None:
-                continue
-            lists = ev.title + ev.body + ev.extra + ev.pref
-            every = {d for fieldname, term, _f in lists for d in ranker.plist(fieldname, term)[0]}
-            assert len(every) == ev.matches
-            docs = sorted(every)[::3] + [10**6]  # and a document without evidence
-            some = ranker._score_many(ev, sorted(docs), PARAMS)
-            full = ranker._word_scores_of(ev, PARAMS)[1]
-            assert some == {d: full[d] for d in docs if d in full}
+            if ev.docs is not None:
+                yield ev
+
+
+def test_score_many_equals_score_all(generated):
+    """A word's scores by binary search in its posting lists are its whole-list scores, bit for bit."""
+    ix, queries = generated
+    ranker = ranker_for(ix._open())
+    for ev in _words_of(ranker, queries[:40]):
+        lists = ev.title + ev.body + ev.extra + ev.pref
+        every = {d for fieldname, term, _f in lists for d in ranker.plist(fieldname, term)[0]}
+        assert len(every) == ev.matches
+        docs = sorted(every)[::3] + [10**6]  # and a document without evidence
+        some = ranker._score_many(ev, sorted(docs), PARAMS)
+        full = ranker._word_scores_of(ev, PARAMS)[1]
+        assert some == {d: full[d] for d in docs if d in full}
+
+
+@pytest.mark.parametrize(
+    "weights, want",
+    [
+        ([1.0, 2.0, 3.0], b"\x01\x02\x03"),
+        ([4.0, 5.0, 7.0, 8.0, 15.0, 16.0, 31.0, 32.0, 33.0, 100.0, 255.0], bytes([4, 5, 7, 8, 15, 16, 31, 32, 33, 100, 255])),
+        ([1.5], None),  # not a whole number
+        ([2.0, 2.25], None),
+        ([256.0], None),  # more than a byte
+        ([0.0], None),  # a posting has a weight
+        ([1.0000001], None),  # the low bytes of the float
+    ],
+)
+def test_whole_bytes(weights, want):
+    from array import array
+
+    from searchkz.rank import _whole_bytes
+
+    assert _whole_bytes(array("f", weights)) == want
+
+
+def test_whole_bytes_every_byte():
+    from array import array
+
+    from searchkz.rank import _whole_bytes
+
+    assert _whole_bytes(array("f", [float(v) for v in range(1, 256)])) == bytes(range(1, 256))
+
+
+@BOUNDS
+def test_score_in_equals_score_all(generated, bound_min, monkeypatch):
+    """A word's scores in some documents read from its dense lists (_score_in) are its whole-list scores."""
+    ix, queries = generated
+    ranker = ranker_for(ix._open())
+    monkeypatch.setattr(ranker, "DENSE_SHARE", 16 if bound_min else 10**9)  # (10**9: every list dense)
+    ranker._dense.clear()
+    for ev in _words_of(ranker, queries[:40]):
+        for fieldname, term, _f in ev.title + ev.body + ev.extra + ev.pref:
+            ranker.dense(fieldname, term)
+        full = ranker._word_scores_of(ev, PARAMS)[1]
+        docs = sorted(full)[::2]
+        assert ranker._score_in(ev, docs, PARAMS) == {d: full[d] for d in docs}
