@@ -166,6 +166,7 @@ _CLASSES = 8  # length classes (3 bits): a level and a class make one byte
 _NONZERO_FF = bytes([0] + [255] * 255)
 _NONZERO_1 = bytes([0] + [1] * 255)
 _AT_LEAST = [bytes(int(v >= t) for v in range(256)) for t in range(256)]  # t -> v >= t as 1 or 0
+_AT_MOST = [bytes(min(v, t) for v in range(256)) for t in range(256)]  # t -> min(v, t)
 _ONE = re.compile(b"\x01")
 
 
@@ -391,7 +392,7 @@ class Ranker:
     MAX_WORD_CACHE = 600_000  # per-word score entries kept, a document mask counting n/100 (~60 MB)
     MAX_DF_CACHE = 200_000
     DENSE_SHARE = 16  # a list with at least 1/16 of the slice's documents is also kept dense (a byte a document)
-    MAX_DENSE = 96_000_000  # bytes of dense lists kept, least recently used dropped first
+    MAX_DENSE = 128_000_000  # bytes of dense lists kept (4 a document), least recently used dropped first
     BOUND_MIN = 20_000  # matches (summed over the words) from which the top k is found through bounds
 
     def __init__(self, searcher, leaves: list[int] | None = None) -> None:
@@ -651,10 +652,11 @@ class Ranker:
         return hit
 
     # -- the bounded top k: bounds of every document's score in C-level byte operations ----------
-    def dense(self, fieldname: str, term: str) -> tuple[bytes, int, int] | None:
+    def dense(self, fieldname: str, term: str) -> tuple[bytes, int, int, int] | None:
         """A long posting list as a byte a document of this ranker's slice (its weight, 0 where the
-        term is absent), its largest weight and the bytes as 16-bit lanes (:func:`_widen`) (cached),
-        or None: a short list, or weights that are not whole numbers 1-255."""
+        term is absent), its largest weight, the bytes as 16-bit lanes (:func:`_widen`) and as a
+        mask (1 where the term is) (cached), or None: a short list, or weights that are not whole
+        numbers 1-255."""
         key = (fieldname, term)
         cache = self._dense
         if key in cache:
@@ -670,12 +672,12 @@ class Ranker:
                 for d, w in zip(ids, tf):
                     buf[d] = w
                 plane = bytes(buf[lo:]) if lo else bytes(buf)
-                out = (plane, max(tf), _widen(plane))
+                out = (plane, max(tf), _widen(plane), int.from_bytes(plane.translate(_NONZERO_1), "little"))
         cache[key] = out
-        self._dense_bytes += 3 * n if out is not None else 1
+        self._dense_bytes += 4 * n if out is not None else 100  # (a short list's entry: ~100 bytes)
         while self._dense_bytes > self.MAX_DENSE and len(cache) > 1:
             _k, old = cache.popitem(last=False)
-            self._dense_bytes -= 3 * n if old is not None else 1
+            self._dense_bytes -= 4 * n if old is not None else 100
         return out
 
     def _class_plane(self, fieldname: str, p: RankParams) -> tuple[int, list]:
@@ -720,7 +722,7 @@ class Ranker:
                 return None
             got = self.dense(fieldname, term)
             if got is not None:
-                _plane, top, lanes = got
+                _plane, top, lanes, _mask = got
                 worst += m * top
                 wide[m] = wide.get(m, 0) + lanes
                 continue
@@ -823,8 +825,7 @@ class Ranker:
         """:meth:`_top_of` through bounds (None: the words cannot be bounded; rank them otherwise).
 
         Each document's score is bounded from below and above in whole units of ``step`` (the
-        words' largest scores summed are under 255 units), a byte (a 16-bit lane) a document: a
-        word's bound tables (:meth:`_bound_tables`) translate its evidence planes (:meth:`_planes`)
+        words' largest scores summed are under 255 units), a byte a document: a word's bound tables (:meth:`_bound_tables`) translate its evidence planes (:meth:`_planes`)
         and the words' planes are added as ints.  At least k documents score at least ``theta``,
         the k-th largest lower bound, so only a document whose upper bound reaches ``theta`` can
         be among the k best: those candidates (a few hundred of tens of thousands of matches) are
@@ -836,13 +837,17 @@ class Ranker:
             return None
         n, lo = self._n, self._lo
         cs = [ev.idf * (p.k1 + 1) for ev in live]
-        step = sum(cs) * (1 + 1e-6) / (255 - len(live))  # each word's units round up at most once
+        # each word's units round up at most once, so they sum to under 255; a word's are under 127,
+        # so its body and title bounds add up in a byte before they are cut to its most
+        step = max(sum(cs) / (255 - len(live)), max(cs) / 126) * (1 + 1e-6)
         up = down = 0
         for (levels, title), c in zip(planes, cs):
             tu, td, tt = self._bound_tables(c, step, p)
-            up += _widen(levels.translate(tu))
+            u = int.from_bytes(levels.translate(tu), "little")
             if title is not None:
-                up += _widen(title.translate(tt))
+                u += int.from_bytes(title.translate(tt), "little")
+                u = int.from_bytes(u.to_bytes(n, "little").translate(_AT_MOST[math.ceil(c / step * (1 + 1e-9))]), "little")
+            up += u
             down += int.from_bytes(levels.translate(td), "little")
         lower = down.to_bytes(n, "little")
         if _count_at_least(lower, 1) < k:
@@ -854,9 +859,7 @@ class Ranker:
                 a = mid
             else:
                 b = mid - 1
-        upper = up.to_bytes(2 * n, "little")
-        mask = (int.from_bytes(upper[0::2].translate(_AT_LEAST[a]), "little")
-                | int.from_bytes(upper[1::2].translate(_NONZERO_1), "little")).to_bytes(n, "little")
+        mask = up.to_bytes(n, "little").translate(_AT_LEAST[a])
         cands = [lo + m.start() for m in _ONE.finditer(mask)]
         scores: dict[int, float] = {}
         get = scores.get
@@ -963,20 +966,34 @@ class Ranker:
         return ev
 
     def _read(self, ev: "_Word") -> None:
-        """Read a planned word's lists: its df, the documents it matches (a byte a document: the
-        union of several words is one OR, its size one bit count) and their number."""
-        seen_docs = bytearray(self.reader.doc_count_all())  # 1 for every document with evidence
-        for fieldname, term, _f in ev.title + ev.body + ev.extra:
-            for d in self.plist(fieldname, term)[0]:
-                seen_docs[d] = 1
-        df = seen_docs.count(1)
-        for fieldname, term, _f in ev.pref:
-            for d in self.plist(fieldname, term)[0]:
-                seen_docs[d] = 1
-        ev.matches = seen_docs.count(1) if ev.pref else df
+        """Read a planned word's lists: its df, the documents it matches (a byte a document of the
+        slice, 1 where it has evidence: the union of several words is one OR, its size one bit
+        count) and their number.  A long list is read as its dense form (:meth:`dense`): its byte
+        mask is ORed in, where a short list sets a byte a posting."""
+        n, lo = self._n, self._lo
+        union = 0
+        seen = None
+        for pref in (False, True):
+            for fieldname, term, _f in ev.pref if pref else ev.title + ev.body + ev.extra:
+                got = self.dense(fieldname, term)
+                if got is not None:
+                    union |= got[3]
+                    continue
+                ids = self.plist(fieldname, term)[0]
+                if not ids:
+                    continue
+                if seen is None:
+                    seen = bytearray(lo + n)  # (the documents before the slice are cut off)
+                for d in ids:
+                    seen[d] = 1
+            if seen is not None:
+                union |= int.from_bytes(seen[lo:] if lo else seen, "little")
+            if not pref:
+                df = union.bit_count()
+        ev.matches = union.bit_count() if ev.pref else df
         ev.local = (df, ev.matches)
         ev.df = df or ev.matches
-        ev.docs = int.from_bytes(seen_docs, "little") if ev.matches else None
+        ev.docs = union if ev.matches else None
 
     def _evidence(self, w: QueryWord, p: RankParams) -> "_Word":
         """A word's posting lists (:meth:`_plan`), read (:meth:`_read`)."""
@@ -986,16 +1003,23 @@ class Ranker:
 
     def title_of(self, docnum: int) -> tuple[str, int]:
         """The document's title and its number of content (non-stop) words (cached)."""
-        hit = self._titles.get(docnum)
-        if hit is None:
+        title = self.title_text(docnum)
+        hit = self._titles[docnum]
+        if hit[1] is None:
             from searchkz.analysis import count_content_words
 
+            hit[1] = count_content_words(title)
+        return title, hit[1]
+
+    def title_text(self, docnum: int) -> str:
+        """The document's title (cached; its words are counted by :meth:`title_of` when asked)."""
+        hit = self._titles.get(docnum)
+        if hit is None:
             if self._title_column is None:
                 stored = self.searcher.stored_fields
                 self._title_column = _title_column(self.reader) or (lambda d: stored(d).get("title") or "")
-            title = self._title_column(docnum)
-            hit = self._titles[docnum] = (title, count_content_words(title))
-        return hit
+            hit = self._titles[docnum] = [self._title_column(docnum), None]
+        return hit[0]
 
     def _title_coverage(self, words, ranked, p: RankParams, split=None) -> dict[int, float]:
         """Share of each top document's title words that the query names (``Дулат Бабатайұлы`` in
@@ -1034,12 +1058,10 @@ class Ranker:
         heads = term_prefixes(stems | pref)
         out: dict[int, float] = {}
         for d in docs:
-            title, n = self.title_of(d)
-            if not n:
-                continue
-            hits = len(find_words(title, named, heads))
-            if hits:
-                out[d] = hits / n
+            title = self.title_text(d)
+            hits = len(find_words(title, named, heads)) if title else 0
+            if hits:  # (a named word is a content word: the title has some)
+                out[d] = hits / self.title_of(d)[1]
         return out
 
     def matched_terms(self, words: list[QueryWord], params: RankParams | None = None) -> tuple[set, set]:
@@ -1142,7 +1164,6 @@ class Ranker:
         accs = []
         for lists in groups:
             acc: dict[int, float] = {}
-            get = acc.get
             for fieldname, term, f in lists:
                 ids, ws = self.plist(fieldname, term)
                 if docs is None:
@@ -1510,7 +1531,7 @@ class _Word:
         self.extra: list = []
         self.pref: list = []
         self.df = 0
-        self.docs: int | None = None  # a byte (0 or 1) a document: 1 for those with evidence (None: none)
+        self.docs: int | None = None  # a byte (0 or 1) a document of the slice: 1 with evidence (None: none)
         self.matches = 0  # documents with evidence
         self.idf = 0.0
         self.bound = 0.0  # above the word's score in any document

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -621,31 +622,27 @@ _WS_RE = re.compile(r"\s+")
 
 def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Collapse whitespace runs to one space and strip, remapping the spans."""
-    out = []
-    mapping = [0] * (len(piece) + 1)
-    pos = 0
-    last = 0
+    starts, ends, removed = [], [], []  # each run; characters removed up to its end
+    gone = 0
     for m in _WS_RE.finditer(piece):
-        seg = piece[last : m.start()]
-        for k in range(len(seg)):
-            mapping[last + k] = pos + k
-        out.append(seg)
-        pos += len(seg)
-        for k in range(m.start(), m.end()):
-            mapping[k] = pos
-        out.append(" ")
-        pos += 1
-        last = m.end()
-    seg = piece[last:]
-    for k in range(len(seg)):
-        mapping[last + k] = pos + k
-    out.append(seg)
-    pos += len(seg)
-    mapping[len(piece)] = pos
-    s = "".join(out)
+        a, b = m.span()
+        starts.append(a)
+        ends.append(b)
+        gone += b - a - 1
+        removed.append(gone)
+
+    def at(i: int) -> int:  # where character i of piece is in the collapsed text
+        j = bisect_right(starts, i) - 1
+        if j < 0:
+            return i
+        if i < ends[j]:  # inside run j: its one space
+            return starts[j] - (removed[j - 1] if j else 0)
+        return i - removed[j]
+
+    s = _WS_RE.sub(" ", piece)
     lead = len(s) - len(s.lstrip())
     s2 = s.strip()
-    new = [(mapping[a] - lead, mapping[b - 1] + 1 - lead) for a, b in spans]
+    new = [(at(a) - lead, at(b - 1) + 1 - lead) for a, b in spans]
     return s2, [(a, b) for a, b in new if 0 <= a < b <= len(s2)]
 
 
