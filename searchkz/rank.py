@@ -652,11 +652,10 @@ class Ranker:
         return hit
 
     # -- the bounded top k: bounds of every document's score in C-level byte operations ----------
-    def dense(self, fieldname: str, term: str) -> tuple[bytes, int, int, int] | None:
+    def dense(self, fieldname: str, term: str) -> tuple[bytes, int, int] | None:
         """A long posting list as a byte a document of this ranker's slice (its weight, 0 where the
-        term is absent), its largest weight, the bytes as 16-bit lanes (:func:`_widen`) and as a
-        mask (1 where the term is) (cached), or None: a short list, or weights that are not whole
-        numbers 1-255."""
+        term is absent), the bytes as 16-bit lanes (:func:`_widen`) and as a mask (1 where the term
+        is) (cached), or None: a short list, or weights that are not whole numbers 1-255."""
         key = (fieldname, term)
         cache = self._dense
         if key in cache:
@@ -672,7 +671,7 @@ class Ranker:
                 for d, w in zip(ids, tf):
                     buf[d] = w
                 plane = bytes(buf[lo:]) if lo else bytes(buf)
-                out = (plane, max(tf), _widen(plane), int.from_bytes(plane.translate(_NONZERO_1), "little"))
+                out = (plane, _widen(plane), int.from_bytes(plane.translate(_NONZERO_1), "little"))
         cache[key] = out
         self._dense_bytes += 4 * n if out is not None else 100  # (a short list's entry: ~100 bytes)
         while self._dense_bytes > self.MAX_DENSE and len(cache) > 1:
@@ -707,24 +706,20 @@ class Ranker:
             hit = self._classes[key] = (plane, list(zip(least, most)))
         return hit
 
-    def _lane_sum(self, lists: list) -> bytes | None:
-        """``(lanes, largest)``: ``Σ factor · weight`` of posting lists in twentieths, exact, a
-        little-endian 16-bit lane a document of the slice, and the most a lane can be (None: a factor that is not a whole number of twentieths, weights
-        that are not whole numbers 1-255, or a sum that could pass 65535)."""
+    def _lane_sum(self, lists: list) -> tuple[bytes, int] | None:
+        """``(lanes, most)``: ``Σ factor · weight`` of posting lists in twentieths, exact, a
+        little-endian 16-bit lane a document of the slice, and the most a lane can be (None: a
+        factor that is not a whole number of twentieths, weights that are not whole numbers 1-255,
+        or so many lists that a sum could pass 65535)."""
         n, lo = self._n, self._lo
-        total = 0
-        worst = 0  # the largest lane the sum can reach
-        sparse = None
-        wide: dict[int, int] = {}  # factor -> its dense lists' lanes summed (one product a factor)
+        items = []  # (factor in twentieths, the dense list or None, the sparse list's ids and weights)
         for fieldname, term, f in lists:
             m = round(f * _UNITS)
             if m < 1 or abs(f * _UNITS - m) > 1e-9:
                 return None
             got = self.dense(fieldname, term)
             if got is not None:
-                _plane, top, lanes, _mask = got
-                worst += m * top
-                wide[m] = wide.get(m, 0) + lanes
+                items.append((m, got, None))
                 continue
             ids, ws = self.plist(fieldname, term)
             if not ids:
@@ -732,19 +727,28 @@ class Ranker:
             tf = _whole_bytes(ws)
             if tf is None:
                 return None
-            worst += m * max(tf)
+            items.append((m, None, (ids, tf)))
+        worst = 255 * sum(m for m, _got, _pair in items)  # the largest lane the sum can reach
+        if worst > 65535:  # then with each list's largest weight
+            worst = sum(m * max(got[0] if got is not None else pair[1]) for m, got, pair in items)
             if worst > 65535:
                 return None
+        total = 0
+        wide: dict[int, int] = {}  # factor -> its dense lists' lanes summed (one product a factor)
+        sparse = None
+        for m, got, pair in items:
+            if got is not None:
+                wide[m] = wide.get(m, 0) + got[1]
+                continue
             if sparse is None:
                 sparse = array("H", bytes(2 * n))
+            ids, tf = pair
             if lo:
                 for d, w in zip(ids, tf):
                     sparse[d - lo] += m * w
             else:
                 for d, w in zip(ids, tf):
                     sparse[d] += m * w
-        if worst > 65535:
-            return None
         for m, lanes in wide.items():
             total += m * lanes
         if sparse is not None:
@@ -977,7 +981,7 @@ class Ranker:
             for fieldname, term, _f in ev.pref if pref else ev.title + ev.body + ev.extra:
                 got = self.dense(fieldname, term)
                 if got is not None:
-                    union |= got[3]
+                    union |= got[2]
                     continue
                 ids = self.plist(fieldname, term)[0]
                 if not ids:

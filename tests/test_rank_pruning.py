@@ -22,6 +22,7 @@ def generated(tmp_path_factory):
     ix.reindex(info.path, procs=1)
     queries = speed.make_queries(sentences, 150, seed=3)
     queries += ["Абай", "қазақ тілі", "Абай жолы романы", "мектеп оқушылары туралы", "жылы болды"]
+    queries += ["когамдык кенес", "qazaq tili", "жыл жылы жылдары"]  # respelled words: not bounded
     return ix, queries
 
 
@@ -159,3 +160,54 @@ def test_score_in_equals_score_all(generated, bound_min, monkeypatch):
         full = ranker._word_scores_of(ev, PARAMS)[1]
         docs = sorted(full)[::2]
         assert ranker._score_in(ev, docs, PARAMS) == {d: full[d] for d in docs}
+
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory):
+    """300 articles in two segments, then 30 deleted and 20 added (a third segment, deletions)."""
+    from pathlib import Path
+
+    d = tmp_path_factory.mktemp("upd")
+    sentences, _source = speed.load_sentences(None)
+    info = speed.build_corpus(d / "corpus", 300, sentences, seed=9, words=120, fmt="txt")
+    ix = Index(d / "index")
+    ix.reindex(info.path, procs=2)
+    files = sorted(Path(info.path).rglob("*.txt"))
+    for i, f in enumerate(files[:20]):
+        (f.parent / f"new{i}.txt").write_bytes(f.read_bytes())
+    for f in files[20:50]:
+        f.unlink()
+    ix.reindex(info.path, procs=1)
+    return ix, speed.make_queries(sentences, 80, seed=4)
+
+
+def test_bounds_with_segments_and_deletions(updated, monkeypatch, bounded_calls):
+    """The bounded top k on an index of three segments with deleted documents is the exhaustive one."""
+    ix, queries = updated
+    monkeypatch.setattr(Ranker, "BOUND_MIN", 0)
+    ranker = ranker_for(ix._open())
+    assert len(ranker._leaves) >= 3 and ranker.reader.has_deletions()
+    for q in queries:
+        words = build_query(q).qwords
+        ranker._words.clear()
+        ranker._words_cached = 0
+        top, scores, total = ranker._top_pruned(words, 10, PARAMS)
+        assert (top, total) == _exhaustive(ranker, words, 10), q
+    assert sum(bounded_calls) > len(queries) // 2
+
+
+def test_lane_sum_is_exact_and_refuses_overflow(generated):
+    """A word's evidence in twentieths, lane by lane, as the lists' weights times their factors;
+    so many lists that a lane could pass 65535: None (the ranking falls back to MaxScore)."""
+    ix, _queries = generated
+    ranker = ranker_for(ix._open())
+    terms = sorted(((ranker.doc_frequency("body", t), t) for t in ("жыл", "қазақ", "тіл", "мектеп", "абай")), reverse=True)
+    lists = [("body", terms[0][1], 1.0), ("body", terms[1][1], 0.35), ("body", terms[-1][1], 0.3)]
+    lanes, _most = ranker._lane_sum(lists)
+    want = [0] * ranker._n
+    for fieldname, term, f in lists:
+        for d, w in zip(*ranker.plist(fieldname, term)):
+            want[d] += round(f * 20) * int(w)
+    assert [lanes[2 * i] | lanes[2 * i + 1] << 8 for i in range(ranker._n)] == want
+    assert ranker._lane_sum([("body", terms[0][1], 1.0)] * 4000) is None
+    assert ranker._lane_sum([("body", terms[0][1], 0.61)]) is None  # not a whole number of twentieths
