@@ -18,25 +18,12 @@ pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="needs two cores
 
 
 @pytest.fixture(scope="module")
-def split_index(tmp_path_factory):
+def split_index(tmp_path_factory, updated_index_builder):
     """600 articles of the bundled corpus's sentences written by two processes (two segments),
     then an incremental update: 40 deleted, 50 added (a third segment, deletions in the first two)."""
-    d = tmp_path_factory.mktemp("split")
-    sentences, _source = speed.load_sentences(None)
-    info = speed.build_corpus(d / "corpus", 600, sentences, seed=11, words=120, fmt="txt")
-    ix = Index(d / "index")
-    ix.reindex(info.path, procs=2)
-    files = sorted(Path(info.path).rglob("*.txt"))
-    for i, f in enumerate(files[:50]):
-        (f.parent / f"new{i}.txt").write_bytes(f.read_bytes())
-    for f in files[50:90]:
-        f.unlink()
-    ix.reindex(info.path, procs=1)
-    reader = ix._open().reader()
-    assert len(list(reader.leaf_readers())) >= 3 and reader.has_deletions()
-    ix.close()
+    ix, sentences = updated_index_builder(tmp_path_factory.mktemp("split"), 600, seed=11, added=50, deleted=40)
     queries = speed.make_queries(sentences, 120, seed=5) + ["Абай", "қазақ тілі", "когамдык", "qazaq tili"]
-    return d / "index", queries
+    return ix.path, queries
 
 
 @pytest.mark.parametrize(

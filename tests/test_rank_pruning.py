@@ -163,21 +163,9 @@ def test_score_in_equals_score_all(generated, bound_min, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def updated(tmp_path_factory):
+def updated(tmp_path_factory, updated_index_builder):
     """300 articles in two segments, then 30 deleted and 20 added (a third segment, deletions)."""
-    from pathlib import Path
-
-    d = tmp_path_factory.mktemp("upd")
-    sentences, _source = speed.load_sentences(None)
-    info = speed.build_corpus(d / "corpus", 300, sentences, seed=9, words=120, fmt="txt")
-    ix = Index(d / "index")
-    ix.reindex(info.path, procs=2)
-    files = sorted(Path(info.path).rglob("*.txt"))
-    for i, f in enumerate(files[:20]):
-        (f.parent / f"new{i}.txt").write_bytes(f.read_bytes())
-    for f in files[20:50]:
-        f.unlink()
-    ix.reindex(info.path, procs=1)
+    ix, sentences = updated_index_builder(tmp_path_factory.mktemp("upd"), 300, seed=9, added=20, deleted=30)
     return ix, speed.make_queries(sentences, 80, seed=4)
 
 
