@@ -394,6 +394,7 @@ class Ranker:
     DENSE_SHARE = 16  # a list with at least 1/16 of the slice's documents is also kept dense (a byte a document)
     MAX_DENSE = 128_000_000  # bytes of dense lists kept (4 a document), least recently used dropped first
     BOUND_MIN = 20_000  # matches (summed over the words) from which the top k is found through bounds
+    LEXICON_AFTER = 8  # prefix look-ups of a field before its terms are read into memory
 
     def __init__(self, searcher, leaves: list[int] | None = None) -> None:
         """``leaves``: the positions of the segments this ranker reads (a slice of the index:
@@ -412,8 +413,10 @@ class Ranker:
             self._leaves = list(self.reader.leaf_readers())
         except Exception:
             self._leaves = [(self.reader, 0)]
+        self._whole = leaves is None  # (a ranker of a slice of the segments: parallel.py)
         if leaves is not None:
             self._leaves = [self._leaves[i] for i in leaves]
+        self._lexicons: dict = {}  # field -> its terms, sorted (Ranker._lexicon)
         self._post: OrderedDict = OrderedDict()  # (field, term) -> (docnums, weights), LRU
         self._cached = 0
         self._words: OrderedDict = OrderedDict()  # word key -> _Word, LRU
@@ -523,12 +526,32 @@ class Ranker:
         return len(self.plist(fieldname, term)[0])
 
     def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        """The field's terms that begin with ``prefix``, in order (cached)."""
         key = (fieldname, prefix)
         hit = self._prefix.get(key)
         if hit is None:
-            hit = [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.expand_prefix(fieldname, prefix)]
+            lex = self._lexicon(fieldname)
+            if lex is not None:
+                i = bisect_left(lex, prefix)
+                j = bisect_left(lex, prefix + "\U0010ffff", i)  # (no term has that character)
+                hit = lex[i:j]
+            else:
+                hit = [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.expand_prefix(fieldname, prefix)]
             self._prefix[key] = hit
         return hit
+
+    def _lexicon(self, fieldname: str) -> list[str] | None:
+        """The field's terms over the whole index, sorted, in memory — once more than
+        ``LEXICON_AFTER`` prefix look-ups asked for them (a one-shot search never reads them all:
+        ~0.25 s for the 31k forms of 100k articles); None before."""
+        lex = self._lexicons.get(fieldname)
+        if lex is None:
+            asked = self._lexicons[fieldname, "asked"] = self._lexicons.get((fieldname, "asked"), 0) + 1
+            if asked <= self.LEXICON_AFTER:
+                return None
+            lex = self._lexicons[fieldname] = [t.decode("utf-8") if isinstance(t, bytes) else t
+                                               for t in self.reader.lexicon(fieldname)]
+        return lex
 
     def has_term(self, fieldname: str, term: str) -> bool:
         """Does a live document have ``term``?  (:meth:`in_vocabulary` without deletions.)"""
@@ -561,6 +584,11 @@ class Ranker:
         when it can (:meth:`_first_term_from`)."""
         key = (fieldname, prefix)
         hit = self._has_prefix.get(key)
+        if hit is None and self._whole:
+            lex = self._lexicon(fieldname)
+            if lex is not None:
+                i = bisect_left(lex, prefix)
+                hit = self._has_prefix[key] = i < len(lex) and lex[i].startswith(prefix)
         if hit is None:
             bp = prefix.encode("utf-8")
             hit = False
@@ -795,35 +823,48 @@ class Ranker:
             self._trim_words()
         return ev.planes
 
+    def _bound_ratios(self, p: RankParams) -> tuple[list, list, list]:
+        """Per level-and-class byte (:meth:`_levels`), a word's score over its largest
+        (``c = idf · (k1 + 1)``: ``x / (k1 + x)`` of its evidence ``x``): from body-side evidence
+        at most (the level's most evidence, the class's shortest length) and at least (the least,
+        the longest), and from title evidence alone at most (cached)."""
+        key = ("ratios", p.b_body, p.b_title, p.k1, p.title_weight)
+        hit = self._classes.get(key)
+        if hit is None:
+            k1 = p.k1
+            tw = p.title_weight
+            up = [0.0] * 256
+            down = [0.0] * 256
+            tup = [0.0] * 256
+            top = len(_LEVELS) - 1
+            bnorms = self._class_plane("body", p)[1]
+            tnorms = self._class_plane("title", p)[1]
+            for cls in range(_CLASSES):
+                least, most = bnorms[cls]
+                tleast = tnorms[cls][0]
+                for lev in range(len(_LEVELS)):
+                    i = cls << 5 | lev
+                    v_lo = _LEVELS[lev] / _UNITS
+                    if least != math.inf:
+                        up[i] = 1.0 if lev == top else (_LEVELS[lev + 1] - 1) / _UNITS / ((_LEVELS[lev + 1] - 1) / _UNITS + least)
+                        down[i] = v_lo / (v_lo + most) if v_lo else 0.0
+                    if tleast != math.inf:
+                        x = tw * (_LEVELS[lev + 1] - 1) / _UNITS / tleast if lev < top else math.inf
+                        tup[i] = 1.0 if lev == top else x / (k1 + x)
+            hit = self._classes[key] = (up, down, tup)
+        return hit
+
     def _bound_tables(self, c: float, step: float, p: RankParams) -> tuple[bytes, bytes, bytes]:
         """Per level-and-class byte (:meth:`_levels`), a word's score (``c``: its IDF times ``k1 + 1``)
-        in units of ``step``: from its body-side evidence rounded up (the level's most evidence, the
-        class's shortest length) and down (the least, the longest), and from its title evidence
-        alone rounded up (a score is below the sum of the two: ``c · x / (k1 + x)`` is concave)."""
-        k1 = p.k1
-        tw = p.title_weight
-        up = bytearray(256)
-        down = bytearray(256)
-        tup = bytearray(256)
-        top = len(_LEVELS) - 1
-        bnorms = self._class_plane("body", p)[1]
-        tnorms = self._class_plane("title", p)[1]
-        for cls in range(_CLASSES):
-            least, most = bnorms[cls]
-            tleast = tnorms[cls][0]
-            for lev in range(len(_LEVELS)):
-                i = cls << 5 | lev
-                v_lo = _LEVELS[lev] / _UNITS
-                v_hi = (_LEVELS[lev + 1] - 1) / _UNITS if lev < top else math.inf
-                if least != math.inf:
-                    u = c if lev == top else c * v_hi / (v_hi + least)
-                    up[i] = min(255, math.ceil(u / step * (1 + 1e-9)))
-                    down[i] = max(0, math.floor((c * v_lo / (v_lo + most) if v_lo else 0.0) / step * (1 - 1e-9)))
-                if tleast != math.inf:
-                    x = tw * v_hi / tleast if lev < top else math.inf
-                    u = c if lev == top else c * x / (k1 + x)
-                    tup[i] = min(255, math.ceil(u / step * (1 + 1e-9)))
-        return bytes(up), bytes(down), bytes(tup)
+        in units of ``step``: from its body-side evidence rounded up and down, and from its title
+        evidence alone rounded up (a score is below the sum of the two: ``c · x / (k1 + x)`` is
+        concave) (:meth:`_bound_ratios`; the margins are far above rounding errors)."""
+        up, down, tup = self._bound_ratios(p)
+        hi = c / step * (1 + 1e-9)
+        lo = c / step * (1 - 1e-9)
+        ceil, floor = math.ceil, math.floor
+        return (bytes([min(255, ceil(r * hi)) for r in up]), bytes([floor(r * lo) for r in down]),
+                bytes([min(255, ceil(r * hi)) for r in tup]))
 
     def _top_bounded(self, live: list, k: int, p: RankParams, total: int):
         """:meth:`_top_of` through bounds (None: the words cannot be bounded; rank them otherwise).

@@ -199,3 +199,19 @@ def test_lane_sum_is_exact_and_refuses_overflow(generated):
     assert [lanes[2 * i] | lanes[2 * i + 1] << 8 for i in range(ranker._n)] == want
     assert ranker._lane_sum([("body", terms[0][1], 1.0)] * 4000) is None
     assert ranker._lane_sum([("body", terms[0][1], 0.61)]) is None  # not a whole number of twentieths
+
+
+def test_prefix_look_ups_from_the_lexicon_in_memory(generated):
+    """Once a field's terms are in memory (after LEXICON_AFTER look-ups), prefixes are answered
+    from them: the same terms, in the same order, as Whoosh's term table gives."""
+    ix, _queries = generated
+    searcher = ix._open()
+    table, memory = Ranker(searcher), Ranker(searcher)
+    table.LEXICON_AFTER, memory.LEXICON_AFTER = 10**9, 0
+    words = [t.decode("utf-8") for t in searcher.reader().lexicon("exact")][::7]
+    prefixes = {w[:n] for w in words for n in (1, 2, 3, 5)} | {"", "zz", "қазақ", "яяя", "\U0010ffff"}
+    for field in ("exact", "body", "title"):
+        for prefix in sorted(prefixes):
+            assert memory.expand_prefix(field, prefix) == table.expand_prefix(field, prefix), (field, prefix)
+            assert memory.has_prefix(field, prefix) == table.has_prefix(field, prefix), (field, prefix)
+    assert memory._lexicons and not any(isinstance(v, list) for v in table._lexicons.values())
