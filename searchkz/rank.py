@@ -61,6 +61,18 @@ document (the same sums in the same order: tests/test_rank_pruning.py).  Every
 posting list is still read whole (the IDF of a word is over the union of its
 lists, and the number of matches over all of them): at 100k articles a common
 word matches tens of thousands of documents (see README, Measurements).
+
+When the words match many documents (``BOUND_MIN``) and their scores are flat
+(MaxScore then prunes little: every common word is essential), the short list
+is found through bounds instead (:meth:`Ranker._top_bounded`), in C-level byte
+operations rather than a dict update a posting: each long list is kept dense,
+a byte a document of the slice (:meth:`Ranker.dense`); a word's body-side
+evidence is summed in twentieths as 16-bit lanes of one int, cut to a level
+(5 bits) under the document's length class (3 bits), and ``bytes.translate``
+turns that byte into the word's score bounded from above and below in whole
+units.  The words' bytes add up as ints; the k-th largest lower bound leaves a
+few hundred candidates of tens of thousands of matches, scored exactly with
+the same additions in the same order, so this too is exact to the bit.
 """
 
 from __future__ import annotations
