@@ -406,7 +406,7 @@ class Ranker:
     DENSE_SHARE = 16  # a list with at least 1/16 of the slice's documents is also kept dense (a byte a document)
     MAX_DENSE = 128_000_000  # bytes of dense lists kept (4 a document), least recently used dropped first
     BOUND_MIN = 5_000  # matches (summed over the words) from which the top k is found through bounds (paired runs at 100k: 5k no slower than 20k; a slice of two has half the matches)
-    LEXICON_AFTER = 8  # prefix look-ups of a field before its terms are read into memory
+    LEXICON_AFTER = 1  # queries ranked before a field's terms are read into memory (never in a one-shot search)
 
     def __init__(self, searcher, leaves: list[int] | None = None) -> None:
         """``leaves``: the positions of the segments this ranker reads (a slice of the index:
@@ -428,7 +428,8 @@ class Ranker:
         self._whole = leaves is None  # (a ranker of a slice of the segments: parallel.py)
         if leaves is not None:
             self._leaves = [self._leaves[i] for i in leaves]
-        self._lexicons: dict = {}  # field -> its terms, sorted (Ranker._lexicon)
+        self._lexicons: dict[str, list[str]] = {}  # field -> its terms, sorted (Ranker._lexicon)
+        self._queries = 0  # queries ranked (Ranker.rank)
         self._post: OrderedDict = OrderedDict()  # (field, term) -> (docnums, weights), LRU
         self._cached = 0
         self._words: OrderedDict = OrderedDict()  # word key -> _Word, LRU
@@ -444,9 +445,9 @@ class Ranker:
         self._deleted: dict[int, set] = {}
         self._postfiles = [_posting_file(sub) for sub, _offset in self._leaves]
         self._title_column = None  # docnum -> title (the column; stored fields for an index without it)
-        self._dense: OrderedDict = OrderedDict()  # (field, term) -> a byte a document of the slice, or None
+        self._dense: OrderedDict = OrderedDict()  # (field, term) -> Ranker.dense's answer, LRU
         self._dense_bytes = 0
-        self._classes: dict = {}  # b_body -> (class plane, [(least, greatest) norm of each class])
+        self._classes: dict = {}  # length classes (Ranker._class_plane) and bound ratios (Ranker._bound_ratios)
         last, last_offset = self._leaves[-1] if self._leaves else (self.reader, 0)
         self._lo = self._leaves[0][1] if self._leaves else 0  # the slice's documents: lo .. lo + n - 1
         self._n = last_offset + last.doc_count_all() - self._lo
@@ -553,14 +554,11 @@ class Ranker:
         return hit
 
     def _lexicon(self, fieldname: str) -> list[str] | None:
-        """The field's terms over the whole index, sorted, in memory — once more than
-        ``LEXICON_AFTER`` prefix look-ups asked for them (a one-shot search never reads them all:
-        ~0.25 s for the 31k forms of 100k articles); None before."""
+        """The field's terms over the whole index, sorted, in memory once more than
+        ``LEXICON_AFTER`` queries were ranked (a long-lived Index; a one-shot search does not read
+        them all: ~0.25 s for the 31k forms of 100k articles); None before."""
         lex = self._lexicons.get(fieldname)
-        if lex is None:
-            asked = self._lexicons[fieldname, "asked"] = self._lexicons.get((fieldname, "asked"), 0) + 1
-            if asked <= self.LEXICON_AFTER:
-                return None
+        if lex is None and self._queries > self.LEXICON_AFTER:
             lex = self._lexicons[fieldname] = [t.decode("utf-8") if isinstance(t, bytes) else t
                                                for t in self.reader.lexicon(fieldname)]
         return lex
@@ -882,17 +880,20 @@ class Ranker:
         """:meth:`_top_of` through bounds (None: the words cannot be bounded; rank them otherwise).
 
         Each document's score is bounded from below and above in whole units of ``step`` (the
-        words' largest scores summed are under 255 units), a byte a document: a word's bound tables (:meth:`_bound_tables`) translate its evidence planes (:meth:`_planes`)
-        and the words' planes are added as ints.  At least k documents score at least ``theta``,
+        words' largest scores summed are under 255 units), a byte a document: a word's bound
+        tables (:meth:`_bound_tables`) translate its evidence planes (:meth:`_planes`) and the
+        words' planes are added as ints.  At least k documents score at least ``theta``,
         the k-th largest lower bound, so only a document whose upper bound reaches ``theta`` can
         be among the k best: those candidates (a few hundred of tens of thousands of matches) are
         scored exactly (:meth:`_score_in`), with the same additions in the same order as
         :meth:`_scores`, so the numbers are the same to the bit (tests/test_rank_pruning.py).
         """
-        planes = [self._planes(ev, p) for ev in live]
-        if not all(planes) or len(live) > 64:
-            return None
         n, lo = self._n, self._lo
+        if len(live) > 64 or not n:
+            return None
+        planes = [self._planes(ev, p) for ev in live]
+        if not all(planes):
+            return None
         cs = [ev.idf * (p.k1 + 1) for ev in live]
         # each word's units round up at most once, so they sum to under 255; a word's are under 127,
         # so its body and title bounds add up in a byte before they are cut to its most
@@ -1465,6 +1466,7 @@ class Ranker:
         end of a list without touching its top.
         """
         p = params or PARAMS
+        self._queries += 1
         key = lambda x: (-x[1], x[0])  # noqa: E731
         deep = limit is None or (p.fb_terms and limit > p.fb_keep)
         got = None  # the short list found by split
