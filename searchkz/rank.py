@@ -405,7 +405,9 @@ class Ranker:
     MAX_DF_CACHE = 200_000
     DENSE_SHARE = 16  # a list with at least 1/16 of the slice's documents is also kept dense (a byte a document)
     MAX_DENSE = 128_000_000  # bytes of dense lists kept (4 a document), least recently used dropped first
-    BOUND_MIN = 5_000  # matches (summed over the words) from which the top k is found through bounds (paired runs at 100k: 5k no slower than 20k; a slice of two has half the matches)
+    # matches (summed over the words) from which the top k is found through bounds (paired runs at 100k:
+    # 5k no slower than 20k; each slice of a split query has half the matches)
+    BOUND_MIN = 5_000
     LEXICON_AFTER = 1  # queries ranked before a field's terms are read into memory (never in a one-shot search)
 
     def __init__(self, searcher, leaves: list[int] | None = None) -> None:
@@ -549,7 +551,8 @@ class Ranker:
                 j = bisect_left(lex, prefix + "\U0010ffff", i)  # (no term has that character)
                 hit = lex[i:j]
             else:
-                hit = [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.expand_prefix(fieldname, prefix)]
+                hit = [t.decode("utf-8") if isinstance(t, bytes) else t
+                       for t in self.reader.expand_prefix(fieldname, prefix)]
             self._prefix[key] = hit
         return hit
 
@@ -855,11 +858,12 @@ class Ranker:
                 for lev in range(len(_LEVELS)):
                     i = cls << 5 | lev
                     v_lo = _LEVELS[lev] / _UNITS
+                    v_hi = (_LEVELS[lev + 1] - 1) / _UNITS if lev < top else math.inf
                     if least != math.inf:
-                        up[i] = 1.0 if lev == top else (_LEVELS[lev + 1] - 1) / _UNITS / ((_LEVELS[lev + 1] - 1) / _UNITS + least)
+                        up[i] = 1.0 if lev == top else v_hi / (v_hi + least)
                         down[i] = v_lo / (v_lo + most) if v_lo else 0.0
                     if tleast != math.inf:
-                        x = tw * (_LEVELS[lev + 1] - 1) / _UNITS / tleast if lev < top else math.inf
+                        x = tw * v_hi / tleast
                         tup[i] = 1.0 if lev == top else x / (k1 + x)
             hit = self._classes[key] = (up, down, tup)
         return hit
@@ -904,7 +908,8 @@ class Ranker:
             u = int.from_bytes(levels.translate(tu), "little")
             if title is not None:
                 u += int.from_bytes(title.translate(tt), "little")
-                u = int.from_bytes(u.to_bytes(n, "little").translate(_AT_MOST[math.ceil(c / step * (1 + 1e-9))]), "little")
+                most = _AT_MOST[math.ceil(c / step * (1 + 1e-9))]
+                u = int.from_bytes(u.to_bytes(n, "little").translate(most), "little")
             up += u
             down += int.from_bytes(levels.translate(td), "little")
         lower = down.to_bytes(n, "little")
