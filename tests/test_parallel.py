@@ -48,7 +48,7 @@ def _results(res):
 
 
 @pytest.mark.parametrize("bound_min", [0, 10**12], ids=["bounds", "maxscore"])
-def test_two_processes_rank_as_one(split_index, monkeypatch, bound_min):
+def test_two_processes_rank_as_one(split_index, monkeypatch, bound_min, bounded_calls):
     from searchkz.rank import Ranker
 
     path, queries = split_index
@@ -63,6 +63,7 @@ def test_two_processes_rank_as_one(split_index, monkeypatch, bound_min):
         sp = two._splitter
         assert isinstance(sp, parallel.Splitter) and sp.failed is None
         assert sp.local.postings_read > 0  # both slices did read postings
+        assert any(bounded_calls) == (bound_min == 0)  # (the parent's slice and the one-process Index)
         assert two._worker._proc.is_alive()
         assert one._worker is None and one._splitter is False
     finally:

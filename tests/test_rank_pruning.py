@@ -35,21 +35,6 @@ def _exhaustive(ranker: Ranker, words, k: int):
 BOUNDS = pytest.mark.parametrize("bound_min", [0, 10**12], ids=["bounds", "maxscore"])
 
 
-@pytest.fixture
-def bounded_calls(monkeypatch):
-    """How many rankings _top_bounded answered (it may decline: None)."""
-    calls = []
-    orig = Ranker._top_bounded
-
-    def counted(self, *args):
-        got = orig(self, *args)
-        calls.append(got is not None)
-        return got
-
-    monkeypatch.setattr(Ranker, "_top_bounded", counted)
-    return calls
-
-
 @BOUNDS
 @pytest.mark.parametrize("k", [1, 5, 10, 100])
 def test_pruned_top_k_equals_the_exhaustive_one(generated, k, bound_min, monkeypatch, bounded_calls):
