@@ -817,8 +817,7 @@ class Ranker:
         if ev.planes is not None:
             return ev.planes or None
         ev.planes = False
-        pw = p.prefix_weight
-        body = ev.body + ev.extra + [(fn, t, pw * f) for fn, t, f in ev.pref]
+        body = _body_side(ev, p)
         sums = self._lane_sum(body) if body else None
         if sums is None:
             return None
@@ -889,7 +888,7 @@ class Ranker:
         words' planes are added as ints.  At least k documents score at least ``theta``,
         the k-th largest lower bound, so only a document whose upper bound reaches ``theta`` can
         be among the k best: those candidates (a few hundred of tens of thousands of matches) are
-        scored exactly (:meth:`_score_in`), with the same additions in the same order as
+        scored exactly (:meth:`_score_many`), with the same additions in the same order as
         :meth:`_scores`, so the numbers are the same to the bit (tests/test_rank_pruning.py).
         """
         n, lo = self._n, self._lo
@@ -927,41 +926,9 @@ class Ranker:
         scores: dict[int, float] = {}
         get = scores.get
         for ev in live:  # summed in the query's word order, as _scores sums them
-            for d, s in self._score_in(ev, cands, p).items():
+            for d, s in self._score_many(ev, cands, p).items():
                 scores[d] = get(d, 0.0) + s
         return _top(scores, k), scores, total
-
-    def _score_in(self, ev: "_Word", docs: list[int], p: RankParams) -> dict[int, float]:
-        """:meth:`_score_many` of ``docs`` (sorted), reading dense lists a byte a document and a
-        short list whole when that is fewer steps than a binary search a document."""
-        lo = self._lo
-        pw = p.prefix_weight
-        wanted = None
-        accs = []
-        for lists in (ev.title, ev.body + ev.extra + [(fn, t, pw * f) for fn, t, f in ev.pref]):
-            acc: dict[int, float] = {}
-            get = acc.get
-            for fieldname, term, f in lists:
-                got = self._dense.get((fieldname, term))
-                if got is not None:
-                    plane = got[0]
-                    for d in docs:
-                        w = plane[d - lo]
-                        if w:
-                            acc[d] = get(d, 0.0) + f * w
-                    continue
-                ids, ws = self.plist(fieldname, term)
-                n = len(ids)
-                if n < 16 * len(docs):
-                    if wanted is None:
-                        wanted = set(docs)
-                    for d, w in zip(ids, ws):
-                        if d in wanted:
-                            acc[d] = get(d, 0.0) + f * w
-                    continue
-                _look_up(acc, ids, ws, docs, f)
-            accs.append(acc)
-        return self._bm25f(ev.idf, accs, p)
 
     # -- scoring -----------------------------------------------------------
     def readings(self, w: QueryWord, p: RankParams) -> list[tuple[set, set, float]]:
@@ -1209,32 +1176,58 @@ class Ranker:
         ev.scores = self._bm25f(ev.idf, self._sums(ev, p), p)
 
     def _score_many(self, ev: "_Word", docs: list[int], p: RankParams) -> dict[int, float]:
-        """The word's scores in ``docs`` (sorted; those with evidence), by binary search in its
-        posting lists: the same sums in the same order as :meth:`_score_all`, so the same numbers."""
+        """The word's scores in ``docs`` (sorted; those with evidence), looked up in its posting
+        lists (:meth:`_add_in`): the same sums in the same order as :meth:`_score_all`, so the
+        same numbers."""
         return self._bm25f(ev.idf, self._sums(ev, p, docs), p)
 
     def _sums(self, ev: "_Word", p: RankParams, docs: list[int] | None = None) -> list[dict]:
         """The word's evidence summed per document, each list times its factor: ``[title, body
         side]``, the body side being its body lists, then its exact forms, then its prefix net
         (times ``prefix_weight``) added into one sum (``[title, body, exact, prefix]`` apart
-        without ``prefix_other_stems``).  Over every posting, or in ``docs`` (sorted) by binary
-        search: the same additions in the same order either way."""
+        without ``prefix_other_stems``).  Over every posting, or in ``docs`` (sorted) only: the
+        same additions in the same order either way."""
         if p.prefix_other_stems:
-            pw = p.prefix_weight
-            groups = (ev.title, ev.body + ev.extra + [(fn, t, pw * f) for fn, t, f in ev.pref])
+            groups = (ev.title, _body_side(ev, p))
         else:
             groups = (ev.title, ev.body, ev.extra, ev.pref)
+        wanted: list = [None]  # docs as a set, once a list is read whole for them
         accs = []
         for lists in groups:
             acc: dict[int, float] = {}
             for fieldname, term, f in lists:
-                ids, ws = self.plist(fieldname, term)
                 if docs is None:
+                    ids, ws = self.plist(fieldname, term)
                     _add(acc, ids, ws, f)
                 else:
-                    _look_up(acc, ids, ws, docs, f)
+                    self._add_in(acc, fieldname, term, f, docs, wanted)
             accs.append(acc)
         return accs
+
+    def _add_in(self, acc: dict, fieldname: str, term: str, f: float, docs: list[int], wanted: list) -> None:
+        """``acc[d] += f · w`` for the ``docs`` (sorted) in a posting list: from its dense form (a
+        byte a document) when it is kept, by reading a short list whole when that takes fewer
+        steps than a binary search a document (``wanted[0]``: ``docs`` as a set, made once)."""
+        got = self._dense.get((fieldname, term))
+        if got is not None:
+            plane, lo = got[0], self._lo
+            get = acc.get
+            for d in docs[bisect_left(docs, lo) : bisect_left(docs, lo + len(plane))]:  # (those in the slice)
+                w = plane[d - lo]
+                if w:
+                    acc[d] = get(d, 0.0) + f * w
+            return
+        ids, ws = self.plist(fieldname, term)
+        if len(ids) < 16 * len(docs):
+            if wanted[0] is None:
+                wanted[0] = set(docs)
+            within = wanted[0]
+            get = acc.get
+            for d, w in zip(ids, ws):
+                if d in within:
+                    acc[d] = get(d, 0.0) + f * w
+            return
+        _look_up(acc, ids, ws, docs, f)
 
     def _bm25f(self, idf: float, accs: list[dict], p: RankParams) -> dict[int, float]:
         """``{docnum: score}`` from a word's evidence summed per document (:meth:`_sums`)."""
@@ -1621,6 +1614,12 @@ def _add(acc: dict, ids: array, ws: array, factor: float = 1.0) -> None:
         get = acc.get
         for d, tf in zip(ids, ws):
             acc[d] = get(d, 0.0) + factor * tf
+
+
+def _body_side(ev: _Word, p: RankParams) -> list:
+    """A word's body-side lists in summing order: body, exact forms, prefix net times ``prefix_weight``."""
+    pw = p.prefix_weight
+    return ev.body + ev.extra + [(fn, t, pw * f) for fn, t, f in ev.pref]
 
 
 def _look_up(acc: dict, ids: array, ws: array, docs: list[int], factor: float) -> None:

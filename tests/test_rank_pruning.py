@@ -133,8 +133,8 @@ def test_whole_bytes_every_byte():
 
 
 @BOUNDS
-def test_score_in_equals_score_all(generated, bound_min, monkeypatch):
-    """A word's scores in some documents read from its dense lists (_score_in) are its whole-list scores."""
+def test_dense_look_ups_equal_score_all(generated, bound_min, monkeypatch):
+    """A word's scores in some documents read from its dense lists (_score_many) are its whole-list scores."""
     ix, queries = generated
     ranker = ranker_for(ix._open())
     monkeypatch.setattr(ranker, "DENSE_SHARE", 16 if bound_min else 10**9)  # (10**9: every list dense)
@@ -144,7 +144,7 @@ def test_score_in_equals_score_all(generated, bound_min, monkeypatch):
             ranker.dense(fieldname, term)
         full = ranker._word_scores_of(ev, PARAMS)[1]
         docs = sorted(full)[::2]
-        assert ranker._score_in(ev, docs, PARAMS) == {d: full[d] for d in docs}
+        assert ranker._score_many(ev, docs, PARAMS) == {d: full[d] for d in docs}
 
 
 @pytest.fixture(scope="module")
