@@ -90,6 +90,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 
+from searchkz.planes import open_planes, plane_of, whole_bytes
+
 
 @dataclass
 class RankParams:
@@ -188,41 +190,6 @@ def _widen(plane: bytes) -> int:
     wide = bytearray(2 * len(plane))
     wide[0::2] = plane
     return int.from_bytes(wide, "little")
-
-
-def _float_groups() -> list[tuple[int, bytes, bytes]]:
-    """``(high byte, its mask table, second byte -> whole number)`` of float32s 1.0-255.0: their two
-    low bytes are zero, the high byte is 0x3F-0x43 and, with it, the second byte says which number."""
-    out = []
-    for hi in range(0x3F, 0x44):
-        whole = bytearray(256)
-        for b in range(256):
-            v = struct.unpack("<f", bytes([0, 0, b, hi]))[0]
-            if v == int(v) and 1 <= v <= 255:
-                whole[b] = int(v)
-        out.append((hi, bytes(255 if x == hi else 0 for x in range(256)), bytes(whole)))
-    return out
-
-
-_FLOAT_GROUPS = _float_groups()
-
-
-def _whole_bytes(ws: array) -> bytes | None:
-    """Float32 weights as bytes when every one is a whole number 1-255 (else None), in C-level
-    byte operations on their bit patterns (``bytes(map(int, ws))`` is ~60 ns a weight)."""
-    raw = ws.tobytes()
-    if sys.byteorder == "little":
-        b0, b1, b2, b3 = raw[0::4], raw[1::4], raw[2::4], raw[3::4]
-    else:
-        b3, b2, b1, b0 = raw[0::4], raw[1::4], raw[2::4], raw[3::4]
-    if b0.translate(None, b"\0") or b1.translate(None, b"\0"):
-        return None
-    whole = 0
-    for hi, mask, table in _FLOAT_GROUPS:
-        if hi in b3:
-            whole |= int.from_bytes(b2.translate(table), "little") & int.from_bytes(b3.translate(mask), "little")
-    out = whole.to_bytes(len(ws), "little")
-    return None if 0 in out else out
 
 
 def _count_at_least(plane: bytes, t: int) -> int:
@@ -449,6 +416,7 @@ class Ranker:
         self._title_column = None  # docnum -> title (the column; stored fields for an index without it)
         self._dense: OrderedDict = OrderedDict()  # (field, term) -> Ranker.dense's answer, LRU
         self._dense_bytes = 0
+        self._plane_readers: list | None = None  # per leaf: its stored planes (searchkz.planes), opened on first use
         self._classes: dict = {}  # length classes (Ranker._class_plane) and bound ratios (Ranker._bound_ratios)
         last, last_offset = self._leaves[-1] if self._leaves else (self.reader, 0)
         self._lo = self._leaves[0][1] if self._leaves else 0  # the slice's documents: lo .. lo + n - 1
@@ -465,27 +433,8 @@ class Ranker:
             return hit
         ids = array("i")
         ws = array("f")
-        for leaf, (sub, offset) in enumerate(self._leaves):
-            start = len(ids)
-            postfile = self._postfiles[leaf]
-            if postfile is not None:
-                try:
-                    info = sub.term_info(fieldname, term)
-                except Exception:  # term not in the field (whoosh raises TermNotFound)
-                    continue
-                if info.is_inlined():  # a single posting, kept in the term's entry
-                    docs, weights, _values = info.inlined_postings()
-                    ids.fromlist([d + offset for d in docs])
-                    ws.fromlist([float(w) for w in weights])
-                elif not _parse_list(_list_bytes(postfile, info), ids, ws, offset):
-                    self._read_matcher(sub, fieldname, term, ids, ws, offset)
-            else:
-                try:
-                    self._read_matcher(sub, fieldname, term, ids, ws, offset)
-                except Exception:  # term not in the field
-                    continue
-            if sub.has_deletions():
-                _drop_deleted(ids, ws, start, self._deleted_in(leaf, sub), offset)
+        for leaf, (_sub, offset) in enumerate(self._leaves):
+            self._leaf_postings(leaf, fieldname, term, ids, ws, offset)
         hit = (ids, ws)
         self.postings_read += len(ids)
         post[key] = hit
@@ -494,6 +443,31 @@ class Ranker:
             _k, (old, _w) = post.popitem(last=False)
             self._cached -= len(old) + 1
         return hit
+
+    def _leaf_postings(self, leaf: int, fieldname: str, term: str, ids: array, ws: array, offset: int) -> None:
+        """Append one leaf reader's live postings of a term to ``ids``/``ws`` (``offset`` added
+        to the document numbers)."""
+        sub = self._leaves[leaf][0]
+        start = len(ids)
+        postfile = self._postfiles[leaf]
+        if postfile is not None:
+            try:
+                info = sub.term_info(fieldname, term)
+            except Exception:  # term not in the field (whoosh raises TermNotFound)
+                return
+            if info.is_inlined():  # a single posting, kept in the term's entry
+                docs, weights, _values = info.inlined_postings()
+                ids.fromlist([d + offset for d in docs])
+                ws.fromlist([float(w) for w in weights])
+            elif not _parse_list(_list_bytes(postfile, info), ids, ws, offset):
+                self._read_matcher(sub, fieldname, term, ids, ws, offset)
+        else:
+            try:
+                self._read_matcher(sub, fieldname, term, ids, ws, offset)
+            except Exception:  # term not in the field
+                return
+        if sub.has_deletions():
+            _drop_deleted(ids, ws, start, self._deleted_in(leaf, sub), offset)
 
     @staticmethod
     def _read_matcher(sub, fieldname: str, term: str, ids: array, ws: array, offset: int) -> None:
@@ -696,29 +670,67 @@ class Ranker:
     def dense(self, fieldname: str, term: str) -> tuple[bytes, int, int] | None:
         """A long posting list as a byte a document of this ranker's slice (its weight, 0 where the
         term is absent), the bytes as 16-bit lanes (:func:`_widen`) and as a mask (1 where the term
-        is) (cached), or None: a short list, or weights that are not whole numbers 1-255."""
+        is) (cached), or None: a short list, or weights that are not whole numbers 1-255.  The bytes
+        come from the planes the reindex stored (:meth:`_stored_plane`), else from the list."""
         key = (fieldname, term)
         cache = self._dense
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
-        ids, ws = self.plist(fieldname, term)
-        out = None
         n, lo = self._n, self._lo
-        if ids and len(ids) * self.DENSE_SHARE >= n:
-            tf = _whole_bytes(ws)  # (a term's frequency in the document)
-            if tf is not None:
-                buf = bytearray(lo + n)  # (documents before the slice: cut off below, no subtraction a posting)
-                for d, w in zip(ids, tf):
-                    buf[d] = w
-                plane = bytes(buf[lo:]) if lo else bytes(buf)
-                out = (plane, _widen(plane), int.from_bytes(plane.translate(_NONZERO_1), "little"))
+        plane = self._stored_plane(fieldname, term)
+        if plane is None:  # no segment of the slice has it stored: from the posting list, if long
+            ids, ws = self.plist(fieldname, term)
+            if ids and len(ids) * self.DENSE_SHARE >= n:
+                # (documents before the slice: cut off after, no subtraction a posting)
+                plane = plane_of(ids, ws, lo + n)  # (a term's frequency in the document)
+                if plane is not None and lo:
+                    plane = plane[lo:]
+        out = None
+        if plane:
+            out = (plane, _widen(plane), int.from_bytes(plane.translate(_NONZERO_1), "little"))
         cache[key] = out
         self._dense_bytes += 4 * n if out is not None else 100  # (a short list's entry: ~100 bytes)
         while self._dense_bytes > self.MAX_DENSE and len(cache) > 1:
             _k, old = cache.popitem(last=False)
             self._dense_bytes -= 4 * n if old is not None else 100
         return out
+
+    def _has_postings(self, fieldname: str, term: str) -> bool:
+        """Whether a list has postings in the slice (from its dense form when it is long)."""
+        got = self.dense(fieldname, term)
+        return bool(got[2]) if got is not None else bool(self.plist(fieldname, term)[0])
+
+    def _stored_plane(self, fieldname: str, term: str) -> bytes | bool | None:
+        """A term's plane over the slice from the planes its segments stored (:mod:`searchkz.planes`;
+        deleted documents zeroed; a segment without one: from its postings); None: no segment of the
+        slice stored one; False: a segment's weights are not whole numbers 1-255."""
+        readers = self._plane_readers
+        if readers is None:
+            readers = self._plane_readers = [open_planes(sub) for sub, _offset in self._leaves]
+        stored = [r.get(fieldname, term) if r is not None else None for r in readers]
+        if not any(stored):
+            return None
+        parts = []
+        for leaf, ((sub, _offset), plane) in enumerate(zip(self._leaves, stored)):
+            size = sub.doc_count_all()
+            if plane is None:  # (its list is short there, or Whoosh's writer wrote the segment)
+                ids, ws = array("i"), array("f")
+                self._leaf_postings(leaf, fieldname, term, ids, ws, 0)
+                plane = plane_of(ids, ws, size)
+                if plane is None:
+                    return False
+                parts.append(plane)
+                continue
+            if sub.has_deletions():
+                deleted = self._deleted_in(leaf, sub)
+                if deleted:
+                    buf = bytearray(plane)
+                    for d in deleted:
+                        buf[d] = 0
+                    plane = buf
+            parts.append(plane)
+        return b"".join(parts)
 
     def _class_plane(self, fieldname: str, p: RankParams) -> tuple[int, list]:
         """``(plane, norms)``: each document's length class in the field (of ``_CLASSES``, by the
@@ -765,7 +777,7 @@ class Ranker:
             ids, ws = self.plist(fieldname, term)
             if not ids:
                 continue
-            tf = _whole_bytes(ws)
+            tf = whole_bytes(ws)
             if tf is None:
                 return None
             items.append((m, None, (ids, tf)))
@@ -822,7 +834,7 @@ class Ranker:
         if sums is None:
             return None
         title = None
-        if ev.title and any(self.plist(fn, t)[0] for fn, t, _f in ev.title):
+        if ev.title and any(self._has_postings(fn, t) for fn, t, _f in ev.title):
             tsums = self._lane_sum(ev.title)
             if tsums is None:
                 return None

@@ -247,8 +247,12 @@ class FastSegmentWriter(SegmentWriter):
     # -- writing ----------------------------------------------------------
 
     def _flush_segment(self):
+        from searchkz import planes
+
         self.perdocwriter.close()
         fw = self.fieldwriter
+        ndocs = self.docnum  # (the segment's documents: postings are numbered from 0 in it)
+        dense = planes.PlaneWriter(ndocs)  # the long lists' planes (searchkz.planes)
         for name in sorted(self._fields):
             t = self._fields[name]
             if not t.terms:
@@ -256,11 +260,22 @@ class FastSegmentWriter(SegmentWriter):
             fw.start_field(name, t.fieldobj)
             for term in sorted(t.terms):
                 fw.start_term(term.encode("utf-8") if isinstance(term, str) else term)
-                self._write_term(fw, t, t.terms[term])
+                e = t.terms[term]
+                self._write_term(fw, t, e)
                 fw.finish_term()
+                if isinstance(term, str) and planes.wants_plane(name, len(e[0]), ndocs):
+                    plane = planes.plane_of(e[0], e[1], ndocs)
+                    if plane is not None:
+                        dense.add(name, term, plane)
             fw.finish_field()
             t.terms = {}  # free as we go
         fw.close()
+        if len(dense):
+            f = self.newsegment.create_file(self.storage, planes.EXT)
+            try:
+                dense.write(f)
+            finally:
+                f.close()
 
     def _write_term(self, fw, t: _Terms, e) -> None:
         """One term's postings, a block at a time into the W3 postings writer's buffer

@@ -119,17 +119,17 @@ def test_score_many_equals_score_all(generated):
 def test_whole_bytes(weights, want):
     from array import array
 
-    from searchkz.rank import _whole_bytes
+    from searchkz.planes import whole_bytes
 
-    assert _whole_bytes(array("f", weights)) == want
+    assert whole_bytes(array("f", weights)) == want
 
 
 def test_whole_bytes_every_byte():
     from array import array
 
-    from searchkz.rank import _whole_bytes
+    from searchkz.planes import whole_bytes
 
-    assert _whole_bytes(array("f", [float(v) for v in range(1, 256)])) == bytes(range(1, 256))
+    assert whole_bytes(array("f", [float(v) for v in range(1, 256)])) == bytes(range(1, 256))
 
 
 @BOUNDS
