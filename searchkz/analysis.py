@@ -314,6 +314,87 @@ def _candidate_re(prefixes: frozenset) -> re.Pattern:
     return re.compile(start + "(?=" + "|".join(alts) + ")" + WORD_RE.pattern)
 
 
+_WORD_START = r"(?<![^\W_])(?<![\u0300-\u036f])(?<![^\W_][-\u2010\u2011])"
+#: A word whose first or second letter is not Cyrillic (look-alikes, Latin script), matched where it
+#: begins: a candidate whatever the terms (the other half of :func:`_candidate_re`).
+_NON_CYR_WORD_RE = re.compile(_WORD_START + "(?=" + _NON_CYR_LETTER + r"|[^\W_]" + _NON_CYR_LETTER + ")" + WORD_RE.pattern)
+_suspect_re: re.Pattern | None = None
+
+
+def _suspects() -> re.Pattern:
+    """Any character but those of ASCII, Latin-1, Cyrillic and punctuation that are no
+    :data:`_NON_CYR_LETTER`: a text without one has no word for :data:`_NON_CYR_WORD_RE` (a class
+    of ranges: ~2 ns a character, where the letter class itself takes ~10)."""
+    global _suspect_re
+    if _suspect_re is None:
+        letter = re.compile(_NON_CYR_LETTER)
+        safe = [c for c in [*range(0x500), *range(0x2000, 0x20D0), 0x2116] if not letter.match(chr(c))]
+        runs = []
+        for c in safe:
+            if runs and runs[-1][1] == c - 1:
+                runs[-1][1] = c
+            else:
+                runs.append([c, c])
+        _suspect_re = re.compile("[^" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                                for a, b in runs) + "]")
+    return _suspect_re
+
+
+@functools.lru_cache(maxsize=256)
+def _head_re(prefixes: frozenset) -> re.Pattern:
+    """Where, in a lowercased text, a word begins with one of ``prefixes`` in any spelling with or
+    without Kazakh letters: the literal spellings first (``қо|ко|қө|кө``; the regex engine skips to
+    their first letters), then the word-start checks of :data:`_WORD_START` looking back past them.
+    Compiles in ~0.25 ms and scans ~3x faster than :func:`_candidate_re` (classes of Cyrillic letters
+    before everything: ~0.8 ms)."""
+    by_length: dict[int, set] = {}
+    for head in prefixes:
+        spellings = [""]
+        for c in head:
+            spellings = [s + x for s in spellings for x in _UNFOLD.get(c, c)]
+        for sp in spellings:
+            by_length.setdefault(len(sp), set()).add(sp)
+    alts = []
+    for n, spellings in sorted(by_length.items(), reverse=True):
+        back = "." * n
+        alts.append("(?:" + "|".join(map(re.escape, sorted(spellings))) + ")"
+                    + rf"(?<![^\W_]{back})(?<![\u0300-\u036f]{back})(?<![^\W_][-\u2010\u2011]{back})")
+    return re.compile("|".join(alts) or "(?!)", re.DOTALL)  # (no prefixes: no word)
+
+
+def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
+    """``(start, end, word)`` of the words of ``text`` that :func:`_candidate_re` finds, in order:
+    those beginning with one of ``prefixes`` (:func:`_head_re` on the lowercased text: the same
+    offsets), and those with a letter that is not Cyrillic among their first two (looked for only
+    around such a letter)."""
+    low = text.lower()
+    if len(low) != len(text):  # (a letter that lowercases to two: the one pattern of classes)
+        return [(m.start(), m.end(), m.group()) for m in _candidate_re(prefixes).finditer(text)]
+    match = WORD_RE.match
+    out = []
+    for h in _head_re(prefixes).finditer(low):
+        m = match(text, h.start())
+        if m is not None:  # (a head that is no beginning of a word: "*" of a query "0* *")
+            out.append((m.start(), m.end(), m.group()))
+    first = _suspects().search(text)
+    if first is not None:
+        seen = {s for s, _e, _w in out}
+        other = _NON_CYR_WORD_RE.match
+        extra = []
+        for h in _suspects().finditer(text, first.start()):
+            i = h.start()
+            for start in (i - 1, i) if i else (i,):  # (a word with it as its second or first letter)
+                if start not in seen:
+                    m = other(text, start)
+                    if m:
+                        seen.add(start)
+                        extra.append((start, m.end(), m.group()))
+        if extra:
+            out += extra
+            out.sort()
+    return out
+
+
 _content: dict[str, bool] = {}  # a word without Latin letters -> is it a content word (not a stop word)?
 
 
@@ -353,11 +434,9 @@ def find_words(
         out = []
         verdict: dict[tuple[str, str], WordAnalysis | None] = {}
         span_i = 0
-        for m in _candidate_re(prefixes).finditer(text):
-            raw = m.group()
+        for start, end, raw in _candidates(text, prefixes):
             c = ctx
             if ru_spans:  # the word's sentence decides its context, as in word_spans
-                start = m.start()
                 while span_i < len(ru_spans) and ru_spans[span_i][1] <= start:
                     span_i += 1
                 if span_i < len(ru_spans) and ru_spans[span_i][0] <= start:
@@ -369,7 +448,7 @@ def find_words(
                 a = _word_caches[c].get(raw) or analyze_word(raw, c)
                 a = verdict[key] = a if want(a) else None
             if a is not None:
-                out.append((m.start(), m.end(), a))
+                out.append((start, end, a))
         return out
     if ru_spans:
         return [(s, e, a) for _raw, s, e, a in _iter_words(text, ru_spans, ctx) if want(a)]

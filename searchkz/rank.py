@@ -177,9 +177,10 @@ _LEVELS = (0, 1, 6, 7, 12, 13, 14, 18, 20, 21, 26, 27, 28, 33, 34, 40, 41, 47, 5
            115, 130, 150, 175, 200, 230, 255)
 _LEVEL_OF = bytes(bisect_right(_LEVELS, v) - 1 for v in range(256))  # evidence byte -> level (5 bits)
 _CLASSES = 8  # length classes (3 bits): a level and a class make one byte
-_NONZERO_FF = bytes([0] + [255] * 255)
+_NONZERO_TOP = bytes([0] + [31] * 255)  # a high byte of a lane sum -> every level bit where it is not 0
 _NONZERO_1 = bytes([0] + [1] * 255)
 _AT_LEAST = [bytes(int(v >= t) for v in range(256)) for t in range(256)]  # t -> v >= t as 1 or 0
+_BELOW = [bytes(range(t)) for t in range(256)]  # t -> the byte values under t
 _AT_MOST = [bytes(min(v, t) for v in range(256)) for t in range(256)]  # t -> min(v, t)
 _ONE = re.compile(b"\x01")
 
@@ -194,7 +195,7 @@ def _widen(plane: bytes) -> int:
 
 def _count_at_least(plane: bytes, t: int) -> int:
     """How many bytes of ``plane`` are at least ``t``."""
-    return int.from_bytes(plane.translate(_AT_LEAST[t]), "little").bit_count()
+    return len(plane.translate(None, _BELOW[t]))  # (the others deleted: one C pass, no int)
 
 
 def _decode_block(raw, n: int, compression: int) -> tuple:
@@ -813,14 +814,11 @@ class Ranker:
     def _levels(self, summed: tuple, fieldname: str, p: RankParams) -> bytes:
         """A byte a document: its evidence level (5 bits; 255 twentieths and more: the top level)
         under its length class in the field (3 bits); ``summed``: :meth:`_lane_sum`."""
-        n = self._n
         sums, worst = summed
-        low = sums[0::2]
-        if worst > 255:  # 255 and more: 255
-            low = (int.from_bytes(low, "little") | int.from_bytes(sums[1::2].translate(_NONZERO_FF), "little")
-                   ).to_bytes(n, "little")
-        levels = int.from_bytes(low.translate(_LEVEL_OF), "little")
-        return (levels | self._class_plane(fieldname, p)[0]).to_bytes(n, "little")
+        levels = int.from_bytes(sums[0::2].translate(_LEVEL_OF), "little") | self._class_plane(fieldname, p)[0]
+        if worst > 255:  # 256 and more: the top level (31, every level bit, ORed in)
+            levels |= int.from_bytes(sums[1::2].translate(_NONZERO_TOP), "little")
+        return levels.to_bytes(self._n, "little")
 
     def _planes(self, ev: "_Word", p: RankParams):
         """A word's evidence in this slice as byte planes (:meth:`_levels`): ``(body side, title)``,

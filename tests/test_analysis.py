@@ -110,3 +110,41 @@ def test_snippet_prefilter_finds_what_full_analysis_finds():
         full = find_words(text, want)
         assert full, terms
         assert find_words(text, want, term_prefixes(terms)) == full
+
+
+_CANDIDATE_TEXTS = [
+    "Оның пікірінше, қоғамдық кеңестер мен іс-қимылы жəне Кеңестің оған айтқаны: ол келді.",
+    "ҚОҒАМДЫҚ КЕҢЕС Қоғам қоғамдық-саяси кеңес-кеңес",
+    "Kоғам (Latin K) қoғам (Latin o) kogam Qoğam COVID-19 covid_қоғам",
+    "abc_қоғам 2024жылы 5-ші қо\u0301ғам ко\u0301ғам",  # underscore, digits, a combining accent
+    "İstanbul İSTANBUL — қоғам",  # a capital that lowercases to two characters
+    "«Қоғам» — №5, 100 ₸; ½ қоғам ³кеңес µкеңес 0* *а 5-ші",
+    "Ελλάδα қоғам αβ кеңес",
+    "",
+]
+_CANDIDATE_TERMS = [{"қоғам"}, {"кеңес", "ол"}, {"covid", "kogam"}, {"жыл"}, {"istanbul"}, {"а"}, {"ελλάδα"},
+                    set(), {"0*", "*"}, {"*а", "5-"}]  # (terms of query syntax: "0* *")
+
+
+@pytest.mark.parametrize("text", _CANDIDATE_TEXTS)
+@pytest.mark.parametrize("terms", _CANDIDATE_TERMS, ids=lambda t: "+".join(sorted(t)))
+def test_candidate_words_are_those_of_the_one_pattern(text, terms):
+    """find_words' candidates (literal heads in the lowercased text, and words with a letter that is
+    not Cyrillic) are exactly the words the pattern of letter classes finds."""
+    from searchkz.analysis import _candidate_re, _candidates, term_prefixes
+
+    heads = term_prefixes(terms)
+    assert _candidates(text, heads) == [(m.start(), m.end(), m.group()) for m in _candidate_re(heads).finditer(text)]
+
+
+def test_candidate_words_on_the_bundled_corpus(seed_dir):
+    from searchkz.analysis import WORD_RE, _candidate_re, _candidates, analyze_word, term_prefixes
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
+    assert texts
+    for text in texts:
+        words = WORD_RE.findall(text)
+        for i in range(0, len(words), max(1, len(words) // 25)):  # terms of ~25 of its words, three at a time
+            heads = term_prefixes({analyze_word(w).stem for w in words[i : i + 3]})
+            want = [(m.start(), m.end(), m.group()) for m in _candidate_re(heads).finditer(text)]
+            assert _candidates(text, heads) == want

@@ -204,3 +204,27 @@ def test_prefix_look_ups_from_the_lexicon_in_memory(generated):
             assert memory.expand_prefix(field, prefix) == table.expand_prefix(field, prefix), (field, prefix)
             assert memory.has_prefix(field, prefix) == table.has_prefix(field, prefix), (field, prefix)
     assert memory._lexicons and not table._lexicons
+
+
+@pytest.mark.parametrize("worst", [255, 2000])
+def test_levels_of_lane_sums(generated, worst):
+    """A document's byte: its length class above the level of its evidence, the top level from 255
+    twentieths on (a lane's high byte)."""
+    from searchkz.rank import _LEVEL_OF
+
+    ix, _queries = generated
+    ranker = ranker_for(ix._open())
+    values = [0, 1, 6, 7, 100, 254, 255, 256, 511, 1000, 2000] if worst > 255 else [0, 1, 6, 7, 100, 254, 255]
+    lanes = [values[d % len(values)] for d in range(ranker._n)]
+    sums = b"".join(v.to_bytes(2, "little") for v in lanes)
+    got = ranker._levels((sums, worst), "body", PARAMS)
+    classes = ranker._class_plane("body", PARAMS)[0].to_bytes(ranker._n, "little")
+    assert list(got) == [c | (31 if v >= 255 else _LEVEL_OF[v]) for c, v in zip(classes, lanes)]
+    assert len(set(classes)) > 4  # (the classes are there to keep)
+
+
+@pytest.mark.parametrize("t, want", [(0, 8), (1, 6), (2, 5), (3, 4), (200, 2), (255, 1)])
+def test_count_at_least(t, want):
+    from searchkz.rank import _count_at_least
+
+    assert _count_at_least(bytes([0, 0, 1, 2, 3, 200, 255, 3]), t) == want
