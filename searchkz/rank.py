@@ -89,6 +89,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
+from operator import add
 
 from searchkz.planes import open_planes, plane_of, whole_bytes
 
@@ -357,6 +358,30 @@ def _title_column(reader):
     return title
 
 
+def _titles_in_memory(reader):
+    """``docnum -> title`` from the title column read whole into memory, a segment at a time (one
+    read: ~4 MB for 50k titles), or None (a segment without the column, or a column reader other than
+    Whoosh's variable-bytes one).  A title read from the file costs ~15 µs of Python calls."""
+    parts = []
+    try:
+        for sub, offset in reader.leaf_readers():
+            column = sub.column_reader("title", translate=False)
+            offsets, lengths = column._offsets, column._lengths
+            end = max(map(add, offsets, lengths), default=0)
+            parts.append((offset, column._dbfile.get(column._basepos, end) if end else b"", offsets, lengths))
+    except Exception:
+        return None
+    starts = [p[0] for p in parts]
+
+    def title(docnum: int) -> str:
+        offset, blob, offsets, lengths = parts[bisect_right(starts, docnum) - 1]
+        d = docnum - offset
+        at = offsets[d]
+        return blob[at : at + lengths[d]].decode("utf-8")
+
+    return title
+
+
 def _posting_file(sub):
     """The posting file of a W3 segment reader, whose lists :func:`_parse_list` reads whole (else None)."""
     terms = getattr(sub, "_terms", None)
@@ -415,6 +440,8 @@ class Ranker:
         self._deleted: dict[int, set] = {}
         self._postfiles = [_posting_file(sub) for sub, _offset in self._leaves]
         self._title_column = None  # docnum -> title (the column; stored fields for an index without it)
+        self._titles_whole = None  # the title column in memory (False: not readable so)
+        self._covers = 0  # cover calls (the titles are read into memory from the second on)
         self._dense: OrderedDict = OrderedDict()  # (field, term) -> Ranker.dense's answer, LRU
         self._dense_bytes = 0
         self._plane_readers: list | None = None  # per leaf: its stored planes (searchkz.planes), opened on first use
@@ -1052,9 +1079,13 @@ class Ranker:
         return title, hit[1]
 
     def title_text(self, docnum: int) -> str:
-        """The document's title (cached; its words are counted by :meth:`title_of` when asked)."""
+        """The document's title (cached; its words are counted by :meth:`title_of` when asked).  Read
+        from the title column, all of it into memory from the second title-boost query on."""
         hit = self._titles.get(docnum)
         if hit is None:
+            if self._titles_whole is None and self._covers > 1:
+                self._titles_whole = _titles_in_memory(self.reader) or False
+                self._title_column = self._titles_whole or self._title_column
             if self._title_column is None:
                 stored = self.searcher.stored_fields
                 self._title_column = _title_column(self.reader) or (lambda d: stored(d).get("title") or "")
@@ -1089,6 +1120,7 @@ class Ranker:
         from searchkz.analysis import find_words, term_prefixes
 
         stems, pref, plen = terms
+        self._covers += 1
 
         def named(a) -> bool:
             nm = a.normalized

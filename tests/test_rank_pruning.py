@@ -228,3 +228,19 @@ def test_count_at_least(t, want):
     from searchkz.rank import _count_at_least
 
     assert _count_at_least(bytes([0, 0, 1, 2, 3, 200, 255, 3]), t) == want
+
+
+def test_titles_in_memory_equal_the_column(updated):
+    """From the second title-boost query on, titles come from the column read whole: the same."""
+    from searchkz.rank import _title_column, _titles_in_memory
+
+    ix, queries = updated
+    reader = ix._open().reader()
+    whole, column = _titles_in_memory(reader), _title_column(reader)
+    titles = [column(d) for d in range(reader.doc_count_all())]
+    assert [whole(d) for d in range(reader.doc_count_all())] == titles
+    assert sum(map(bool, titles)) > len(titles) // 2
+    ranker = Ranker(ix._open())
+    for q in queries[:3]:
+        ranker.rank(build_query(q).qwords)
+    assert ranker._titles_whole and ranker._title_column is ranker._titles_whole
