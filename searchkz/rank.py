@@ -67,8 +67,8 @@ When the words match many documents (``BOUND_MIN``) and their scores are flat
 is found through bounds instead (:meth:`Ranker._top_bounded`), in C-level byte
 operations rather than a dict update a posting: each long list is kept dense,
 a byte a document of the slice (:meth:`Ranker.dense`); a word's body-side
-evidence is summed in twentieths as 16-bit lanes of one int, cut to a level
-(5 bits) under the document's length class (3 bits), and ``bytes.translate``
+evidence is summed in twentieths, a byte a document saturating at 255 (ints added
+lane by lane), cut to a level (5 bits) under the document's length class (3 bits), and ``bytes.translate``
 turns that byte into the word's score bounded from above and below in whole
 units.  The words' bytes add up as ints; the k-th largest lower bound leaves a
 few hundred candidates of tens of thousands of matches, scored exactly with
@@ -178,7 +178,6 @@ _LEVELS = (0, 1, 6, 7, 12, 13, 14, 18, 20, 21, 26, 27, 28, 33, 34, 40, 41, 47, 5
            115, 130, 150, 175, 200, 230, 255)
 _LEVEL_OF = bytes(bisect_right(_LEVELS, v) - 1 for v in range(256))  # evidence byte -> level (5 bits)
 _CLASSES = 8  # length classes (3 bits): a level and a class make one byte
-_NONZERO_TOP = bytes([0] + [31] * 255)  # a high byte of a lane sum -> every level bit where it is not 0
 _NONZERO_1 = bytes([0] + [1] * 255)
 _AT_LEAST = [bytes(int(v >= t) for v in range(256)) for t in range(256)]  # t -> v >= t as 1 or 0
 _BELOW = [bytes(range(t)) for t in range(256)]  # t -> the byte values under t
@@ -186,12 +185,15 @@ _AT_MOST = [bytes(min(v, t) for v in range(256)) for t in range(256)]  # t -> mi
 _ONE = re.compile(b"\x01")
 
 
-def _widen(plane: bytes) -> int:
-    """A byte a document as a little-endian int of 16-bit lanes (sums of planes times small
-    numbers are then lane-wise sums, as long as no lane passes 65535)."""
-    wide = bytearray(2 * len(plane))
-    wide[0::2] = plane
-    return int.from_bytes(wide, "little")
+_TIMES: dict[int, bytes] = {}
+
+
+def _times(m: int) -> bytes:
+    """A translate table: a weight byte times ``m`` (a factor in twentieths), at most 255."""
+    table = _TIMES.get(m)
+    if table is None:
+        table = _TIMES[m] = bytes(min(m * v, 255) for v in range(256))
+    return table
 
 
 def _count_at_least(plane: bytes, t: int) -> int:
@@ -397,7 +399,7 @@ class Ranker:
     MAX_WORD_CACHE = 600_000  # per-word score entries kept, a document mask counting n/100 (~60 MB)
     MAX_DF_CACHE = 200_000
     DENSE_SHARE = 16  # a list with at least 1/16 of the slice's documents is also kept dense (a byte a document)
-    MAX_DENSE = 128_000_000  # bytes of dense lists kept (4 a document), least recently used dropped first
+    MAX_DENSE = 128_000_000  # bytes of dense lists kept (2 a document), least recently used dropped first
     # matches (summed over the words) from which the top k is found through bounds (paired runs at 100k:
     # 5k no slower than 20k; each slice of a split query has half the matches)
     BOUND_MIN = 5_000
@@ -444,6 +446,7 @@ class Ranker:
         self._covers = 0  # cover calls (the titles are read into memory from the second on)
         self._dense: OrderedDict = OrderedDict()  # (field, term) -> Ranker.dense's answer, LRU
         self._dense_bytes = 0
+        self._low7 = None  # 0x7f and 0x80 a byte of the slice (Ranker._saturating_add)
         self._plane_readers: list | None = None  # per leaf: its stored planes (searchkz.planes), opened on first use
         self._classes: dict = {}  # length classes (Ranker._class_plane) and bound ratios (Ranker._bound_ratios)
         last, last_offset = self._leaves[-1] if self._leaves else (self.reader, 0)
@@ -695,10 +698,9 @@ class Ranker:
         return hit
 
     # -- the bounded top k: bounds of every document's score in C-level byte operations ----------
-    def dense(self, fieldname: str, term: str) -> tuple[bytes, int, int] | None:
+    def dense(self, fieldname: str, term: str) -> tuple[bytes, int] | None:
         """A long posting list as a byte a document of this ranker's slice (its weight, 0 where the
-        term is absent), the bytes as 16-bit lanes (:func:`_widen`) and as a mask (1 where the term
-        is) (cached), or None: a short list, or weights that are not whole numbers 1-255.  The bytes
+        term is absent) and as a mask (an int of a byte a document, 1 where the term is) (cached), or None: a short list, or weights that are not whole numbers 1-255.  The bytes
         come from the planes the reindex stored (:meth:`_stored_plane`), else from the list."""
         key = (fieldname, term)
         cache = self._dense
@@ -716,18 +718,18 @@ class Ranker:
                     plane = plane[lo:]
         out = None
         if plane:
-            out = (plane, _widen(plane), int.from_bytes(plane.translate(_NONZERO_1), "little"))
+            out = (plane, int.from_bytes(plane.translate(_NONZERO_1), "little"))
         cache[key] = out
-        self._dense_bytes += 4 * n if out is not None else 100  # (a short list's entry: ~100 bytes)
+        self._dense_bytes += 2 * n if out is not None else 100  # (a short list's entry: ~100 bytes)
         while self._dense_bytes > self.MAX_DENSE and len(cache) > 1:
             _k, old = cache.popitem(last=False)
-            self._dense_bytes -= 4 * n if old is not None else 100
+            self._dense_bytes -= 2 * n if old is not None else 100
         return out
 
     def _has_postings(self, fieldname: str, term: str) -> bool:
         """Whether a list has postings in the slice (from its dense form when it is long)."""
         got = self.dense(fieldname, term)
-        return bool(got[2]) if got is not None else bool(self.plist(fieldname, term)[0])
+        return bool(got[1]) if got is not None else bool(self.plist(fieldname, term)[0])
 
     def _stored_plane(self, fieldname: str, term: str) -> bytes | bool | None:
         """A term's plane over the slice from the planes its segments stored (:mod:`searchkz.planes`;
@@ -787,20 +789,22 @@ class Ranker:
             hit = self._classes[key] = (plane, list(zip(least, most)))
         return hit
 
-    def _lane_sum(self, lists: list) -> tuple[bytes, int] | None:
-        """``(lanes, most)``: ``Σ factor · weight`` of posting lists in twentieths, exact, a
-        little-endian 16-bit lane a document of the slice, and the most a lane can be (None: a
-        factor that is not a whole number of twentieths, weights that are not whole numbers 1-255,
-        or so many lists that a sum could pass 65535)."""
+    def _lane_sum(self, lists: list) -> bytes | None:
+        """``min(Σ factor · weight, 255)`` of posting lists in twentieths, exact, a byte a document
+        of the slice (None: a factor that is not a whole number of twentieths, or weights that are
+        not whole numbers 1-255, or no posting).  Each list's bytes are ``min(factor · weight, 255)``
+        (a table), added as ints lane by lane with saturation (:meth:`_saturating_add`)."""
         n, lo = self._n, self._lo
-        items = []  # (factor in twentieths, the dense list or None, the sparse list's ids and weights)
+        total = None
+        sparse = None  # the short lists, summed a posting at a time
         for fieldname, term, f in lists:
             m = round(f * _UNITS)
             if m < 1 or abs(f * _UNITS - m) > 1e-9:
                 return None
             got = self.dense(fieldname, term)
             if got is not None:
-                items.append((m, got, None))
+                x = int.from_bytes(got[0].translate(_times(m)), "little")
+                total = x if total is None else self._saturating_add(total, x)
                 continue
             ids, ws = self.plist(fieldname, term)
             if not ids:
@@ -808,43 +812,32 @@ class Ranker:
             tf = whole_bytes(ws)
             if tf is None:
                 return None
-            items.append((m, None, (ids, tf)))
-        worst = 255 * sum(m for m, _got, _pair in items)  # the largest lane the sum can reach
-        if worst > 65535:  # then with each list's largest weight
-            worst = sum(m * max(got[0] if got is not None else pair[1]) for m, got, pair in items)
-            if worst > 65535:
-                return None
-        total = 0
-        wide: dict[int, int] = {}  # factor -> its dense lists' lanes summed (one product a factor)
-        sparse = None
-        for m, got, pair in items:
-            if got is not None:
-                wide[m] = wide.get(m, 0) + got[1]
-                continue
             if sparse is None:
-                sparse = array("H", bytes(2 * n))
-            ids, tf = pair
-            if lo:
-                for d, w in zip(ids, tf):
-                    sparse[d - lo] += m * w
-            else:
-                for d, w in zip(ids, tf):
-                    sparse[d] += m * w
-        for m, lanes in wide.items():
-            total += m * lanes
+                sparse = bytearray(n)
+            for d, v in zip(ids, tf.translate(_times(m))):
+                v += sparse[d - lo]
+                sparse[d - lo] = v if v < 255 else 255
         if sparse is not None:
-            if sys.byteorder != "little":
-                sparse.byteswap()
-            total += int.from_bytes(sparse.tobytes(), "little")
-        return (total.to_bytes(2 * n, "little"), worst) if total else None
+            x = int.from_bytes(sparse, "little")
+            total = x if total is None else self._saturating_add(total, x)
+        return total.to_bytes(n, "little") if total else None
 
-    def _levels(self, summed: tuple, fieldname: str, p: RankParams) -> bytes:
-        """A byte a document: its evidence level (5 bits; 255 twentieths and more: the top level)
-        under its length class in the field (3 bits); ``summed``: :meth:`_lane_sum`."""
-        sums, worst = summed
-        levels = int.from_bytes(sums[0::2].translate(_LEVEL_OF), "little") | self._class_plane(fieldname, p)[0]
-        if worst > 255:  # 256 and more: the top level (31, every level bit, ORed in)
-            levels |= int.from_bytes(sums[1::2].translate(_NONZERO_TOP), "little")
+    def _saturating_add(self, a: int, b: int) -> int:
+        """Lane by lane (a byte a document), ``min(a + b, 255)``, in a dozen C-level int operations
+        on the slice's bytes (SWAR: the low seven bits added without carries between lanes, then
+        each lane's top bit and its carry out, which makes the lane 255)."""
+        if self._low7 is None:
+            self._low7 = (int.from_bytes(b"\x7f" * self._n, "little"), int.from_bytes(b"\x80" * self._n, "little"))
+        low7, top = self._low7
+        t = (a & low7) + (b & low7)
+        x = a ^ b
+        carry = ((a & b) | (x & t)) & top
+        return (t ^ (x & top)) | (carry >> 7) * 255
+
+    def _levels(self, sums: bytes, fieldname: str, p: RankParams) -> bytes:
+        """A byte a document: its evidence level (5 bits) under its length class in the field
+        (3 bits); ``sums``: :meth:`_lane_sum`."""
+        levels = int.from_bytes(sums.translate(_LEVEL_OF), "little") | self._class_plane(fieldname, p)[0]
         return levels.to_bytes(self._n, "little")
 
     def _planes(self, ev: "_Word", p: RankParams):
@@ -1044,7 +1037,7 @@ class Ranker:
             for fieldname, term, _f in ev.pref if pref else ev.title + ev.body + ev.extra:
                 got = self.dense(fieldname, term)
                 if got is not None:
-                    union |= got[2]
+                    union |= got[1]
                     continue
                 ids = self.plist(fieldname, term)[0]
                 if not ids:

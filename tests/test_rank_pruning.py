@@ -169,21 +169,44 @@ def test_bounds_with_segments_and_deletions(updated, monkeypatch, bounded_calls)
     assert sum(bounded_calls) > len(queries) // 2
 
 
-def test_lane_sum_is_exact_and_refuses_overflow(generated):
-    """A word's evidence in twentieths, lane by lane, as the lists' weights times their factors;
-    so many lists that a lane could pass 65535: None (the ranking falls back to MaxScore)."""
+def test_lane_sum_is_exact_and_saturates(generated):
+    """A word's evidence in twentieths, a byte a document: the lists' weights times their factors
+    summed, at most 255; a factor that is not a whole number of twentieths: None (the ranking falls
+    back to MaxScore)."""
     ix, _queries = generated
     ranker = ranker_for(ix._open())
     terms = sorted(((ranker.doc_frequency("body", t), t) for t in ("жыл", "қазақ", "тіл", "мектеп", "абай")), reverse=True)
-    lists = [("body", terms[0][1], 1.0), ("body", terms[1][1], 0.35), ("body", terms[-1][1], 0.3)]
-    lanes, _most = ranker._lane_sum(lists)
-    want = [0] * ranker._n
-    for fieldname, term, f in lists:
-        for d, w in zip(*ranker.plist(fieldname, term)):
-            want[d] += round(f * 20) * int(w)
-    assert [lanes[2 * i] | lanes[2 * i + 1] << 8 for i in range(ranker._n)] == want
-    assert ranker._lane_sum([("body", terms[0][1], 1.0)] * 4000) is None
+    for lists in (
+        [("body", terms[0][1], 1.0), ("body", terms[1][1], 0.35), ("body", terms[-1][1], 0.3)],
+        [("body", terms[0][1], 0.3), ("exact", "жылы", 0.35)],
+        [("body", t, 1.0) for _df, t in terms] * 3,
+        [("body", terms[0][1], 1.0)] * 13,  # 255 wherever the word is
+    ):
+        want = [0] * ranker._n
+        for fieldname, term, f in lists:
+            for d, w in zip(*ranker.plist(fieldname, term)):
+                want[d] += round(f * 20) * int(w)
+        assert list(ranker._lane_sum(lists)) == [min(v, 255) for v in want]
+        assert any(ranker.dense(fn, t) for fn, t, _f in lists)
+    assert set(ranker._lane_sum(lists)) == {0, 255}
     assert ranker._lane_sum([("body", terms[0][1], 0.61)]) is None  # not a whole number of twentieths
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ([0, 1, 127, 128, 200, 255, 255, 0], [0, 1, 127, 128, 55, 1, 255, 255]),
+        ([254, 100, 129, 0x7F, 0x80, 3], [1, 155, 127, 0x80, 0x7F, 250]),
+    ],
+)
+def test_saturating_add(generated, a, b):
+    """Lane by lane min(a + b, 255), no carry leaking into the next lane."""
+    ix, _queries = generated
+    ranker = Ranker(ix._open())
+    n = ranker._n
+    pa, pb = bytes(a) + bytes(n - len(a)), bytes(b) + bytes(n - len(b))
+    got = ranker._saturating_add(int.from_bytes(pa, "little"), int.from_bytes(pb, "little")).to_bytes(n, "little")
+    assert list(got) == [min(x + y, 255) for x, y in zip(pa, pb)]
 
 
 def test_prefix_look_ups_from_the_lexicon_in_memory(generated):
@@ -206,21 +229,19 @@ def test_prefix_look_ups_from_the_lexicon_in_memory(generated):
     assert memory._lexicons and not table._lexicons
 
 
-@pytest.mark.parametrize("worst", [255, 2000])
-def test_levels_of_lane_sums(generated, worst):
-    """A document's byte: its length class above the level of its evidence, the top level from 255
-    twentieths on (a lane's high byte)."""
+def test_levels_of_lane_sums(generated):
+    """A document's byte: its length class above the level of its evidence."""
     from searchkz.rank import _LEVEL_OF
 
     ix, _queries = generated
     ranker = ranker_for(ix._open())
-    values = [0, 1, 6, 7, 100, 254, 255, 256, 511, 1000, 2000] if worst > 255 else [0, 1, 6, 7, 100, 254, 255]
-    lanes = [values[d % len(values)] for d in range(ranker._n)]
-    sums = b"".join(v.to_bytes(2, "little") for v in lanes)
-    got = ranker._levels((sums, worst), "body", PARAMS)
+    values = [0, 1, 6, 7, 100, 254, 255, 31]
+    sums = bytes(values[d % len(values)] for d in range(ranker._n))
+    got = ranker._levels(sums, "body", PARAMS)
     classes = ranker._class_plane("body", PARAMS)[0].to_bytes(ranker._n, "little")
-    assert list(got) == [c | (31 if v >= 255 else _LEVEL_OF[v]) for c, v in zip(classes, lanes)]
+    assert list(got) == [c | _LEVEL_OF[v] for c, v in zip(classes, sums)]
     assert len(set(classes)) > 4  # (the classes are there to keep)
+    assert _LEVEL_OF[255] == 31 and _LEVEL_OF[0] == 0
 
 
 @pytest.mark.parametrize("t, want", [(0, 8), (1, 6), (2, 5), (3, 4), (200, 2), (255, 1)])
