@@ -905,9 +905,10 @@ class Ranker:
         up, down, tup = self._bound_ratios(p)
         hi = c / step * (1 + 1e-9)
         lo = c / step * (1 - 1e-9)
-        ceil, floor = math.ceil, math.floor
-        return (bytes([min(255, ceil(r * hi)) for r in up]), bytes([floor(r * lo) for r in down]),
-                bytes([min(255, ceil(r * hi)) for r in tup]))
+        # (c / step < 126 and every ratio at most 1: each entry is a byte; maps: C-level loops)
+        ceil = math.ceil
+        return (bytes(map(ceil, map(hi.__mul__, up))), bytes(map(math.floor, map(lo.__mul__, down))),
+                bytes(map(ceil, map(hi.__mul__, tup))))
 
     def _top_bounded(self, live: list, k: int, p: RankParams, total: int):
         """:meth:`_top_of` through bounds (None: the words cannot be bounded; rank them otherwise).
