@@ -265,3 +265,31 @@ def test_titles_in_memory_equal_the_column(updated):
     for q in queries[:3]:
         ranker.rank(build_query(q).qwords)
     assert ranker._titles_whole and ranker._title_column is ranker._titles_whole
+
+
+def test_term_tables_in_memory_answer_as_the_files(updated):
+    """From the second ranked query on, each segment's term table is read from memory: the same
+    term infos and the same answers to "has it this term?"."""
+    from searchkz.rank import _term_tables_in_memory
+
+    ix, queries = updated
+    from_file = Index(ix.path)._open().reader()  # (fresh readers: not the fixture's, used before)
+    in_memory = Index(ix.path)._open().reader()
+    assert not any(getattr(sub._terms, "_searchkz_in_memory", False) for sub, _o in from_file.leaf_readers())
+    _term_tables_in_memory(in_memory)
+    pairs = list(zip(from_file.leaf_readers(), in_memory.leaf_readers()))
+    assert len(pairs) >= 3 and all(b._terms._searchkz_in_memory for (_a, _o), (b, _p) in pairs)
+    for (a, _o), (b, _p) in pairs:
+        for fieldname in ("body", "exact", "title"):
+            terms = list(a.lexicon(fieldname))[::5]
+            assert terms
+            for t in terms + [b"\xd0\xb6\xd0\xbe\xd2\x9b-\xd1\x81\xd3\xa9\xd0\xb7"]:  # (and one no segment has)
+                assert ((fieldname, t) in a) == ((fieldname, t) in b)
+                if (fieldname, t) in a:
+                    x, y = a.term_info(fieldname, t), b.term_info(fieldname, t)
+                    assert (x.doc_frequency(), x.extent(), x.weight()) == (y.doc_frequency(), y.extent(), y.weight())
+    ranker = Ranker(Index(ix.path)._open())
+    ranker.rank(build_query(queries[0]).qwords)
+    assert not any(getattr(sub._terms, "_searchkz_in_memory", False) for sub, _o in ranker.reader.leaf_readers())
+    ranker.rank(build_query(queries[1]).qwords)
+    assert all(getattr(sub._terms, "_searchkz_in_memory", False) for sub, _o in ranker.reader.leaf_readers())
