@@ -137,6 +137,17 @@ class WordAnalysis(_Analysis):
                 f = _folded_stems[norm] = _kkstem.stem_folded(_kkstem.fold(norm))
         return f
 
+    def folded_in(self, stems, heads: frozenset) -> bool:
+        """``self.folded in stems``, without stemming a word whose folded stem cannot be one of
+        them (``heads``: :func:`~searchkz.stemmer.folded_stem_heads` of ``stems``): the snippet
+        path looks at many words typed with Kazakh letters for a query typed without."""
+        f = self[2]
+        if f is None:
+            f = _folded_stems.get(self[0])
+            if f is None and not _kkstem.may_stem_folded_to(_kkstem.fold(self[0]), heads):
+                return False
+        return (f or self.folded) in stems
+
 
 class AnalyzedToken(NamedTuple):
     """One token of a text: the original substring, its offsets and its terms."""

@@ -133,6 +133,7 @@ class QueryPlan:
     ctx: str = ""  # query_context(text)
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
+    folded_heads: frozenset | None = None  # stemmer.folded_stem_heads of folded (set on first use)
 
 
 # Roman numerals typed with Latin and/or Cyrillic look-alikes (XIX, ХІХ, XІX).
@@ -542,15 +543,20 @@ def expand_highlight_terms(plan: QueryPlan, reader) -> None:
 def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHARS) -> list[tuple[int, int, str]]:
     """``(start, end, key)`` for every word of ``text`` that the query matched."""
     from searchkz.analysis import find_words, term_prefixes
+    from searchkz.stemmer import folded_stem_heads
 
     scan = text if limit is None else text[:limit]
     stems, exact, folded = plan.stems, plan.exact, plan.folded
 
-    def want(a: WordAnalysis) -> bool:
-        return a.stem in stems or a.normalized in exact or bool(folded and a.folded in folded)
-
     if plan.prefixes is None:
         plan.prefixes = term_prefixes(stems | exact | folded)
+    if plan.folded_heads is None:
+        plan.folded_heads = folded_stem_heads(folded)
+    heads = plan.folded_heads
+
+    def want(a: WordAnalysis) -> bool:
+        return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
+
     return [
         (s, e, a.stem if (a.stem in stems or a.normalized in exact) else a.folded)
         for s, e, a in find_words(scan, want, plan.prefixes)

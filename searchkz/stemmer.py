@@ -660,6 +660,21 @@ def stem_folded(word: str) -> str:
     return _stem_word(word, _FOLDED)
 
 
+def folded_stem_heads(stems) -> frozenset:
+    """What a folded word must begin with to have one of ``stems`` as its :func:`stem_folded`
+    (:func:`may_stem_folded_to`): each stem but its last two letters."""
+    return frozenset(s[: max(0, len(s) - 2)] for s in stems)
+
+
+def may_stem_folded_to(word: str, heads: frozenset) -> bool:
+    """False only if :func:`stem_folded` of ``word`` (folded) is none of the stems of ``heads``
+    (:func:`folded_stem_heads`), without stemming it.  A stem is the word, an irregular lemma,
+    or a beginning of the word with at most its last letter changed, a high vowel put before
+    its last consonant (халқ-ы -> халық) or one added: it shares all but its last two letters
+    with the word (tests check the vowel-drop table and a 30k-word vocabulary)."""
+    return word in _FOLDED.irregular or any(word.startswith(h) for h in heads)
+
+
 def fold(word: str) -> str:
     """Fold Kazakh-specific letters to their Russian-layout look-alikes.
 

@@ -123,3 +123,38 @@ def test_cached_stemmer_clears_when_full():
 def test_deterministic_and_version():
     assert stem("кеңестерінің") == stem("кеңестерінің")
     assert isinstance(ANALYZER_DATA_VERSION, str) and ANALYZER_DATA_VERSION
+
+
+def test_folded_stems_share_all_but_two_letters_with_their_words():
+    """What may_stem_folded_to relies on: a folded stem is an irregular lemma or shares all but its
+    last two letters with its word (the vowel-drop table; every word of the bundled corpus)."""
+    from pathlib import Path
+
+    from searchkz.analysis import WORD_RE, normalize
+    from searchkz.stemmer import _FOLDED, fold, folded_stem_heads, may_stem_folded_to, stem_folded
+
+    assert all(k.startswith(v[: len(v) - 2]) for k, v in _FOLDED.vowel_drop.items())
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    words = {fold(normalize(w)) for p in corpus.glob("*.txt") for w in WORD_RE.findall(p.read_text(encoding="utf-8"))}
+    words |= {fold(w) for w in ("халқы", "мұрны", "оған", "маған", "кітабы", "жүрегі", "оқиды", "тауып", "қоғамдық-саяси")}
+    assert len(words) > 1000
+    for w in words:
+        assert may_stem_folded_to(w, folded_stem_heads({stem_folded(w)})), w
+
+
+@pytest.mark.parametrize(
+    "word, stems, want",
+    [
+        ("когамдагы", {"когам"}, True),
+        ("кенестин", {"когам"}, False),  # (not stemmed: it cannot be)
+        ("кенестин", {"кенес", "когам"}, True),
+        ("оган", {"ол"}, True),  # an irregular form
+        ("халкы", {"халык"}, True),  # a dropped vowel
+        ("ба", {"жыл"}, False),
+        ("жыл", {"ж"}, True),  # a short stem: no letters to compare
+    ],
+)
+def test_may_stem_folded_to(word, stems, want):
+    from searchkz.stemmer import folded_stem_heads, may_stem_folded_to
+
+    assert may_stem_folded_to(word, folded_stem_heads(stems)) is want
