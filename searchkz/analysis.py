@@ -328,7 +328,9 @@ def _candidate_re(prefixes: frozenset) -> re.Pattern:
 _WORD_START = r"(?<![^\W_])(?<![\u0300-\u036f])(?<![^\W_][-\u2010\u2011])"
 #: A word whose first or second letter is not Cyrillic (look-alikes, Latin script), matched where it
 #: begins: a candidate whatever the terms (the other half of :func:`_candidate_re`).
-_NON_CYR_WORD_RE = re.compile(_WORD_START + "(?=" + _NON_CYR_LETTER + r"|[^\W_]" + _NON_CYR_LETTER + ")" + WORD_RE.pattern)
+_NON_CYR_WORD_RE = re.compile(
+    _WORD_START + "(?=" + _NON_CYR_LETTER + r"|[^\W_]" + _NON_CYR_LETTER + ")" + WORD_RE.pattern
+)
 _suspect_re: re.Pattern | None = None
 
 

@@ -7,7 +7,7 @@ pickle decode and a byte store (~235 ns each at 100k articles: ~5 ms of a query'
 first reading of its common words).  The full reindex (:mod:`searchkz.segments`)
 therefore also writes, for each term of ``FIELDS`` in at least ``1 / SHARE`` of a
 segment's documents (segments of ``MIN_DOCS`` or more), its plane, zlib-compressed
-(~0.1 ms to inflate; ~4% of the index at 100k articles), into one file of the
+(~0.1 ms to inflate; +5% to the index at 100k articles), into one file of the
 segment (``<segment>.pln``, inside its compound file).  Reading it back is
 :class:`PlaneReader`; any file that is missing or not laid out as expected is
 ignored and the lists are read as before, so an index without planes (Whoosh's
@@ -133,9 +133,6 @@ class PlaneReader:
 
     def __len__(self) -> int:
         return len(self._dir)
-
-    def __contains__(self, key) -> bool:
-        return key in self._dir
 
     def get(self, fieldname: str, term: str) -> bytes | None:
         where = self._dir.get((fieldname, term))

@@ -66,9 +66,10 @@ When the words match many documents (``BOUND_MIN``) and their scores are flat
 (MaxScore then prunes little: every common word is essential), the short list
 is found through bounds instead (:meth:`Ranker._top_bounded`), in C-level byte
 operations rather than a dict update a posting: each long list is kept dense,
-a byte a document of the slice (:meth:`Ranker.dense`); a word's body-side
-evidence is summed in twentieths, a byte a document saturating at 255 (ints added
-lane by lane), cut to a level (5 bits) under the document's length class (3 bits), and ``bytes.translate``
+a byte a document of the slice (:meth:`Ranker.dense`, stored by the reindex:
+:mod:`searchkz.planes`); a word's body-side evidence is summed in twentieths, a
+byte a document saturating at 255 (ints added lane by lane), cut to a level
+(5 bits) under the document's length class (3 bits), and ``bytes.translate``
 turns that byte into the word's score bounded from above and below in whole
 units.  The words' bytes add up as ints; the k-th largest lower bound leaves a
 few hundred candidates of tens of thousands of matches, scored exactly with
@@ -82,7 +83,6 @@ import math
 import pickle
 import re
 import struct
-import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
