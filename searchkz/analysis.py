@@ -330,26 +330,23 @@ _WORD_START = r"(?<![^\W_])(?<![\u0300-\u036f])(?<![^\W_][-\u2010\u2011])"
 _NON_CYR_WORD_RE = re.compile(
     _WORD_START + "(?=" + _NON_CYR_LETTER + r"|[^\W_]" + _NON_CYR_LETTER + ")" + WORD_RE.pattern
 )
-_suspect_re: re.Pattern | None = None
 
 
+@functools.lru_cache(maxsize=None)
 def _suspects() -> re.Pattern:
     """Any character but those of ASCII, Latin-1, Cyrillic and punctuation that are no
     :data:`_NON_CYR_LETTER`: a text without one has no word for :data:`_NON_CYR_WORD_RE` (a class
     of ranges: ~2 ns a character, where the letter class itself takes ~10)."""
-    global _suspect_re
-    if _suspect_re is None:
-        letter = re.compile(_NON_CYR_LETTER)
-        safe = [c for c in [*range(0x500), *range(0x2000, 0x20D0), 0x2116] if not letter.match(chr(c))]
-        runs = []
-        for c in safe:
-            if runs and runs[-1][1] == c - 1:
-                runs[-1][1] = c
-            else:
-                runs.append([c, c])
-        _suspect_re = re.compile("[^" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
-                                                for a, b in runs) + "]")
-    return _suspect_re
+    letter = re.compile(_NON_CYR_LETTER)
+    safe = [c for c in [*range(0x500), *range(0x2000, 0x20D0), 0x2116] if not letter.match(chr(c))]
+    runs = []
+    for c in safe:
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return re.compile("[^" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                     for a, b in runs) + "]")
 
 
 @functools.lru_cache(maxsize=256)
@@ -388,12 +385,13 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
         m = match(text, h.start())
         if m is not None:  # (a head that is no beginning of a word: "*" of a query "0* *")
             out.append((m.start(), m.end(), m.group()))
-    first = _suspects().search(text)
+    suspects = _suspects()
+    first = suspects.search(text)
     if first is not None:
         seen = {s for s, _e, _w in out}
         other = _NON_CYR_WORD_RE.match
         extra = []
-        for h in _suspects().finditer(text, first.start()):
+        for h in suspects.finditer(text, first.start()):
             i = h.start()
             for start in (i - 1, i) if i else (i,):  # (a word with it as its second or first letter)
                 if start not in seen:
