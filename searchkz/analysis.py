@@ -38,7 +38,7 @@ from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 #: change: an index built with another version is rebuilt, never mixed.
 #: 2: parts of hyphenated words; 3: no folded field, dates indexed by day, text stored uncompressed by us;
 #: 4: titles in a column
-ANALYZER_VERSION = "4/" + _kkstem.ANALYZER_DATA_VERSION
+ANALYZER_VERSION = "5/" + _kkstem.ANALYZER_DATA_VERSION
 
 # A word: letters/digits with combining marks (decomposed й), hyphen-joined
 # parts kept together (Сондай-ақ, іс-қимыл).

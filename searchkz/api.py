@@ -92,20 +92,12 @@ class Index:
     >>> [h.id for h in ix.search("қоғамдық кеңес")]   # doctest: +SKIP
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, search_procs: int | None = None) -> None:
-        """``search_procs``: processes that rank one query: 1, or 2 (the default on Linux) from
-        this object's second search on, for an index of at least :data:`~searchkz.parallel.SPLIT_MIN_DOCS`
-        documents in several segments, on a machine with two cores and ``fork``, while the
-        program runs no other thread (:mod:`searchkz.parallel`)."""
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
         self.path = Path(path) if path is not None else default_index_path()
         self._ix = None
         self._gen = None
         self._searcher = None
         self._manifest = None
-        self.search_procs = search_procs
-        self._searches = 0
-        self._worker = None  # searchkz.parallel.SliceWorker, forked on demand
-        self._splitter = None  # its Splitter for the open generation (False: not split)
 
     # -- building --------------------------------------------------------
     def exists(self) -> bool:
@@ -170,46 +162,7 @@ class Index:
         self._ix, self._gen, self._manifest, self._searcher, self._stamp = ix, gen, manifest, searcher, stamp
         return searcher
 
-    def _split(self, searcher):
-        """The :class:`~searchkz.parallel.Splitter` that ranks the open generation in two
-        processes, or None (a small index, one core, the first search, a failed worker)."""
-        sp = self._splitter
-        if sp is False or self._searches < 1:
-            return None
-        if sp is not None:
-            if sp.usable():
-                return sp
-            if sp.failed:
-                self._stop_worker()
-                self.search_procs = 1  # it failed once: rank alone from now on
-            else:  # a process forked from the one that started the worker: rank alone, leave it be
-                self._worker = self._splitter = None
-                self.search_procs = 1
-            return None
-        from searchkz import parallel
-
-        procs = self.search_procs
-        if procs is None:  # (macOS has fork, but its system libraries are not safe to fork: ask for it there)
-            procs = 2 if sys.platform.startswith("linux") else 1
-        m = None
-        if procs >= 2 and parallel.can_fork():
-            m = parallel.split_point([sub.doc_count_all() for sub, _o in searcher.reader().leaf_readers()])
-        if m is None:
-            self._splitter = False
-            return None
-        if self._worker is None:
-            self._worker = parallel.SliceWorker()
-        self._splitter = parallel.Splitter(self._worker, searcher, str(self._gen), m)
-        return self._splitter
-
-    def _stop_worker(self) -> None:
-        if self._worker is not None:
-            self._worker.close()
-        self._worker = None
-        self._splitter = None
-
     def close(self) -> None:
-        self._stop_worker()
         if self._searcher is not None:
             try:
                 self._searcher.close()
@@ -246,21 +199,19 @@ class Index:
         searcher = self._open()
         filt = None
         lo, hi = _as_datetime(since), _as_datetime(until, end=True)
-        if lo or hi:
-            if lo and hi and lo > hi:
-                raise QueryError("--since is after --until")
-            from whoosh.query import DateRange
-
-            from searchkz.index import index_day
-
-            # dates are indexed by day: --since 2019-10-10T12:00 keeps that whole day
-            filt = DateRange("date", index_day(lo) if lo else None, hi)
+        if lo and hi and lo > hi:
+            raise QueryError("--since is after --until")
         try:
-            split = None
             if plan.qwords:  # free text: searchkz's own BM25F ranking
-                split = self._split(searcher) if filt is None else None
-                results, total = _rank(searcher, plan, limit, filt, split)
+                results, total = _rank(searcher, plan, limit, lo, hi)
             else:
+                if lo or hi:
+                    from whoosh.query import DateRange
+
+                    from searchkz.index import index_day
+
+                    # dates are indexed by day: --since 2019-10-10T12:00 keeps that whole day
+                    filt = DateRange("date", index_day(lo) if lo else None, hi)
                 _respell(searcher, plan)
                 results = searcher.search(plan.query, limit=limit, filter=filt)
                 total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
@@ -269,8 +220,7 @@ class Index:
         except Exception as exc:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
-        self._searches += 1
-        hits = self._hits(results, plan, snippets, split if plan.qwords else None)
+        hits = self._hits(results, plan, snippets)
         res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
         if res.total < SUGGEST_BELOW and snippets:  # snippets=False: batch runs, no suggestions
             res.suggestion = self.suggest(query)
@@ -290,7 +240,7 @@ class Index:
         except QueryError:
             return None
 
-    def _hits(self, results, plan, snippets: bool, split=None):
+    def _hits(self, results, plan, snippets: bool):
         from searchkz.search import Hit, expand_highlight_terms, hit_fields
 
         searcher = self._searcher
@@ -298,9 +248,7 @@ class Index:
             expand_highlight_terms(plan, searcher.reader())
         results = list(results)
         shown = plan if snippets else None
-        made = split.hits(searcher, [r.docnum for r in results], shown) if split is not None else None
-        if made is None:
-            made = [hit_fields(searcher, r.docnum, shown) for r in results]
+        made = [hit_fields(searcher, r.docnum, shown) for r in results]
         hits = []
         for rank, (r, (f, snippet, spans, tspans)) in enumerate(zip(results, made), 1):
             hits.append(
@@ -430,57 +378,23 @@ class _RankedHit:
         return self._searcher.stored_fields(self.docnum)
 
 
-def _term_leaves(q, reader):
-    """The terms a filter is the union of (a date range: its tiers' terms), or None."""
-    from whoosh import query as wq
-
-    if isinstance(q, wq.ConstantScoreQuery):
-        return _term_leaves(q.child, reader)
-    if isinstance(q, wq.Term):
-        return [(q.fieldname, q.text)]
-    if isinstance(q, wq.Or):
-        out = []
-        for sub in q.subqueries:
-            leaves = _term_leaves(sub, reader)
-            if leaves is None:
-                return None
-            out += leaves
-        return out
-    if isinstance(q, wq.TermRange):
-        return list(q.expanded_terms(reader))
-    return None
-
-
-def _filter_docs(searcher, ranker, filt) -> set:
-    """The documents a filter (``--since``/``--until``) allows.  A date range over years is
-    the union of a few hundred date terms; reading their posting lists a block at a time
-    (:meth:`~searchkz.rank.Ranker.plist`) is ~30x faster than Whoosh's matcher tree
-    (100k articles, six years: 0.1 s instead of 3 s)."""
-    reader = searcher.reader()
-    try:
-        leaves = _term_leaves(filt.simplify(reader), reader)
-    except Exception:
-        leaves = None
-    if leaves is None:
-        return set(searcher.docs_for_query(filt))
-    out: set = set()
-    for fieldname, text in leaves:
-        out.update(ranker.plist(fieldname, text)[0])
-    return out
-
-
-def _rank(searcher, plan, limit: int, filt, split=None):
+def _rank(searcher, plan, limit: int, lo: datetime | None, hi: datetime | None):
     from searchkz.rank import ranker_for
 
-    allowed = None
     ranker = ranker_for(searcher)
-    if filt is not None:
-        allowed = _filter_docs(searcher, ranker, filt)
-    ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed, split=split)
+    allowed = None
+    if lo or hi:  # dates are kept by day: a bound inside a day keeps that whole day
+        allowed = ranker.day_mask(_day(lo), _day(hi))
+    ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed)
     stems, exact = ranker.matched_terms(plan.qwords)
     plan.stems |= stems
     plan.exact |= exact
     return [_RankedHit(searcher, d, s) for d, s in ranked], total
+
+
+def _day(d: datetime | None) -> int | None:
+    """Days since 1970-01-01 (as :mod:`searchkz.arrays` keeps each document's day)."""
+    return None if d is None else d.toordinal() - 719163
 
 
 def _respell(searcher, plan) -> None:

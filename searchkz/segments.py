@@ -101,6 +101,7 @@ class FastSegmentWriter(SegmentWriter):
 
         super().__init__(ix, **kwargs)
         self._fields: dict[str, _Terms] = {}
+        self._days = array("i")  # each document's day (searchkz.arrays)
         self._pw_ok = None
         # Whoosh's writer empties "<indexname>.tmp" when it finishes, but the per-document
         # writers of every process keep their temporary files there (the pool that would
@@ -153,6 +154,7 @@ class FastSegmentWriter(SegmentWriter):
             pdw.cancel_doc()
             raise
         pdw.finish_doc()
+        self._days.append(_day_number(fields.get("date")))
         self._added = True
         self.docnum += 1
 
@@ -247,12 +249,12 @@ class FastSegmentWriter(SegmentWriter):
     # -- writing ----------------------------------------------------------
 
     def _flush_segment(self):
-        from searchkz import planes
+        from searchkz import arrays
 
         self.perdocwriter.close()
         fw = self.fieldwriter
         ndocs = self.docnum  # (the segment's documents: postings are numbered from 0 in it)
-        dense = planes.PlaneWriter(ndocs)  # the long lists' planes (searchkz.planes)
+        ranked = {}  # the ranked fields' terms, kept for the arrays (searchkz.arrays)
         for name in sorted(self._fields):
             t = self._fields[name]
             if not t.terms:
@@ -260,22 +262,20 @@ class FastSegmentWriter(SegmentWriter):
             fw.start_field(name, t.fieldobj)
             for term in sorted(t.terms):
                 fw.start_term(term.encode("utf-8") if isinstance(term, str) else term)
-                e = t.terms[term]
-                self._write_term(fw, t, e)
+                self._write_term(fw, t, t.terms[term])
                 fw.finish_term()
-                if isinstance(term, str) and planes.wants_plane(name, len(e[0]), ndocs):
-                    plane = planes.plane_of(e[0], e[1], ndocs)
-                    if plane is not None:
-                        dense.add(name, term, plane)
             fw.finish_field()
+            if name in arrays.FIELDS:
+                ranked[name] = t.terms
             t.terms = {}  # free as we go
         fw.close()
-        if len(dense):
-            f = self.newsegment.create_file(self.storage, planes.EXT)
-            try:
-                dense.write(f)
-            finally:
-                f.close()
+        boosts = {name: self._fields[name].boost for name in ranked}
+        lengths = {name: _length_bytes(self._fields[name].lengths, ndocs) for name in ranked}
+        f = self.newsegment.create_file(self.storage, arrays.EXT)
+        try:
+            arrays.write_arrays(f, ndocs, ranked, boosts, lengths, self._days)
+        finally:
+            f.close()
 
     def _write_term(self, fw, t: _Terms, e) -> None:
         """One term's postings, a block at a time into the W3 postings writer's buffer
@@ -328,6 +328,26 @@ class FastSegmentWriter(SegmentWriter):
 
 
 _UINT = struct.Struct("!I")  # whoosh.system.pack_uint, the Frequency format's value
+
+
+def _day_number(value) -> int:
+    """A document's day as days since 1970-01-01 (``arrays.NO_DAY``: no date)."""
+    from searchkz.arrays import NO_DAY
+
+    if value is None:
+        return NO_DAY
+    return value.toordinal() - 719163  # date(1970, 1, 1).toordinal()
+
+
+def _length_bytes(lengths: array, n: int):
+    """Whoosh's length byte of each of ``n`` documents' field lengths (0 past the last given)."""
+    import numpy as np
+
+    table = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+    out = np.zeros(n, dtype=np.uint8)
+    got = np.frombuffer(lengths, dtype=np.uint32)[:n]
+    out[: len(got)] = np.searchsorted(table, got)
+    return out
 
 
 @functools.lru_cache(maxsize=None)

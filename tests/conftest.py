@@ -51,20 +51,3 @@ def build_updated_index(d: Path, n: int, seed: int, added: int, deleted: int):
 def updated_index_builder():
     """:func:`build_updated_index`, for module fixtures."""
     return build_updated_index
-
-
-@pytest.fixture
-def bounded_calls(monkeypatch):
-    """Whether each call of Ranker._top_bounded in this process answered (it may decline: None)."""
-    from searchkz.rank import Ranker
-
-    calls = []
-    orig = Ranker._top_bounded
-
-    def counted(self, *args):
-        got = orig(self, *args)
-        calls.append(got is not None)
-        return got
-
-    monkeypatch.setattr(Ranker, "_top_bounded", counted)
-    return calls

@@ -1,0 +1,126 @@
+"""Reading one segment's ranking data: its arrays (:mod:`searchkz.arrays`) or, for a segment
+without them (an incremental update's, written by Whoosh's own writer), its Whoosh postings.
+
+A :class:`Segment` answers in the index's document numbers (the segment's offset
+added) and leaves deleted documents out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from searchkz.arrays import NO_DAY, open_arrays
+
+_EMPTY = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64))
+
+
+def _length_table() -> np.ndarray:
+    from whoosh.util.numeric import byte_to_length
+
+    return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class Segment:
+    """One segment of an open index: ``sub`` its Whoosh reader, ``offset`` its first document number."""
+
+    def __init__(self, sub, offset: int, gen=None) -> None:
+        self.sub = sub
+        self.offset = offset
+        self.n = sub.doc_count_all()
+        self.arrays = open_arrays(sub, gen)
+        self.live = None  # a bool a document: False where deleted (None: nothing deleted)
+        if sub.has_deletions():
+            deleted = getattr(sub, "deleted_docs_set", None)  # (whoosh3; else the live ones, Whoosh 2.7)
+            if deleted is not None:
+                self.live = np.ones(self.n, dtype=bool)
+                self.live[np.fromiter(deleted, dtype=np.intp, count=len(deleted))] = False
+            else:
+                self.live = np.zeros(self.n, dtype=bool)
+                self.live[np.fromiter(sub.all_doc_ids(), dtype=np.intp)] = True
+
+    def _field(self, fieldname: str):
+        return self.arrays.fields.get(fieldname) if self.arrays is not None else None
+
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(document numbers, weights)`` of the term's live postings here."""
+        fa = self._field(fieldname)
+        if fa is not None:
+            i = fa.find(term)
+            if i < 0:
+                return _EMPTY
+            ids, ws = fa.postings(i)
+        else:
+            try:
+                m = self.sub.postings(fieldname, term.encode("utf-8"))  # (deleted documents left out)
+            except Exception:  # not in the field (Whoosh raises TermNotFound)
+                return _EMPTY
+            got, weights = [], []
+            while m.is_active():
+                got.append(m.id())
+                weights.append(m.weight())
+                m.next()
+            return np.array(got, dtype=np.intp) + self.offset, np.array(weights, dtype=np.float64)
+        if self.live is not None:
+            keep = self.live[ids]
+            ids, ws = ids[keep], ws[keep]
+        return ids + self.offset, ws
+
+    def df(self, fieldname: str, term: str) -> int:
+        """Documents with the term here, deleted ones counted (0: not here)."""
+        fa = self._field(fieldname)
+        if fa is not None:
+            i = fa.find(term)
+            return int(fa.df[i]) if i >= 0 else 0
+        try:
+            return self.sub.doc_frequency(fieldname, term.encode("utf-8"))
+        except Exception:
+            return 0
+
+    def prefixed(self, fieldname: str, prefix: str) -> list[str]:
+        """The field's terms here that begin with ``prefix``, in order."""
+        fa = self._field(fieldname)
+        if fa is not None:
+            i, j = fa.prefixed(prefix)
+            return [fa.term(k) for k in range(i, j)]
+        try:
+            return [t.decode("utf-8") if isinstance(t, bytes) else t
+                    for t in self.sub.expand_prefix(fieldname, prefix.encode("utf-8"))]
+        except Exception:
+            return []
+
+    def has_prefix(self, fieldname: str, prefix: str) -> bool:
+        fa = self._field(fieldname)
+        if fa is not None:
+            i, j = fa.prefixed(prefix)
+            return j > i
+        return bool(self.prefixed(fieldname, prefix))
+
+    def terms(self, fieldname: str) -> list[str]:
+        """Every term of the field here, in order."""
+        fa = self._field(fieldname)
+        if fa is not None:
+            return [fa.term(k) for k in range(fa.terms.n)]
+        try:
+            return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.sub.lexicon(fieldname)]
+        except Exception:
+            return []
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's field length, as Whoosh's length byte gives it back."""
+        fa = self._field(fieldname)
+        if fa is not None:
+            return _length_table()[fa.lengths]
+        length = self.sub.doc_field_length
+        return np.array([length(d, fieldname, 0) or 0 for d in range(self.n)], dtype=np.float64)
+
+    def days(self) -> np.ndarray:
+        """Each document's day (days since 1970-01-01, ``NO_DAY``: undated)."""
+        if self.arrays is not None:
+            return self.arrays.days
+        out = np.full(self.n, NO_DAY, dtype=np.int32)
+        for d in range(self.n):
+            if self.live is None or self.live[d]:
+                value = self.sub.stored_fields(d).get("date")
+                if value is not None:
+                    out[d] = value.toordinal() - 719163
+        return out
