@@ -17,12 +17,14 @@ Per field ``F`` (title, body, exact):
   documents), ``GAPS8`` (the gaps between document numbers, a byte each, a 0 byte
   adding 255) or ``BITMAP`` (a bit a document of the segment);
 * ``F.df``: each term's number of documents;
-* ``F.xstart``, ``F.xpos``, ``F.xval``: the postings whose frequency is not 1
-  (their index in the term's list and the frequency, at most 255); a posting's
-  weight is its frequency times the field's boost (``fields[F]["boost"]``);
+* ``F.xstart``, ``F.xdoc``, ``F.xval``: the postings whose frequency is not 1
+  (their document and the frequency, at most 255); a posting's weight is its
+  frequency times the field's boost (``fields[F]["boost"]``);
 * ``F.len``: each document's field length as Whoosh's length byte.
 
-and ``days``: each document's day (days since 1970-01-01; ``NO_DAY`` undated).
+and ``days``: each document's day (days since 1970-01-01; ``NO_DAY`` undated); ``titles`` /
+``title_at``: the documents' titles (UTF-8, one blob) and where each starts (the title
+boost reads the top documents' titles without their stored records).
 
 The file: ``MAGIC``, the header's length (uint32, little-endian), the header
 (JSON: the document count, the fields' boosts, each array's offset, dtype and
@@ -108,7 +110,7 @@ def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
     term_of = np.searchsorted(starts, where, side="right") - 1
     xstart = np.zeros(len(names) + 1, dtype=np.int64)
     np.cumsum(np.bincount(term_of, minlength=len(names)), out=xstart[1:])
-    xdtype = np.uint16 if int(df.max()) <= 65536 else np.uint32
+    xdtype = np.uint16 if n <= 65536 else np.uint32
     tstart = np.zeros(len(names) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in blobs], out=tstart[1:])
     return {
@@ -119,16 +121,20 @@ def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
         "docs": np.frombuffer(b"".join(parts), dtype=np.uint8),
         "df": df.astype(np.uint32),
         "xstart": xstart.astype(np.uint32),
-        "xpos": (where - first[term_of]).astype(xdtype),
+        "xdoc": ids[where].astype(xdtype),
         "xval": np.minimum(whole[where], 255).astype(np.uint8),
     }
 
 
-def write_arrays(f, n: int, fields: dict, boosts: dict, lengths: dict, days) -> None:
+def write_arrays(f, n: int, fields: dict, boosts: dict, lengths: dict, days, titles: list[str]) -> None:
     """Write a segment's arrays to the binary file ``f``: ``fields`` maps a field name to its
     ``{term: (docnums, weights, ...)}``, ``lengths`` to its length bytes (``n`` of them),
-    ``days`` is the days of the ``n`` documents (:data:`NO_DAY`: undated)."""
-    arrays = {"days": np.asarray(days, dtype=np.int32)}
+    ``days`` is the days of the ``n`` documents (:data:`NO_DAY`: undated), ``titles`` their titles."""
+    blobs = [t.encode("utf-8") for t in titles]
+    at = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in blobs], out=at[1:])
+    arrays = {"days": np.asarray(days, dtype=np.int32), "titles": np.frombuffer(b"".join(blobs), dtype=np.uint8),
+              "title_at": at.astype(np.uint32)}
     meta = {}
     for name in FIELDS:
         if name not in fields:
@@ -185,15 +191,22 @@ class FieldArrays:
         self.docs = get("docs")
         self.df = get("df")
         self.xstart = get("xstart")
-        self.xpos = get("xpos")
+        self.xdoc = get("xdoc")
         self.xval = get("xval")
         self.lengths = get("len")
+        self._found: dict[str, int] = {}
 
     def find(self, term: str) -> int:
-        """The term's number, or -1."""
-        key = term.encode("utf-8")
-        i = bisect_left(self.terms, key)
-        return i if i < self.terms.n and self.terms[i] == key else -1
+        """The term's number, or -1 (remembered: a query's words come back in later queries)."""
+        i = self._found.get(term)
+        if i is None:
+            key = term.encode("utf-8")
+            i = bisect_left(self.terms, key)
+            i = i if i < self.terms.n and self.terms[i] == key else -1
+            if len(self._found) > 200_000:
+                self._found.clear()
+            self._found[term] = i
+        return i
 
     def prefixed(self, prefix: str) -> tuple[int, int]:
         """The numbers ``[i, j)`` of the terms that begin with ``prefix``."""
@@ -219,8 +232,21 @@ class FieldArrays:
         ws = np.full(len(ids), self.boost)
         x0, x1 = int(self.xstart[i]), int(self.xstart[i + 1])
         if x1 > x0:
-            ws[self.xpos[x0:x1]] = self.xval[x0:x1] * self.boost
+            ws[np.searchsorted(ids, self.xdoc[x0:x1])] = self.xval[x0:x1] * self.boost
         return ids, ws
+
+    def dense(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(a bool a document of the segment: has the term, each document's weight, 0 without)``
+        of term number ``i`` when it is stored as a bitmap (a long list), else None."""
+        if self.kind[i] != BITMAP:
+            return None
+        a, b = int(self.pstart[i]), int(self.pstart[i + 1])
+        bits = np.unpackbits(self.docs[a:b], count=self.n, bitorder="little").view(bool)
+        ws = bits * self.boost
+        x0, x1 = int(self.xstart[i]), int(self.xstart[i + 1])
+        if x1 > x0:
+            ws[self.xdoc[x0:x1]] = self.xval[x0:x1] * self.boost
+        return bits, ws
 
 
 class SegmentArrays:
@@ -243,11 +269,18 @@ class SegmentArrays:
             return np.frombuffer(buf, dtype=np.dtype(dtype), count=count, offset=data + offset)
 
         self.days = get("days")
+        self._titles, self._title_at = buf, get("title_at")
+        self._title_base = data + table["titles"][0]
         self.fields = {}
         for name, meta in head["fields"].items():
             self.fields[name] = FieldArrays(lambda k, name=name: get(f"{name}.{k}"), self.n, meta["boost"])
-        if len(self.days) != self.n:
+        if len(self.days) != self.n or len(self._title_at) != self.n + 1:
             raise ValueError("arrays of another segment")
+
+    def title(self, d: int) -> str:
+        """Document ``d``'s title."""
+        a = self._title_base + int(self._title_at[d])
+        return self._titles[a:self._title_base + int(self._title_at[d + 1])].decode("utf-8")
 
 
 def open_arrays(sub, gen: Path | None = None) -> SegmentArrays | None:

@@ -67,8 +67,7 @@ def make_schema():
     return Schema(
         id=ID(stored=True, unique=True),
         source=ID(stored=True),
-        # sortable: the titles also in a column, read without the stored record (and its text)
-        title=TEXT(analyzer=KazakhAnalyzer("stem"), stored=True, field_boost=TITLE_BOOST, sortable=True),
+        title=TEXT(analyzer=KazakhAnalyzer("stem"), stored=True, field_boost=TITLE_BOOST),
         date=date,
         body=TEXT(analyzer=KazakhAnalyzer("stem")),
         exact=TEXT(analyzer=KazakhAnalyzer("exact"), phrase=False),

@@ -65,6 +65,31 @@ class Segment:
             ids, ws = ids[keep], ws[keep]
         return ids + self.offset, ws
 
+    def add(self, fieldname: str, term: str, factor: float, acc: np.ndarray, hit: np.ndarray | None) -> int:
+        """``acc[d] += factor · weight`` for the term's live postings here (``acc``: an array of the
+        index's documents; ``hit``: set True where the term is).  A long list stored as a bitmap
+        is added densely over the segment's slice (``+ 0.0`` where the term is absent: the same
+        numbers), a short one posting by posting.  Returns the number of postings read."""
+        fa = self._field(fieldname)
+        i = fa.find(term) if fa is not None else None
+        got = fa.dense(i) if i is not None and i >= 0 else None
+        if got is None:
+            ids, ws = self.postings(fieldname, term)
+            if len(ids):
+                acc[ids] += ws if factor == 1.0 else factor * ws
+                if hit is not None:
+                    hit[ids] = True
+            return len(ids)
+        bits, ws = got
+        if self.live is not None:
+            bits &= self.live
+            ws *= self.live
+        part = slice(self.offset, self.offset + self.n)
+        acc[part] += ws if factor == 1.0 else factor * ws
+        if hit is not None:
+            hit[part] |= bits
+        return int(fa.df[i])
+
     def df(self, fieldname: str, term: str) -> int:
         """Documents with the term here, deleted ones counted (0: not here)."""
         fa = self._field(fieldname)
@@ -112,6 +137,12 @@ class Segment:
             return _length_table()[fa.lengths]
         length = self.sub.doc_field_length
         return np.array([length(d, fieldname, 0) or 0 for d in range(self.n)], dtype=np.float64)
+
+    def title(self, d: int) -> str:
+        """The title of the segment's document ``d`` (from the arrays, else its stored fields)."""
+        if self.arrays is not None:
+            return self.arrays.title(d)
+        return self.sub.stored_fields(d).get("title") or ""
 
     def days(self) -> np.ndarray:
         """Each document's day (days since 1970-01-01, ``NO_DAY``: undated)."""

@@ -178,47 +178,39 @@ class Ranker(Vocabulary):
                             if analyze_word(t).stem not in seen)
         return title, body + extra + pref, len(body) + len(extra)
 
-    def word_scores(self, w: QueryWord, p: RankParams) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-        """``(idf, docnums, the word's BM25F score in each)`` (None, None: no evidence)."""
+    def _add(self, lists: list, acc: np.ndarray, hit: np.ndarray | None) -> None:
+        """Add each list's ``factor · weight`` into ``acc`` (and mark its documents in ``hit``), list
+        by list: each document's sum gets its terms in the same order as a loop over the postings
+        would add them, so the same numbers."""
+        for fieldname, term, f in lists:
+            for seg in self.segments:
+                self.postings_read += seg.add(fieldname, term, f, acc, hit)
+
+    def word_scores(self, w: QueryWord, p: RankParams) -> tuple[float, np.ndarray | None]:
+        """``(idf, the word's BM25F score in every document)`` (None: no evidence; 0 where none)."""
         title, body, main = self._plan(w, p)
         n = self.n_all
         hit = np.zeros(n, dtype=bool)
-        tacc = None
-        bacc = np.zeros(n)
-        for term, f in title:
-            ids, ws = self.plist("title", term)
-            if len(ids):
-                if tacc is None:
-                    tacc = np.zeros(n)
-                tacc[ids] += f * ws
-                hit[ids] = True
-        df = 0
-        for i, (fieldname, term, f) in enumerate(body):
-            if i == main:
-                df = int(np.count_nonzero(hit))
-            ids, ws = self.plist(fieldname, term)
-            if len(ids):
-                bacc[ids] += f * ws
-                hit[ids] = True
-        matches = int(np.count_nonzero(hit))
-        df = df if main < len(body) else matches
-        df = df or matches
+        t = np.zeros(n) if title else None
+        if title:
+            self._add([("title", term, f) for term, f in title], t, hit)
+        v = np.zeros(n)
+        self._add(body[:main], v, hit)
+        df = int(np.count_nonzero(hit))
+        self._add(body[main:], v, None if df else hit)  # only the prefix net: its documents count
         if not df:
-            return math.log(1 + (self.n_docs + 0.5) / 0.5) * w.weight, None, None
+            df = int(np.count_nonzero(hit))
+            if not df:
+                return math.log(1 + (self.n_docs + 0.5) / 0.5) * w.weight, None
         idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight
-        docs = np.flatnonzero(hit)
         k1 = p.k1
         c = idf * (k1 + 1)
-        v = bacc[docs]
-        # idf · tf · (k1 + 1) / (k1 + tf) with tf = v / norm, as c · v / (v + k1 · norm)
-        out = c * v / (v + self._length_norm("body", p.b_body, k1)[docs])
-        if tacc is not None:
-            sel = tacc[docs] != 0
-            dt = docs[sel]
-            tf = p.title_weight * tacc[dt] / self._length_norm("title", p.b_title)[dt]
-            tf = tf + v[sel] / self._length_norm("body", p.b_body)[dt]
-            out[sel] = c * tf / (k1 + tf)
-        return idf, docs, out
+        # idf · tf · (k1 + 1) / (k1 + tf) with tf = v / norm, as c · v / (v + k1 · norm) (0 where v is)
+        out = c * v / (v + self._length_norm("body", p.b_body, k1))
+        if title:
+            tf = p.title_weight * t / self._length_norm("title", p.b_title) + v / self._length_norm("body", p.b_body)
+            out = np.where(t != 0, c * tf / (k1 + tf), out)
+        return idf, out
 
     def scores(self, words: list[QueryWord], allowed=None, params: RankParams | None = None) -> np.ndarray:
         """Every document's score (before the title boost): an array of the index's documents,
@@ -228,12 +220,12 @@ class Ranker(Vocabulary):
         matched = np.zeros(self.n_all) if p.coord_power else None
         total_idf = 0.0
         for w in words:
-            idf, docs, contrib = self.word_scores(w, p)
+            idf, contrib = self.word_scores(w, p)
             total_idf += idf
-            if docs is not None:
-                scores[docs] += contrib
+            if contrib is not None:
+                scores += contrib
                 if matched is not None:
-                    matched[docs] += idf
+                    matched[contrib > 0] += idf
         if allowed is not None:
             scores[~allowed] = 0.0
         if matched is not None and total_idf > 0:

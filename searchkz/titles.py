@@ -10,65 +10,54 @@ import numpy as np
 
 
 class Titles:
-    """Titles read from the index's title column (stored fields for an index without one), and
-    their number of content words (cached)."""
+    """The documents' titles, from each segment's arrays (stored fields for a segment without)."""
 
-    def __init__(self, searcher) -> None:
-        reader = searcher.reader()
-        column = None
-        try:
-            if reader.has_column("title"):
-                column = reader.column_reader("title", translate=False)
-        except Exception:
-            column = None
-        if column is not None:
-            self._get = lambda d: (column[d] or b"").decode("utf-8")
-        else:
-            stored = searcher.stored_fields
-            self._get = lambda d: stored(d).get("title") or ""
-        self._cache: dict[int, list] = {}
+    MAX_CACHE = 50_000
+
+    def __init__(self, segments: list) -> None:
+        self._segments = segments
+        self._starts = [seg.offset for seg in segments]
+        self._words: dict[int, int] = {}
+
+    def _get(self, docnum: int) -> str:
+        seg = self._segments[bisect_right(self._starts, docnum) - 1]
+        return seg.title(docnum - seg.offset)
 
     def text(self, docnum: int) -> str:
-        hit = self._cache.get(docnum)
-        if hit is None:
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            hit = self._cache[docnum] = [self._get(docnum), None]
-        return hit[0]
+        return self._get(docnum)
 
     def words(self, docnum: int) -> int:
-        """The title's number of content (non-stop) words."""
-        title = self.text(docnum)
-        hit = self._cache[docnum]
-        if hit[1] is None:
+        """The title's number of content (non-stop) words (cached)."""
+        n = self._words.get(docnum)
+        if n is None:
             from searchkz.analysis import count_content_words
 
-            hit[1] = count_content_words(title)
-        return hit[1]
+            if len(self._words) >= self.MAX_CACHE:
+                self._words.clear()
+            n = self._words[docnum] = count_content_words(self._get(docnum))
+        return n
 
     def cover(self, docs, stems: frozenset, pref: frozenset, plen: int) -> dict[int, float]:
         """``{docnum: share of its title's content words named}``: a word is named when its stem or
-        form is in ``stems`` or its first ``plen`` letters are in ``pref``."""
-        from searchkz.analysis import _candidates, find_words, term_prefixes
+        form is in ``stems`` or its first ``plen`` letters are in ``pref``.  The titles are joined
+        and searched at once (:func:`~searchkz.analysis.find_words`: only words that begin like a
+        wanted term are analyzed)."""
+        from searchkz.analysis import find_words, term_prefixes
 
         def named(a) -> bool:
             nm = a.normalized
             return not a.stop and (a.stem in stems or nm in stems or (len(nm) >= plen and nm[:plen] in pref))
 
-        heads = term_prefixes(stems | pref)  # only words beginning like a wanted term are analyzed
-        titles = [self.text(d) for d in docs]
-        # one scan of all the titles for candidate words: only titles with one are analyzed
-        starts, at = [], 0
-        for t in titles:
+        starts, parts, at = [], [], 0
+        for d in docs:
+            title = self._get(d)
             starts.append(at)
-            at += len(t) + 1
-        some = {bisect_right(starts, s) - 1 for s, _e, _raw in _candidates("\n".join(titles), heads)}
-        out = {}
-        for i in sorted(some):
-            hits = len(find_words(titles[i], named, heads))
-            if hits:  # (a named word is a content word: the title has some)
-                out[docs[i]] = hits / self.words(docs[i])
-        return out
+            parts.append(title)
+            at += len(title) + 2
+        hits = [0] * len(docs)
+        for start, _end, _a in find_words("\n\n".join(parts), named, term_prefixes(stems | pref)):
+            hits[bisect_right(starts, start) - 1] += 1
+        return {d: h / self.words(d) for d, h in zip(docs, hits) if h}
 
 
 def title_boost(ranker, words, top: np.ndarray, scores: np.ndarray, p) -> np.ndarray:
@@ -83,7 +72,7 @@ def title_boost(ranker, words, top: np.ndarray, scores: np.ndarray, p) -> np.nda
             stems |= st | ex
             pref.update(e[: p.prefix_len] for e in ex if len(e) >= p.prefix_len)
     if ranker._titles is None:
-        ranker._titles = Titles(ranker.searcher)
+        ranker._titles = Titles(ranker.segments)
     head = top[: p.title_depth].tolist()
     cover = ranker._titles.cover(head, frozenset(stems), frozenset(pref), p.prefix_len)
     if not cover:

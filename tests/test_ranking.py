@@ -375,8 +375,8 @@ def test_prefix_safety_net_reads_only_other_stems(tmp_path):
     searcher = ix._open()
     ranker = ranker_for(searcher)
     read = []
-    plist = ranker.plist
-    ranker.plist = lambda f, t: (read.append((f, t)), plist(f, t))[1]
+    add = ranker._add
+    ranker._add = lambda lists, acc, hit: (read.extend((f, t) for f, t, _x in lists), add(lists, acc, hit))[1]
     hits = ix.search("кеңестер", limit=10)
     assert {h.id for h in hits} == {"forms", "more", "adviser"}
     assert [h.id for h in hits][-1] == "adviser"  # another stem: the safety net ranks it last
@@ -385,9 +385,9 @@ def test_prefix_safety_net_reads_only_other_stems(tmp_path):
     assert exact_read.isdisjoint({"кеңес", "кеңестердің", "кеңесті"})  # the word's own stem: not read
 
 
-def test_titles_are_read_from_their_column(mini, monkeypatch):
-    """The title boost reads each top document's title from the title column (not the stored
-    record with its whole text); the column holds every document's stored title."""
+def test_titles_are_read_from_the_arrays(mini, monkeypatch):
+    """The title boost reads each top document's title from the segment arrays (not the stored
+    record with its whole text); they hold every document's stored title."""
     from searchkz.titles import Titles
 
     searcher = mini._open()
@@ -396,7 +396,9 @@ def test_titles_are_read_from_their_column(mini, monkeypatch):
     stored = [searcher.stored_fields(d).get("title") or "" for d in docs]
     assert any(stored)
     monkeypatch.setattr(searcher, "stored_fields", None)  # the titles must not need the stored records
-    titles = Titles(searcher)
+    from searchkz.rank import ranker_for
+
+    titles = Titles(ranker_for(searcher).segments)
     assert [titles.text(d) for d in docs] == stored
 
 
