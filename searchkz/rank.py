@@ -109,6 +109,7 @@ class Ranker(Vocabulary):
         self._norms: dict[tuple, np.ndarray] = {}
         self._days = None
         self._titles = None
+        self._work = None  # (Ranker._buffers)
         self.postings_read = 0  # postings read (for tests and profiling)
 
     # -- index access ------------------------------------------------------
@@ -186,15 +187,24 @@ class Ranker(Vocabulary):
             for seg in self.segments:
                 self.postings_read += seg.add(fieldname, term, f, acc, hit)
 
+    def _buffers(self) -> tuple:
+        """Work arrays of the index's documents, reused word after word: a fresh array this size
+        costs its pages' first touch every time (most of a word's dense operations at 100k)."""
+        if self._work is None:
+            n = self.n_all
+            self._work = (np.empty(n, dtype=bool), *(np.empty(n) for _ in range(5)))
+        return self._work
+
     def word_scores(self, w: QueryWord, p: RankParams) -> tuple[float, np.ndarray | None]:
-        """``(idf, the word's BM25F score in every document)`` (None: no evidence; 0 where none)."""
+        """``(idf, the word's BM25F score in every document)`` (None: no evidence; 0 where none).
+        The scores are a work array: use them before the next call."""
         title, body, main = self._plan(w, p)
-        n = self.n_all
-        hit = np.zeros(n, dtype=bool)
-        t = np.zeros(n) if title else None
+        hit, t, v, out, x, y = self._buffers()
+        hit.fill(False)
+        v.fill(0.0)
         if title:
+            t.fill(0.0)
             self._add([("title", term, f) for term, f in title], t, hit)
-        v = np.zeros(n)
         self._add(body[:main], v, hit)
         df = int(np.count_nonzero(hit))
         self._add(body[main:], v, None if df else hit)  # only the prefix net: its documents count
@@ -205,11 +215,14 @@ class Ranker(Vocabulary):
         idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight
         k1 = p.k1
         c = idf * (k1 + 1)
-        # idf · tf · (k1 + 1) / (k1 + tf) with tf = v / norm, as c · v / (v + k1 · norm) (0 where v is)
-        out = c * v / (v + self._length_norm("body", p.b_body, k1))
-        if title:
-            tf = p.title_weight * t / self._length_norm("title", p.b_title) + v / self._length_norm("body", p.b_body)
-            out = np.where(t != 0, c * tf / (k1 + tf), out)
+        # idf · tf · (k1 + 1) / (k1 + tf) with tf = v / norm, as c · v / (v + k1 · norm) (0 where v is),
+        # operation by operation into the work arrays
+        np.divide(np.multiply(v, c, out=out), np.add(v, self._length_norm("body", p.b_body, k1), out=x), out=out)
+        if title:  # tf = title_weight · t / title norm + v / body norm; c · tf / (k1 + tf)
+            np.divide(np.multiply(t, p.title_weight, out=x), self._length_norm("title", p.b_title), out=x)
+            np.add(x, np.divide(v, self._length_norm("body", p.b_body), out=y), out=x)
+            np.divide(np.multiply(x, c, out=y), np.add(x, k1, out=x), out=y)
+            np.copyto(out, y, where=t != 0)
         return idf, out
 
     def scores(self, words: list[QueryWord], allowed=None, params: RankParams | None = None) -> np.ndarray:
