@@ -1,0 +1,100 @@
+"""Similar articles ("more like this"): the articles closest to one article by its distinctive stems.
+
+The article's text is analyzed as at indexing; its stems are weighted by TF-IDF
+(``tf · idf``; stems in fewer than :data:`MIN_DF` other articles or in more than
+:data:`MAX_DF_SHARE` of all are skipped) and the top :data:`KEY_TERMS` form a
+weighted query (each term's weight over the largest, as Lucene's MoreLikeThis boosts
+them), scored with BM25 over the ``body`` field with numpy: one posting list a key
+term, summed into an array over all documents.  The article itself and its copies
+are excluded by the caller.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+KEY_TERMS = 30
+MIN_DF = 1  # other articles a key term must appear in
+MAX_DF_SHARE = 0.2  # (an index of fewer than SMALL articles: no upper bound)
+SMALL = 100
+K1 = 1.2
+B = 0.75
+MAX_CHARS = 20_000  # of a long article, its beginning
+
+
+def key_terms(searcher, text: str, title: str = "") -> list[tuple[str, float]]:
+    """``[(stem, weight)]``: the article's distinctive stems, best first (weights in (0, 1])."""
+    from searchkz.analysis import word_spans
+
+    counts: Counter = Counter()
+    for _s, _e, w in word_spans((title + "\n" + text)[:MAX_CHARS]):
+        if w.stem and not w.stop:
+            counts[w.stem] += 1
+    n = max(searcher.doc_count_all(), 1)
+    scored = []
+    for stem, tf in counts.items():
+        df = _doc_frequency(searcher, stem)
+        if df - 1 < MIN_DF or (n >= SMALL and df > MAX_DF_SHARE * n):
+            continue
+        scored.append((tf * math.log(n / df), stem))
+    scored.sort(reverse=True)
+    top = scored[:KEY_TERMS]
+    if not top:
+        return []
+    best = top[0][0]
+    return [(stem, s / best) for s, stem in top]
+
+
+def _doc_frequency(searcher, stem: str) -> int:
+    from searchkz.rank import ranker_for
+
+    return ranker_for(searcher).doc_frequency("body", stem)
+
+
+def _postings(searcher, stem: str) -> tuple[np.ndarray, np.ndarray]:
+    from searchkz.rank import ranker_for
+
+    ids, weights = ranker_for(searcher).plist("body", stem)
+    return np.frombuffer(ids, dtype=np.int32), np.frombuffer(weights, dtype=np.float32)
+
+
+def body_lengths(searcher) -> np.ndarray:
+    """Each document's ``body`` length in words, by docnum (cached with the searcher)."""
+    lengths = getattr(searcher, "_searchkz_body_lengths", None)
+    if lengths is None:
+        reader = searcher.reader()
+        n = reader.doc_count_all()
+        lengths = np.fromiter((reader.doc_field_length(d, "body", 0) for d in range(n)), dtype=np.float32, count=n)
+        searcher._searchkz_body_lengths = lengths
+    return lengths
+
+
+def similar_scores(searcher, terms: list[tuple[str, float]]) -> np.ndarray:
+    """Every document's BM25 score for the weighted key terms (an array by docnum)."""
+    lengths = body_lengths(searcher)
+    n = len(lengths)
+    norm = K1 * (1 - B + B * lengths / max(float(lengths.mean()), 1.0)) if n else lengths
+    acc = np.zeros(n, dtype=np.float64)
+    for stem, weight in terms:
+        ids, tf = _postings(searcher, stem)
+        if not len(ids):
+            continue
+        idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+        acc[ids] += weight * idf * tf * (K1 + 1) / (tf + norm[ids])
+    return acc
+
+
+def most_similar(scores: np.ndarray, exclude: list[int], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best ``(docnum, score)`` with a positive score, not in ``exclude``."""
+    scores = scores.copy()
+    if exclude:
+        scores[exclude] = 0.0
+    k = min(limit, len(scores))
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.lexsort((top, -scores[top]))]
+    return [(int(d), float(scores[d])) for d in top if scores[d] > 0]
