@@ -4,8 +4,10 @@ The article's text is analyzed as at indexing; its stems are weighted by TF-IDF
 (``tf · idf``; stems in fewer than :data:`MIN_DF` other articles or in more than
 :data:`MAX_DF_SHARE` of all are skipped) and the top :data:`KEY_TERMS` form a
 weighted query (each term's weight over the largest, as Lucene's MoreLikeThis boosts
-them), scored with BM25 over the ``body`` field with numpy: one posting list a key
-term, summed into an array over all documents.  The article itself and its copies
+them), scored with BM25 over the ``body`` and ``title`` fields (a title match counts
+:data:`TITLE_WEIGHT` times, as in the ranking) with numpy: one posting list a key term
+and field, summed into an array over all documents.  On KazQAD the title field moved
+"a sibling passage among the 5 most similar" from 84% to 91% (bench.explore similar).  The article itself and its copies
 are excluded by the caller.
 """
 
@@ -22,6 +24,8 @@ MAX_DF_SHARE = 0.2  # (an index of fewer than SMALL articles: no upper bound)
 SMALL = 100
 K1 = 1.2
 B = 0.75
+B_TITLE = 0.8
+TITLE_WEIGHT = 2.0
 MAX_CHARS = 20_000  # of a long article, its beginning
 
 
@@ -54,36 +58,43 @@ def _doc_frequency(searcher, stem: str) -> int:
     return ranker_for(searcher).doc_frequency("body", stem)
 
 
-def _postings(searcher, stem: str) -> tuple[np.ndarray, np.ndarray]:
+def _postings(searcher, fieldname: str, stem: str) -> tuple[np.ndarray, np.ndarray]:
     from searchkz.rank import ranker_for
 
-    ids, weights = ranker_for(searcher).plist("body", stem)
+    ids, weights = ranker_for(searcher).plist(fieldname, stem)
     return np.frombuffer(ids, dtype=np.int32), np.frombuffer(weights, dtype=np.float32)
 
 
-def body_lengths(searcher) -> np.ndarray:
-    """Each document's ``body`` length in words, by docnum (cached with the searcher)."""
-    lengths = getattr(searcher, "_searchkz_body_lengths", None)
-    if lengths is None:
+def length_norms(searcher, fieldname: str, b: float) -> np.ndarray:
+    """``k1 · (1 - b + b · length / average length)`` of each document's field, by docnum
+    (cached with the searcher)."""
+    cache = searcher.__dict__.setdefault("_searchkz_norms", {})
+    norm = cache.get((fieldname, b))
+    if norm is None:
         reader = searcher.reader()
         n = reader.doc_count_all()
-        lengths = np.fromiter((reader.doc_field_length(d, "body", 0) for d in range(n)), dtype=np.float32, count=n)
-        searcher._searchkz_body_lengths = lengths
-    return lengths
+        lengths = np.fromiter((reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
+        lengths = np.nan_to_num(lengths)
+        avg = max(float(lengths.mean()), 1.0) if n else 1.0
+        norm = cache[(fieldname, b)] = K1 * (1 - b + b * lengths / avg)
+    return norm
 
 
 def similar_scores(searcher, terms: list[tuple[str, float]]) -> np.ndarray:
-    """Every document's BM25 score for the weighted key terms (an array by docnum)."""
-    lengths = body_lengths(searcher)
-    n = len(lengths)
-    norm = K1 * (1 - B + B * lengths / max(float(lengths.mean()), 1.0)) if n else lengths
+    """Every document's BM25F-like score for the weighted key terms (an array by docnum)."""
+    body = length_norms(searcher, "body", B)
+    title = length_norms(searcher, "title", B_TITLE)
+    n = len(body)
     acc = np.zeros(n, dtype=np.float64)
     for stem, weight in terms:
-        ids, tf = _postings(searcher, stem)
+        ids, tf = _postings(searcher, "body", stem)
         if not len(ids):
             continue
-        idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
-        acc[ids] += weight * idf * tf * (K1 + 1) / (tf + norm[ids])
+        idf = weight * math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+        acc[ids] += idf * tf * (K1 + 1) / (tf + body[ids])
+        ids, tf = _postings(searcher, "title", stem)
+        if len(ids):
+            acc[ids] += TITLE_WEIGHT * idf * tf * (K1 + 1) / (tf + title[ids])
     return acc
 
 
