@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-#: ``<Name> тілшісі`` (the outlet's correspondent): a name written with a capital letter
-#: or as a domain, right before the word, within the first characters of the text.
+#: ``<Name> тілшісі`` (the outlet's correspondent): a capitalized name or a domain right
+#: before the word, within the first characters of the text (:func:`_outlet_like` then
+#: keeps names that look like an outlet's, not "Біздің тілшісі", "our correspondent").
 _BYLINE_RE = re.compile(
     r"(?<![\w.-])((?:[A-ZА-ЯӘҒҚҢӨҰҮҺІЁ][\w-]*|[\w-]+\.(?:kz|com|ru|org|net|info))(?:\.[A-Za-z]{2,4})?)"
     r"\s+(?:тілшісі|тілшілері|хабарлайды)\b"
@@ -47,9 +48,19 @@ def outlet_of(relpath: str, metadata: dict, body: str) -> str:
             host = urlsplit(url.strip() if "//" in url else "//" + url.strip()).hostname
         except ValueError:
             host = None
-        if host:
+        if host and "." in host:
             return normalize(host)
     if not relpath.lower().endswith(".jsonl") and "/" in relpath:
         return normalize(relpath.split("/", 1)[0])
-    m = _BYLINE_RE.search(body[:BYLINE_CHARS])
-    return normalize(m.group(1)) if m else ""
+    for m in _BYLINE_RE.finditer(body[:BYLINE_CHARS]):
+        if _outlet_like(m.group(1)):
+            return normalize(m.group(1))
+    return ""
+
+
+def _outlet_like(name: str) -> bool:
+    """A domain, a Latin-script name (Kazinform) or a Cyrillic one with two capitals
+    (ҚазАқпарат, ЕҚ), not a capitalized word that starts a sentence."""
+    if "." in name or re.search(r"[A-Za-z]", name):
+        return True
+    return sum(ch.isupper() for ch in name) >= 2
