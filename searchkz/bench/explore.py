@@ -296,6 +296,28 @@ def bench_similar(args) -> dict:
 # -- reindex overhead --------------------------------------------------------------
 
 
+def add_reprints(corpus: Path, groups: int, seed: int = 18) -> int:
+    """Write reprints (:func:`_reprint`) of ``groups`` random articles of a corpus into its
+    folder ``reprints/`` (1-5 each, as .txt files dated like their story); returns how many."""
+    from searchkz.corpus import Article, read_corpus
+
+    rng = random.Random(seed)
+    arts = [a for a in read_corpus(corpus) if isinstance(a, Article) and not a.id.startswith("reprints/")]
+    out = corpus / "reprints"
+    out.mkdir(exist_ok=True)
+    spare = [p for a in rng.sample(arts, min(len(arts), 200)) for p in a.body.split("\n") if p.strip()]
+    n = 0
+    for a in rng.sample(arts, min(groups, len(arts))):
+        base = {"title": a.title, "paras": [p for p in a.body.split("\n") if p.strip()]}
+        for c in range(rng.randint(1, 5)):
+            cp = _reprint(base, rng, spare)
+            date = a.date.strftime("%d.%m.%Y, %H:%M") if a.date else ""
+            text = f"{cp['title']}\n\n{date}\n\n" + "\n\n".join(cp["paras"]) + "\n"
+            (out / f"{n:06d}.txt").write_text(text, encoding="utf-8")
+            n += 1
+    return n
+
+
 def bench_reindex(args) -> dict:
     from searchkz.bench.speed import build_corpus, load_sentences
     from searchkz.index import reindex
@@ -305,6 +327,8 @@ def bench_reindex(args) -> dict:
     if not corpus.exists():
         sentences, _src = load_sentences(args.sentences)
         build_corpus(corpus, args.docs, sentences, seed=args.seed)
+        if args.reprint_groups:
+            add_reprints(corpus, args.reprint_groups, args.seed)
     times: dict[str, list[float]] = {"on": [], "off": []}
     for r in range(args.runs):
         for mode in (("on", "off") if r % 2 == 0 else ("off", "on")):
@@ -315,7 +339,8 @@ def bench_reindex(args) -> dict:
             times[mode].append(time.perf_counter() - started)
     os.environ.pop("SEARCHKZ_DEDUP", None)
     on, off = statistics.median(times["on"]), statistics.median(times["off"])
-    return {"docs": args.docs, "procs": args.procs, "runs": args.runs,
+    return {"docs": args.docs, "reprints": sum(1 for _ in (corpus / "reprints").glob("*.txt")) if
+            (corpus / "reprints").is_dir() else 0, "procs": args.procs, "runs": args.runs,
             "seconds_on": [round(t, 2) for t in times["on"]], "seconds_off": [round(t, 2) for t in times["off"]],
             "median_on": round(on, 2), "median_off": round(off, 2), "slowdown": round(on / off - 1, 4)}
 
@@ -389,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--docs", type=int, default=10_000)
     r.add_argument("--runs", type=int, default=3)
     r.add_argument("--procs", type=int, default=2)
+    r.add_argument("--reprint-groups", type=int, default=0, help="articles to reprint 1-5 times (reprints/)")
     r.add_argument("--workdir")
     sp = sub.add_parser("speed", help="timeline, similar and collapsing on an index")
     sp.add_argument("--index", required=True)
