@@ -329,20 +329,31 @@ def bench_reindex(args) -> dict:
         build_corpus(corpus, args.docs, sentences, seed=args.seed)
         if args.reprint_groups:
             add_reprints(corpus, args.reprint_groups, args.seed)
+    import resource
+
+    def cpu() -> float:  # this process and its (finished) worker processes
+        a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
     times: dict[str, list[float]] = {"on": [], "off": []}
+    cpus: dict[str, list[float]] = {"on": [], "off": []}
     for r in range(args.runs):
         for mode in (("on", "off") if r % 2 == 0 else ("off", "on")):
             os.environ["SEARCHKZ_DEDUP"] = "1" if mode == "on" else "0"
             ixdir = work / f"index-{mode}"
-            started = time.perf_counter()
+            started, cpu0 = time.perf_counter(), cpu()
             reindex(ixdir, corpus, full=True, procs=args.procs)
             times[mode].append(time.perf_counter() - started)
+            cpus[mode].append(cpu() - cpu0)
     os.environ.pop("SEARCHKZ_DEDUP", None)
     on, off = statistics.median(times["on"]), statistics.median(times["off"])
+    con, coff = statistics.median(cpus["on"]), statistics.median(cpus["off"])
     return {"docs": args.docs, "reprints": sum(1 for _ in (corpus / "reprints").glob("*.txt")) if
             (corpus / "reprints").is_dir() else 0, "procs": args.procs, "runs": args.runs,
             "seconds_on": [round(t, 2) for t in times["on"]], "seconds_off": [round(t, 2) for t in times["off"]],
-            "median_on": round(on, 2), "median_off": round(off, 2), "slowdown": round(on / off - 1, 4)}
+            "median_on": round(on, 2), "median_off": round(off, 2), "slowdown": round(on / off - 1, 4),
+            "cpu_on": [round(t, 2) for t in cpus["on"]], "cpu_off": [round(t, 2) for t in cpus["off"]],
+            "cpu_slowdown": round(con / coff - 1, 4)}
 
 
 # -- speed on an index ---------------------------------------------------------------
