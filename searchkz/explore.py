@@ -17,6 +17,7 @@ UNDATED = np.iinfo(np.int32).min  #: :func:`doc_days` of an article without a da
 PERIODS = ("day", "week", "month", "year")
 FACETS = PERIODS + ("source",)
 SORTS = ("relevance", "date", "-date")
+FETCH_MARGIN_UPTO = 20  # with copies collapsed, a page of 10 fetches the top 20 at once
 _EPOCH = date(1970, 1, 1)
 
 
@@ -165,7 +166,9 @@ def relevance_page(fetch, offset: int, limit: int, copies: CopyGroups | None):
     (objects with ``.docnum``) and returns them with the number of matches; with ``copies``
     only each group's best-ranked article is kept, fetching deeper until the page is full."""
     want = offset + limit
-    k = want
+    # copies in the top would leave the page short: fetch a margin at once (a second, deeper
+    # fetch costs a whole ranking, and past 20 hits the ranker adds feedback terms)
+    k = want if copies is None else max(want, min(2 * want, FETCH_MARGIN_UPTO))
     while True:
         ranked, total = fetch(k)
         ranked = list(ranked)

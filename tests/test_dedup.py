@@ -186,3 +186,11 @@ def test_generated_jsonl_copies_across_outlets(tmp_path):
     assert groups(ix) == [["copy", "orig"]]
     assert {d: ix.get(d).source for d in ("orig", "copy", "other")} == {
         "orig": "baq.kz", "copy": "Egemen Qazaqstan", "other": "egemen.kz"}
+
+
+def test_trec_runs_rank_every_copy(reprinted):
+    from searchkz.bench.trec import run_topics
+
+    _corpus, ix = reprinted
+    run = run_topics(ix, [("q1", "диалог алаңы")], limit=20)
+    assert set(COPIES) <= {d for d, _s in run["q1"]}

@@ -363,7 +363,6 @@ def bench_speed(args) -> dict:
     import numpy as np
 
     from searchkz.api import Index
-    from searchkz.explore import doc_days  # noqa: F401 (warmed below through timeline)
 
     ix = Index(args.index)
     searcher = ix._open()
@@ -389,19 +388,32 @@ def bench_speed(args) -> dict:
             out.append(time.perf_counter() - t0)
         return out
 
-    tl = timed(lambda w: ix.timeline(w, by="month"), words)
+    # each word: a search and a timeline the first time it is asked (alternating which goes
+    # first), then again (warm: its posting lists read); then search with and without
+    # collapsing, in alternating order
+    first_search, first_tl, tl, coll, flat = [], [], [], [], []
+    for i, w in enumerate(words):
+        runs = [(first_search, lambda q: ix.search(q, limit=10, collapse=False)),
+                (first_tl, lambda q: ix.timeline(q, by="month"))]
+        for bucket, fn in (runs if i % 2 else runs[::-1]):
+            bucket.extend(timed(fn, [w]))
+        tl.extend(timed(lambda q: ix.timeline(q, by="month"), [w]))
+        for c in ((True, False) if i % 2 else (False, True)):
+            (coll if c else flat).extend(timed(lambda q: ix.search(q, limit=10, collapse=c), [w]))
     sim = timed(lambda i: ix.similar(i, limit=10), ids)
-    coll, flat = [], []
-    for w in words:  # interleaved: the same load for both
-        coll += timed(lambda q: ix.search(q, limit=10, collapse=True), [w])
-        flat += timed(lambda q: ix.search(q, limit=10, collapse=False), [w])
 
     def ms(v):
         v = sorted(v)
         return {"p50_ms": round(1000 * statistics.median(v), 2), "p95_ms": round(1000 * v[int(0.95 * (len(v) - 1))], 2)}
 
-    res = {"documents": n, "queries": len(words), "timeline": ms(tl), "similar": ms(sim),
-           "search_collapsed": ms(coll), "search_all": ms(flat)}
+    res = {"documents": n, "queries": len(words), "search_first": ms(first_search), "timeline_first": ms(first_tl),
+           "timeline_warm": ms(tl), "similar": ms(sim), "search_collapsed": ms(coll), "search_all": ms(flat)}
+    base = res["search_all"]["p50_ms"]
+    res["ratios_to_search_p50"] = {
+        "timeline_first/search_first": round(res["timeline_first"]["p50_ms"] / res["search_first"]["p50_ms"], 3),
+        "timeline_warm/search_all": round(res["timeline_warm"]["p50_ms"] / base, 3),
+        "similar/search_all": round(res["similar"]["p50_ms"] / base, 3),
+    }
     res["collapse_overhead"] = round(res["search_collapsed"]["p50_ms"] / res["search_all"]["p50_ms"] - 1, 4)
     copies = np.count_nonzero(getattr(searcher, "_searchkz_copies", None).group_of >= 0) if getattr(
         searcher, "_searchkz_copies", None) is not None else 0
