@@ -57,6 +57,17 @@ class SearchResult(list):
         self.offset = 0  # hits skipped before the first (paging)
 
 
+def _copies_of(searcher, gen, doc_id: str) -> list[str]:
+    """The other ids of an article's group of copies."""
+    from searchkz.explore import copy_groups
+
+    copies = copy_groups(searcher, gen)
+    for g in copies.groups if copies is not None else ():  # (thousands of groups at most)
+        if doc_id in g:
+            return [m for m in g if m != doc_id]
+    return []
+
+
 def _date_filter(since, until):
     """The Whoosh query of ``--since``/``--until`` (None without them)."""
     lo, hi = _as_datetime(since), _as_datetime(until, end=True)
@@ -261,7 +272,8 @@ class Index:
         undated articles last either way); ``offset``: hits skipped (paging; ``total``
         stays the number of all matching articles); ``source``: only this outlet's
         articles; ``collapse``: one article per group of copies (the best ranked, or the
-        first in date order), the others listed in its ``Hit.copies``.
+        first in date order), the others listed in its ``Hit.copies``.  ``timeout`` belongs to
+        issue #16 (a time budget); it is accepted here and not used by this branch.
 
         Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
         run (the one exception type for bad queries).
@@ -285,17 +297,9 @@ class Index:
             only = explore.source_docs(searcher, source) if source else None
             if not plan.qwords:
                 _respell(searcher, plan)
-            if sort != "relevance":
-                results, total = _by_date(searcher, plan, filt, only, offset, limit, sort, copies if collapse else None)
-            elif plan.qwords:  # free text: searchkz's own BM25F ranking
-                split = self._split(searcher) if filt is None and only is None else None
-                results, total = explore.relevance_page(
-                    lambda k: _rank(searcher, plan, k, filt, split, only), offset, limit, copies if collapse else None
-                )
-            else:
-                results, total = explore.relevance_page(
-                    lambda k: _whoosh_top(searcher, plan, k, filt, only), offset, limit, copies if collapse else None
-                )
+            elif sort == "relevance" and filt is None and only is None:
+                split = self._split(searcher)  # free text: searchkz's own BM25F ranking, maybe in two processes
+            results, total = _page(searcher, plan, filt, only, offset, limit, sort, copies if collapse else None, split)
         except QueryError:
             raise
         except Exception as exc:
@@ -380,44 +384,24 @@ class Index:
             text=unpack_text(f.get("text", b"")),
             source=f.get("source", ""),
             metadata=f.get("meta") or {},
-            copies=self._copies_of(f["id"]),
+            copies=_copies_of(searcher, self._gen, f["id"]),
         )
-
-    def _copies_of(self, doc_id: str) -> list[str]:
-        from searchkz.explore import copy_groups
-
-        copies = copy_groups(self._open(), self._gen)
-        if copies is None:
-            return []
-        for g in copies.groups:  # (a few thousand groups at most: no index by id needed)
-            if doc_id in g:
-                return [m for m in g if m != doc_id]
-        return []
 
     def similar(self, doc_id: str, limit: int = 10) -> list:
         """The ``limit`` articles most similar to the article ``doc_id`` by its distinctive
         stems (:mod:`searchkz.similar`), best first, itself and its copies excluded; each a
         :class:`~searchkz.search.Hit` (its ``snippet`` the article's beginning).  Raises
         :class:`~searchkz.errors.DocumentNotFoundError` for an unknown id."""
-        from searchkz import explore
-        from searchkz import similar as sim
+        from searchkz.explore import copy_groups
+        from searchkz.similar import similar_to
 
         if limit is None or limit < 1:
             raise QueryError("limit must be a positive number")
         searcher = self._open()
-        where = explore.id_docnums(searcher, [doc_id])
-        if doc_id not in where:
+        copies = copy_groups(searcher, self._gen)
+        best = similar_to(searcher, doc_id, limit, copies)
+        if best is None:
             raise DocumentNotFoundError(f"no article with id {doc_id!r} in {self.path}")
-        docnum = where[doc_id]
-        f = searcher.stored_fields(docnum)
-        from searchkz.index import unpack_text
-
-        terms = sim.key_terms(searcher, unpack_text(f.get("text")), f.get("title", ""))
-        copies = explore.copy_groups(searcher, self._gen)
-        exclude = [docnum]
-        if copies is not None and copies.of(docnum) >= 0:
-            exclude += list(explore.id_docnums(searcher, copies.copies(docnum, doc_id)[0]).values())
-        best = sim.most_similar(sim.similar_scores(searcher, terms), exclude, limit)
         return self._hits([_RankedHit(searcher, d, s) for d, s in best], None, False, copies=copies)
 
     def facets(self, query: str, by: str = "month", since=None, until=None, source: str | None = None):
@@ -435,8 +419,8 @@ class Index:
         try:
             if not plan.qwords:
                 _respell(searcher, plan)
-            only = explore.source_docs(searcher, source) if source else None
-            docs, _scores = explore.all_matches(searcher, plan, _allowed(searcher, filt, only))
+            allowed = _allowed(searcher, filt, explore.source_docs(searcher, source) if source else None)
+            docs, _scores = explore.all_matches(searcher, plan, allowed)
         except QueryError:
             raise
         except Exception as exc:
@@ -595,6 +579,17 @@ def _rank(searcher, plan, limit: int, filt, split=None, only: set | None = None)
     plan.stems |= stems
     plan.exact |= exact
     return [_RankedHit(searcher, d, s) for d, s in ranked], total
+
+
+def _page(searcher, plan, filt, only, offset: int, limit: int, sort: str, copies, split):
+    """One page of hits (objects with ``docnum`` and ``score``) and the number of matches."""
+    from searchkz.explore import relevance_page
+
+    if sort != "relevance":
+        return _by_date(searcher, plan, filt, only, offset, limit, sort, copies)
+    if plan.qwords:
+        return relevance_page(lambda k: _rank(searcher, plan, k, filt, split, only), offset, limit, copies)
+    return relevance_page(lambda k: _whoosh_top(searcher, plan, k, filt, only), offset, limit, copies)
 
 
 def _whoosh_top(searcher, plan, limit: int, filt, only: set | None = None):

@@ -120,3 +120,21 @@ def most_similar(scores: np.ndarray, exclude: list[int], limit: int) -> list[tup
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.lexsort((top, -scores[top]))]
     return [(int(d), float(scores[d])) for d in top if scores[d] > 0]
+
+
+def similar_to(searcher, doc_id: str, limit: int, copies=None) -> list[tuple[int, float]] | None:
+    """``[(docnum, score)]`` of the ``limit`` articles most similar to ``doc_id``, itself and
+    its copies (:class:`~searchkz.explore.CopyGroups`) excluded; None for an unknown id."""
+    from searchkz.explore import id_docnums
+    from searchkz.index import unpack_text
+
+    where = id_docnums(searcher, [doc_id])
+    if doc_id not in where:
+        return None
+    docnum = where[doc_id]
+    f = searcher.stored_fields(docnum)
+    terms = key_terms(searcher, unpack_text(f.get("text")), f.get("title", ""))
+    exclude = [docnum]
+    if copies is not None and copies.of(docnum) >= 0:
+        exclude += list(id_docnums(searcher, copies.copies(docnum, doc_id)[0]).values())
+    return most_similar(similar_scores(searcher, terms), exclude, limit)
