@@ -109,10 +109,13 @@ def candidate_pairs(m: np.ndarray) -> np.ndarray:
     if n < 2 or len(live) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     out = []
-    sub = m[live].astype(np.uint32)
+    # a band's key: its two adjacent 16-bit values read as one 32-bit number (a view, no copy)
+    keys = np.ascontiguousarray(m, dtype=np.uint16).view(np.uint32)
+    if len(live) < n:
+        keys = keys[live]
     for b in range(BANDS):
-        key = sub[:, b * ROWS] << np.uint32(16) | sub[:, b * ROWS + 1]
-        order = np.argsort(key, kind="stable")
+        key = np.ascontiguousarray(keys[:, b])
+        order = np.argsort(key)  # (any order inside a bucket will do: pairs are sorted below)
         k = key[order]
         same = k[1:] == k[:-1]
         if not same.any():
