@@ -152,3 +152,28 @@ def test_cli_similar_and_show(index_dir):
     assert [line.split(".")[0].strip() for line in tail] == ["1", "2", "3"]
     res = run("similar", "nope", "--index", str(index_dir))
     assert res.exit_code == 2 and "no article with id 'nope'" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "day, by, label",
+    [
+        ("2018-12-31", "week", "2019-W01"),  # ISO: the Monday of the first week with a Thursday in 2019
+        ("2021-01-03", "week", "2020-W53"),
+        ("1970-01-01", "week", "1970-W01"),
+        ("1969-12-28", "week", "1969-W52"),  # before the epoch
+        ("2019-10-16", "month", "2019-10"),
+        ("1969-12-31", "month", "1969-12"),
+        ("2020-02-29", "day", "2020-02-29"),
+        ("2019-12-31", "year", "2019"),
+    ],
+)
+def test_period_labels(day, by, label):
+    from datetime import date
+
+    import numpy as np
+
+    from searchkz.explore import _period_keys
+
+    days = np.array([(date.fromisoformat(day) - date(1970, 1, 1)).days], dtype=np.int64)
+    keys, name = _period_keys(days, by)
+    assert name(int(keys[0])) == label
