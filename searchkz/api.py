@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from searchkz.errors import IndexCorruptError, IndexNotFoundError, QueryError, SearchkzError
+from searchkz.errors import DocumentNotFoundError, IndexCorruptError, IndexNotFoundError, QueryError, SearchkzError
 from searchkz.index import ReindexStats
 
 SUGGEST_BELOW = 3  # a search with fewer hits than this also gets a "did you mean" suggestion
@@ -41,6 +41,7 @@ class Document:
     text: str
     source: str
     metadata: dict = field(default_factory=dict)
+    copies: list[str] = field(default_factory=list)  # ids of its other copies (searchkz.dedup)
 
 
 @dataclass
@@ -53,6 +54,29 @@ class SearchResult(list):
         self.query = query
         self.suggestion = suggestion
         self.seconds = seconds
+        self.offset = 0  # hits skipped before the first (paging)
+
+
+def _copies_of(searcher, gen, doc_id: str) -> list[str]:
+    """The other ids of an article's group of copies."""
+    from searchkz.explore import copy_groups
+
+    copies = copy_groups(searcher, gen)
+    for g in copies.groups if copies is not None else ():  # (thousands of groups at most)
+        if doc_id in g:
+            return [m for m in g if m != doc_id]
+    return []
+
+
+def _date_filter(since, until) -> tuple[int | None, int | None] | None:
+    """``--since``/``--until`` as the first and last day kept (days since 1970-01-01; None: open),
+    or None without them.  Dates are kept by day: a bound inside a day keeps that whole day."""
+    lo, hi = _as_datetime(since), _as_datetime(until, end=True)
+    if not (lo or hi):
+        return None
+    if lo and hi and lo > hi:
+        raise QueryError("--since is after --until")
+    return _day(lo), _day(hi)
 
 
 def _as_datetime(value, end: bool = False) -> datetime | None:
@@ -184,44 +208,53 @@ class Index:
         since=None,
         until=None,
         snippets: bool = True,
+        *,
+        offset: int = 0,
+        sort: str = "relevance",
+        source: str | None = None,
+        collapse: bool = True,
+        timeout: float | None = None,
     ) -> SearchResult:
         """Rank documents for ``query``; see :mod:`searchkz.search` for the query language.
+
+        ``sort``: ``"relevance"``, ``"date"`` (oldest first) or ``"-date"`` (newest first;
+        undated articles last either way); ``offset``: hits skipped (paging; ``total``
+        stays the number of all matching articles); ``source``: only this outlet's
+        articles; ``collapse``: one article per group of copies (the best ranked, or the
+        first in date order), the others listed in its ``Hit.copies``.  ``timeout`` belongs to
+        issue #16 (a time budget); it is accepted here and not used by this branch.
 
         Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
         run (the one exception type for bad queries).
         """
+        from searchkz import explore
         from searchkz.search import build_query
 
         started = time.perf_counter()
         if limit is None or limit < 1:
             raise QueryError("limit must be a positive number")
+        if offset is None or offset < 0:
+            raise QueryError("offset must be zero or a positive number")
+        if sort not in explore.SORTS:
+            raise QueryError(f"unknown sort {sort!r} (use {', '.join(explore.SORTS)})")
         plan = build_query(query)
         searcher = self._open()
-        filt = None
-        lo, hi = _as_datetime(since), _as_datetime(until, end=True)
-        if lo and hi and lo > hi:
-            raise QueryError("--since is after --until")
+        dates = _date_filter(since, until)
         try:
-            if plan.qwords:  # free text: searchkz's own BM25F ranking
-                results, total = _rank(searcher, plan, limit, lo, hi)
-            else:
-                if lo or hi:
-                    from whoosh.query import DateRange
-
-                    from searchkz.index import index_day
-
-                    # dates are indexed by day: --since 2019-10-10T12:00 keeps that whole day
-                    filt = DateRange("date", index_day(lo) if lo else None, hi)
+            copies = explore.copy_groups(searcher, self._gen)
+            only = explore.source_docs(searcher, source) if source else None
+            if not plan.qwords:
                 _respell(searcher, plan)
-                results = searcher.search(plan.query, limit=limit, filter=filt)
-                total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
+            results, total = _page(searcher, plan, _allowed(searcher, dates, only), offset, limit, sort,
+                                   copies if collapse else None)
         except QueryError:
             raise
         except Exception as exc:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
-        hits = self._hits(results, plan, snippets)
-        res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
+        hits = self._hits(results, plan, snippets, offset, copies)
+        res = SearchResult(hits, total=max(total, offset + len(hits)), query=query, seconds=time.perf_counter() - started)
+        res.offset = offset
         if res.total < SUGGEST_BELOW and snippets:  # snippets=False: batch runs, no suggestions
             res.suggestion = self.suggest(query)
         res.seconds = time.perf_counter() - started
@@ -240,7 +273,7 @@ class Index:
         except QueryError:
             return None
 
-    def _hits(self, results, plan, snippets: bool):
+    def _hits(self, results, plan, snippets: bool, offset: int = 0, copies=None):
         from searchkz.search import Hit, expand_highlight_terms, hit_fields
 
         searcher = self._searcher
@@ -250,7 +283,8 @@ class Index:
         shown = plan if snippets else None
         made = [hit_fields(searcher, r.docnum, shown) for r in results]
         hits = []
-        for rank, (r, (f, snippet, spans, tspans)) in enumerate(zip(results, made), 1):
+        for rank, (r, (f, snippet, spans, tspans)) in enumerate(zip(results, made), offset + 1):
+            others, group = copies.copies(r.docnum, f["id"]) if copies is not None else ([], None)
             hits.append(
                 Hit(
                     rank=rank,
@@ -262,6 +296,8 @@ class Index:
                     highlights=spans,
                     title_highlights=tspans,
                     source=f.get("source", ""),
+                    copies=others,
+                    group=group,
                 )
             )
         return hits
@@ -292,7 +328,57 @@ class Index:
             text=unpack_text(f.get("text", b"")),
             source=f.get("source", ""),
             metadata=f.get("meta") or {},
+            copies=_copies_of(searcher, self._gen, f["id"]),
         )
+
+    def similar(self, doc_id: str, limit: int = 10) -> list:
+        """The ``limit`` articles most similar to the article ``doc_id`` by its distinctive
+        stems (:mod:`searchkz.similar`), best first, itself and its copies excluded; each a
+        :class:`~searchkz.search.Hit` (its ``snippet`` the article's beginning).  Raises
+        :class:`~searchkz.errors.DocumentNotFoundError` for an unknown id."""
+        from searchkz.explore import copy_groups
+        from searchkz.similar import similar_to
+
+        if limit is None or limit < 1:
+            raise QueryError("limit must be a positive number")
+        searcher = self._open()
+        copies = copy_groups(searcher, self._gen)
+        best = similar_to(searcher, doc_id, limit, copies)
+        if best is None:
+            raise DocumentNotFoundError(f"no article with id {doc_id!r} in {self.path}")
+        return self._hits([_RankedHit(searcher, d, s) for d, s in best], None, False, copies=copies)
+
+    def facets(self, query: str, by: str = "month", since=None, until=None, source: str | None = None):
+        """Articles matching ``query`` counted per period (``by``: day, week, month, year) or per
+        outlet (``by="source"``): a :class:`~searchkz.explore.Facets`.  Every matching article
+        counts (copies too); articles without a date are counted apart (``undated``)."""
+        from searchkz import explore
+        from searchkz.search import build_query
+
+        if by not in explore.FACETS:
+            raise QueryError(f"unknown facet {by!r} (use {', '.join(explore.FACETS)})")
+        plan = build_query(query)
+        searcher = self._open()
+        dates = _date_filter(since, until)
+        try:
+            if not plan.qwords:
+                _respell(searcher, plan)
+            allowed = _allowed(searcher, dates, explore.source_docs(searcher, source) if source else None)
+            docs, _scores = explore.all_matches(searcher, plan, allowed)
+        except QueryError:
+            raise
+        except Exception as exc:
+            self._raise_if_corrupt()
+            raise QueryError(f"cannot run query {query!r}: {exc}") from None
+        return explore.count_facets(searcher, docs, by)
+
+    def timeline(self, query: str, by: str = "month", since=None, until=None, source: str | None = None):
+        """:meth:`facets` by a period (``by``: day, week, month or year)."""
+        from searchkz.explore import PERIODS
+
+        if by not in PERIODS:
+            raise QueryError(f"unknown period {by!r} (use {', '.join(PERIODS)})")
+        return self.facets(query, by=by, since=since, until=until, source=source)
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """Offsets of the words of ``text`` that ``query`` matches (for showing whole articles)."""
@@ -378,13 +464,21 @@ class _RankedHit:
         return self._searcher.stored_fields(self.docnum)
 
 
-def _rank(searcher, plan, limit: int, lo: datetime | None, hi: datetime | None):
+def _allowed(searcher, dates, only) -> np.ndarray | None:
+    """A bool a document: what ``--since/--until`` (``dates``: first and last day, :func:`_date_filter`)
+    and an outlet's documents (``only``: a bool a document) allow; None: every document."""
+    from searchkz.rank import ranker_for
+
+    allowed = ranker_for(searcher).day_mask(*dates) if dates is not None else None
+    if only is not None:
+        allowed = only if allowed is None else allowed & only
+    return allowed
+
+
+def _rank(searcher, plan, limit: int, allowed):
     from searchkz.rank import ranker_for
 
     ranker = ranker_for(searcher)
-    allowed = None
-    if lo or hi:  # dates are kept by day: a bound inside a day keeps that whole day
-        allowed = ranker.day_mask(_day(lo), _day(hi))
     ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed)
     stems, exact = ranker.matched_terms(plan.qwords)
     plan.stems |= stems
@@ -395,6 +489,42 @@ def _rank(searcher, plan, limit: int, lo: datetime | None, hi: datetime | None):
 def _day(d: datetime | None) -> int | None:
     """Days since 1970-01-01 (as :mod:`searchkz.arrays` keeps each document's day)."""
     return None if d is None else d.toordinal() - 719163
+
+
+def _page(searcher, plan, allowed, offset: int, limit: int, sort: str, copies):
+    """One page of hits (objects with ``docnum`` and ``score``) and the number of matches."""
+    from searchkz.explore import relevance_page
+
+    if sort != "relevance":
+        return _by_date(searcher, plan, allowed, offset, limit, sort, copies)
+    if plan.qwords:
+        return relevance_page(lambda k: _rank(searcher, plan, k, allowed), offset, limit, copies)
+    return relevance_page(lambda k: _whoosh_top(searcher, plan, k, allowed), offset, limit, copies)
+
+
+def _whoosh_top(searcher, plan, limit: int, allowed):
+    """The top of a syntax query (Whoosh's own scoring) and its number of matches."""
+    import numpy as np
+
+    filt = None if allowed is None else set(np.flatnonzero(allowed).tolist())
+    results = searcher.search(plan.query, limit=limit, filter=filt)
+    total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
+    return list(results), total
+
+
+def _by_date(searcher, plan, allowed, offset: int, limit: int, sort: str, copies):
+    """One page of every match in date order (``sort``: ``"date"`` or ``"-date"``) and the number of matches."""
+    from searchkz import explore
+    from searchkz.rank import ranker_for
+
+    docs, scores = explore.all_matches(searcher, plan, allowed)
+    if plan.qwords:  # the terms to highlight, as _rank finds them
+        stems, exact = ranker_for(searcher).matched_terms(plan.qwords)
+        plan.stems |= stems
+        plan.exact |= exact
+    days = explore.doc_days(searcher)
+    page, page_scores = explore.date_page(docs, scores, days, offset, limit, sort == "-date", copies)
+    return [_RankedHit(searcher, int(d), float(s)) for d, s in zip(page, page_scores)], len(docs)
 
 
 def _respell(searcher, plan) -> None:

@@ -76,13 +76,18 @@ def main() -> None:
 @click.option("--until", default=None, help="Only articles dated on or before DATE.")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then a summary.")
 @click.option("--color", type=COLOR_CHOICE, default="auto", show_default=True, help="Colour and highlighting.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True,
+              help="Order: by relevance, oldest first (date) or newest first (-date).")
+@click.option("--page", type=click.IntRange(1, 1_000_000), default=1, show_default=True, help="Page of --limit hits.")
+@click.option("--all", "show_all", is_flag=True, help="Show every copy of a reprinted article (not one per group).")
+@click.option("--source", default=None, help="Only articles from this outlet (e.g. baq.kz).")
 @click.option("--topics", type=click.Path(dir_okay=False, path_type=Path), help="Batch: a TSV of qid<TAB>query.")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "trec"]), default=None, help="Output format (trec for --topics)."
 )
 @index_option
 @corpus_option
-def search(query, limit, since, until, as_json, color, topics, fmt, index_path, corpus):
+def search(query, limit, since, until, as_json, color, sort, page, show_all, source, topics, fmt, index_path, corpus):
     """Search the index for QUERY and print ranked, highlighted hits.
 
     QUERY is free text ("қоғамдық кеңес", a whole question) or Whoosh syntax:
@@ -102,7 +107,8 @@ def search(query, limit, since, until, as_json, color, topics, fmt, index_path, 
             return
         if query is None:
             raise UserError("missing QUERY (or --topics FILE)")
-        result = ix.search(query, limit=limit, since=since, until=until)
+        result = ix.search(query, limit=limit, since=since, until=until, offset=(page - 1) * limit, sort=sort,
+                           source=source, collapse=not show_all)
     except SearchkzError as exc:
         _fail(exc)
     if as_json or fmt == "json":
@@ -117,7 +123,8 @@ def search(query, limit, since, until, as_json, color, topics, fmt, index_path, 
         print_hits(result, console, colored)
         if result.suggestion:
             click.echo(f"Did you mean: {result.suggestion}", err=True)
-        click.echo(f"{len(result)} of {result.total} hits ({result.seconds * 1000:.0f} ms)", err=True)
+        first = f"{result.offset + 1}-{result.offset + len(result)}" if result.offset and len(result) else f"{len(result)}"
+        click.echo(f"{first} of {result.total} hits ({result.seconds * 1000:.0f} ms)", err=True)
     sys.exit(0 if len(result) else 1)
 
 
@@ -180,10 +187,72 @@ def show(doc_id, query, color, index_path):
         if doc is None:
             raise UserError(f"no document with id {doc_id!r}")
         spans = ix.highlight(doc.text, query) if query else []
+        similar = ix.similar(doc_id, limit=3)
     except SearchkzError as exc:
         _fail(exc)
     colored = use_color(color, sys.stdout)
-    print_document(doc, spans, make_console(colored), colored)
+    print_document(doc, spans, make_console(colored), colored, similar)
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Number of articles.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per article, then a summary.")
+@click.option("--color", type=COLOR_CHOICE, default="auto", show_default=True)
+@index_option
+def similar(doc_id, limit, as_json, color, index_path):
+    """The articles most similar to DOC_ID (its copies excluded)."""
+    from searchkz.api import SearchResult
+    from searchkz.errors import SearchkzError
+
+    ix = _index(index_path)
+    try:
+        hits = ix.similar(doc_id, limit=limit)
+    except SearchkzError as exc:
+        _fail(exc)
+    result = SearchResult(hits, total=len(hits), query=doc_id)
+    if as_json:
+        from searchkz.render import hits_to_jsonl
+
+        hits_to_jsonl(result, sys.stdout)
+    else:
+        from searchkz.render import make_console, print_hits, use_color
+
+        colored = use_color(color, sys.stdout)
+        print_hits(result, make_console(colored), colored)
+    sys.exit(0 if hits else 1)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--by", type=click.Choice(["day", "week", "month", "year", "source"]), default="month", show_default=True,
+              help="Count per period, or per outlet.")
+@click.option("--since", default=None, help="Only articles dated on or after DATE (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only articles dated on or before DATE.")
+@click.option("--source", default=None, help="Only articles from this outlet.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.option("--color", type=COLOR_CHOICE, default="auto", show_default=True)
+@index_option
+def timeline(query, by, since, until, source, as_json, color, index_path):
+    """How many articles match QUERY per period, as a bar chart (undated ones counted apart)."""
+    from searchkz.errors import SearchkzError
+
+    ix = _index(index_path)
+    try:
+        facets = ix.facets(query, by=by, since=since, until=until, source=source)
+    except SearchkzError as exc:
+        _fail(exc)
+    if as_json:
+        from searchkz.render import facets_to_json
+
+        facets_to_json(facets, query, sys.stdout)
+    else:
+        from searchkz.render import make_console, print_facets, use_color
+
+        colored = use_color(color, sys.stdout)
+        print_facets(facets, make_console(colored), colored)
+        click.echo(f"{facets.total} matching articles", err=True)
+    sys.exit(0 if facets.total else 1)
 
 
 @main.command(name="eval")

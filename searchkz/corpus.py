@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterator
 
 from searchkz.errors import SearchkzError
+from searchkz.outlet import outlet_of
 
 __all__ = [
     "Article",
@@ -82,6 +83,7 @@ class Article:
     body: str  #: cleaned text: what is indexed, stored and shown
     source: str  #: file path relative to the corpus root (``/``-separated)
     metadata: dict = field(default_factory=dict, hash=False)  #: unknown JSONL keys
+    outlet: str = ""  #: who published it (:mod:`searchkz.outlet`): the index's ``source`` field
 
     @property
     def content_hash(self) -> str:
@@ -430,7 +432,7 @@ def parse_txt(text: str, relpath: str) -> tuple[Article, list[Problem]]:
         problems.append(Problem(relpath, f"unparsable date {_short(bad_date)!r}; date left empty", False))
     if not body:
         problems.append(Problem(relpath, "no body text after the title", False))
-    return Article(relpath, title, date, body, relpath, {}), problems
+    return Article(relpath, title, date, body, relpath, {}, outlet_of(relpath, {}, body)), problems
 
 
 def _short(s: str, n: int = 60) -> str:
@@ -856,7 +858,7 @@ def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | Non
     else:
         warnings.append(f"unparsable date {_short(json.dumps(raw_date))!r}; date left empty")
     metadata = {k: v for k, v in obj.items() if k not in _KNOWN_KEYS}
-    return Article(doc_id, title, date, body, relpath, metadata), None, warnings
+    return Article(doc_id, title, date, body, relpath, metadata, outlet_of(relpath, metadata, body)), None, warnings
 
 
 def read_corpus(corpus: str | Path) -> Iterator[Article | Problem]:

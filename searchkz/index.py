@@ -35,6 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
+from searchkz import dedup
 from searchkz.analysis import ANALYZER_VERSION, KazakhAnalyzer
 from searchkz.errors import (
     IndexCorruptError,
@@ -417,7 +418,7 @@ def _doc_fields(article) -> dict:
     text = article.body
     doc = {
         "id": article.id,
-        "source": article.source,
+        "source": article.outlet,  # the outlet (searchkz.outlet); the file is the manifest's key
         "title": article.title or "",
         "body": text,
         "exact": text,  # the same object: the analysis runs once for both fields
@@ -510,6 +511,8 @@ def reindex(
         read.report_all = report_all
 
         try:
+            # id -> copy signature (searchkz.dedup), filled by the build as read.sigs
+            sigs = read.sigs = {} if dedup.enabled() else None
             if stats.full:
                 _build_full(tmp, sources, read, new_sources, stats, procs, progress, _fail_after)
             else:
@@ -535,6 +538,10 @@ def reindex(
                     f"index verification failed: {found} documents written, {stats.documents} expected; "
                     "the previous index is still live"
                 )
+            if stats.full and sigs is not None:
+                dedup.save(tmp, sigs)
+            elif not stats.full:
+                dedup.update(live, tmp, sigs)
             new_manifest = {
                 "format": 1,
                 "analyzer_version": ANALYZER_VERSION,
@@ -652,7 +659,8 @@ def _units(sources):
 def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_after):
     """Index every source into a new index at ``tmp`` (:mod:`searchkz.segments`: one
     or more segments per process); duplicate ids keep their first document in
-    corpus order."""
+    corpus order.  ``read.sigs``: filled with each document's copy signature (computed in
+    the workers), or None."""
     from whoosh.index import create_in
 
     from searchkz import corpus as corpus_mod
@@ -660,6 +668,7 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
 
     tmp.mkdir(parents=True)
     ix = create_in(str(tmp), make_schema(), indexname=WHOOSH_INDEXNAME)
+    sigs = getattr(read, "sigs", None)
     procs = procs or default_procs()
     if not any(_split(s) for s in sources):
         procs = max(1, min(procs, len(sources)))  # a worker per file at most
@@ -674,7 +683,8 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
         docs, problems = [], []
         for item in items:
             if isinstance(item, corpus_mod.Article):
-                docs.append(((item.id, item.content_hash), _doc_fields(item)))
+                sig = dedup.signature(item.body) if sigs is not None else None
+                docs.append(((item.id, item.content_hash, sig), _doc_fields(item)))
             else:
                 problems.append(item)
         if fail_after is not None:
@@ -707,12 +717,14 @@ def _build_full(tmp, sources, read, new_sources, stats, procs, progress, fail_af
     for i, src in enumerate(sources):
         hashes = {}
         for part in range(parts[i][1]):
-            for (doc_id, h), ref, docnum in placed_by_unit[(i, part)]:
+            for (doc_id, h, sig), ref, docnum in placed_by_unit[(i, part)]:
                 if doc_id in seen:
                     segments[ref].delete_document(docnum)
                     read.report(_dup_problem(src, doc_id))
                     continue
                 seen.add(doc_id)
+                if sigs is not None:
+                    sigs[doc_id] = sig
                 hashes[doc_id] = h
                 n += 1
         new_sources[src.relpath] = [src.mtime_ns, src.size, hashes]
@@ -727,7 +739,10 @@ def _dup_problem(src, doc_id):
 
 
 def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats, progress, fail_after) -> bool:
-    """Write the changes into ``tmp`` (a linked copy of ``live``); False when nothing changed."""
+    """Write the changes into ``tmp`` (a linked copy of ``live``); False when nothing changed.
+    ``read.sigs``: filled with the copy signature of each added or updated id and None for
+    each deleted one (or None: detection off)."""
+    sigs = getattr(read, "sigs", None)
     writer = None
     ix = None
     seen_paths = set()
@@ -780,6 +795,8 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
                         pass  # moved between files: same content, nothing to write
                     continue
                 w = get_writer()
+                if sigs is not None:
+                    sigs[art.id] = dedup.signature(art.body)
                 if prev_hash is None:
                     w.add_document(**_doc_fields(art))
                     stats.added += 1
@@ -793,6 +810,8 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
                 if doc_id not in hashes and doc_id not in written_ids:
                     get_writer().delete_by_term("id", doc_id)
                     stats.deleted += 1
+                    if sigs is not None:
+                        sigs[doc_id] = None
             new_sources[src.relpath] = [src.mtime_ns, src.size, hashes]
             if progress:
                 progress(i + 1, len(todo))
@@ -802,6 +821,8 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
                     continue  # it moved to another file and was handled there
                 get_writer().delete_by_term("id", doc_id)
                 stats.deleted += 1
+                if sigs is not None:
+                    sigs[doc_id] = None
         if writer is not None:
             writer.commit()
     except BaseException:

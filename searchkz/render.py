@@ -66,12 +66,22 @@ def print_hits(result, console, color: bool) -> None:
         head = Text(f"{hit.rank:>2}. ", style="bold")
         head.append_text(styled(title, hit.title_highlights, "bold cyan" if color else ""))
         console.print(head)
-        meta = Text(f"    {format_date(hit.date)} · {hit.id} · score {hit.score:.2f}", style="dim" if color else "")
+        outlet = f"{hit.source} · " if hit.source else ""
+        meta = Text(f"    {format_date(hit.date)} · {outlet}{hit.id} · score {hit.score:.2f}", style="dim" if color else "")
         console.print(meta)
-        snip = Text("    ")
-        snip.append_text(styled(hit.snippet, hit.highlights))
-        console.print(snip)
+        if hit.snippet:
+            snip = Text("    ")
+            snip.append_text(styled(hit.snippet, hit.highlights))
+            console.print(snip)
+        if hit.copies:
+            console.print(Text(f"    {copies_line(hit.copies)}", style="yellow" if color else ""))
         console.print()
+
+
+def copies_line(copies: list[str], shown: int = 5) -> str:
+    """``+N copies: id, id, …`` (the first ``shown`` ids)."""
+    more = f", … {len(copies) - shown} more" if len(copies) > shown else ""
+    return f"+{len(copies)} {'copy' if len(copies) == 1 else 'copies'}: {', '.join(copies[:shown])}{more}"
 
 
 def hits_to_jsonl(result, out: TextIO) -> None:
@@ -83,16 +93,51 @@ def hits_to_jsonl(result, out: TextIO) -> None:
         "query": result.query,
         "hits": len(result),
         "total": result.total,
+        "offset": getattr(result, "offset", 0),
         "suggestion": result.suggestion,
         "seconds": round(result.seconds, 4),
     }
     out.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
 
-def print_document(doc, spans, console, color: bool) -> None:
+def print_document(doc, spans, console, color: bool, similar=()) -> None:
+    """A whole article; then its copies and the articles most like it (``similar``: hits)."""
     from rich.text import Text
 
     console.print(Text(doc.title or "(untitled)", style="bold cyan" if color else ""))
-    console.print(Text(f"{format_date(doc.date)} · {doc.id} · {doc.source}", style="dim" if color else ""))
+    outlet = f" · {doc.source}" if doc.source else ""
+    console.print(Text(f"{format_date(doc.date)} · {doc.id}{outlet}", style="dim" if color else ""))
     console.print()
     console.print(styled(doc.text, spans))
+    if getattr(doc, "copies", None):
+        console.print()
+        console.print(Text(copies_line(doc.copies, shown=20), style="yellow" if color else ""))
+    if similar:
+        console.print()
+        console.print(Text("Similar articles:", style="bold" if color else ""))
+        for hit in similar:
+            console.print(Text(f" {hit.rank}. {hit.title or '(untitled)'} · {format_date(hit.date)} · {hit.id}"))
+
+
+def print_facets(facets, console, color: bool, width: int = 40) -> None:
+    """Counts per period or outlet as a bar chart; articles without a date on their own line."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(justify="left", no_wrap=True)
+    table.add_column(justify="right")
+    table.add_column(justify="left", no_wrap=True)
+    top = max((c for _k, c in facets.buckets), default=0)
+    for key, count in facets.buckets:
+        n = round(width * count / top) if top else 0
+        bar = "█" * n if n or not count else "▏"
+        table.add_row(key, str(count), Text(bar, style="cyan" if color else ""))
+    if facets.by != "source":
+        table.add_row("undated", str(facets.undated), Text("(no date)", style="dim" if color else ""))
+    console.print(table)
+
+
+def facets_to_json(facets, query: str, out: TextIO) -> None:
+    """The facets as one JSON object (with the query)."""
+    out.write(json.dumps({**facets.to_dict(), "query": query}, ensure_ascii=False) + "\n")

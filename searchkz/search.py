@@ -71,7 +71,9 @@ class Hit:
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into snippet
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
-    source: str = ""
+    source: str = ""  # the outlet
+    copies: list[str] = field(default_factory=list)  # ids of the other articles of its group of copies
+    group: str | None = None  # its group of copies (the group's first id), None without copies
 
     def to_dict(self) -> dict:
         return {
@@ -84,6 +86,8 @@ class Hit:
             "snippet": self.snippet,
             "highlights": [list(s) for s in self.highlights],
             "source": self.source,
+            "copies": list(self.copies),
+            "group": self.group,
         }
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,16 @@ def _write_jsonl(path: Path, docs: list[dict]) -> Path:
 def _built(folder: Path, docs: list[dict]) -> Index:
     """An index of ``docs`` (a JSONL corpus written beside it) in ``folder``."""
     ix = Index(folder / "index")
-    ix.reindex(_write_jsonl(folder / "docs.jsonl", docs), procs=1)
+    # the documents share a filler (copies by their text, searchkz.dedup); these tests rank each one
+    before = os.environ.get("SEARCHKZ_DEDUP")
+    os.environ["SEARCHKZ_DEDUP"] = "0"
+    try:
+        ix.reindex(_write_jsonl(folder / "docs.jsonl", docs), procs=1)
+    finally:
+        if before is None:
+            del os.environ["SEARCHKZ_DEDUP"]
+        else:
+            os.environ["SEARCHKZ_DEDUP"] = before
     return ix
 
 

@@ -24,13 +24,14 @@ def read_topics(path: str | Path) -> list[tuple[str, str]]:
 
 
 def run_topics(ix, queries, limit: int = 100) -> dict[str, list[tuple[str, float]]]:
-    """Search every topic with one searcher: ``{qid: [(docid, score), …]}`` (bad queries give no hits)."""
+    """Search every topic with one searcher: ``{qid: [(docid, score), …]}`` (bad queries give no hits;
+    copies not collapsed)."""
     from searchkz.errors import QueryError
 
     run = {}
     for qid, query in queries:
         try:
-            hits = ix.search(query, limit=limit, snippets=False)
+            hits = ix.search(query, limit=limit, snippets=False, collapse=False)  # every passage is judged
         except QueryError:
             hits = []
         run[qid] = [(h.id, h.score) for h in hits]
