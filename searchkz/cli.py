@@ -257,6 +257,23 @@ def check(index_path):
     click.echo(f"ok: {n} documents readable in {ix.path}")
 
 
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+def serve(index_path, host, port):
+    """Serve the search page and the JSON API over HTTP (read-only)."""
+    from searchkz.errors import SearchkzError
+    from searchkz.server import serve as run_server
+
+    try:
+        run_server(index_path, host=host, port=port, echo=lambda line: click.echo(line, err=True))
+    except SearchkzError as exc:
+        _fail(exc)
+    except OSError as exc:  # the port is taken, the address is not ours, ...
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def run() -> None:
     """Entry point with quiet broken pipes (``searchkz search … | head``)."""
     try:

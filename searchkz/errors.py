@@ -26,3 +26,7 @@ class IndexCorruptError(SearchkzError):
 
 class LockTimeoutError(SearchkzError):
     """Another reindex holds the index lock and did not release it in time."""
+
+
+class DocumentNotFoundError(SearchkzError):
+    """No article with that id in the index."""

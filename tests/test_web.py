@@ -1,0 +1,194 @@
+"""The search page in a real browser: Debian's chromium + chromium-driver, driven by Selenium.
+
+Skipped when chromium or its driver is missing (``.ci/run`` installs them).  With
+``SEARCHKZ_SCREENSHOTS=DIR`` the tests also save the README's screenshots there.
+"""
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from searchkz import Index  # noqa: E402
+from test_server import HOSTILE, SEED_DIR, make_corpus  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
+SHOTS = os.environ.get("SEARCHKZ_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    import uvicorn
+
+    from searchkz.server import create_app
+
+    d = tmp_path_factory.mktemp("web")
+    Index(d / "index").reindex(make_corpus(SEED_DIR, d / "corpus"))
+    config = uvicorn.Config(create_app(d / "index"), host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1100,900", "--lang=kk",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    browser.set_window_size(1100, 900)
+    browser.get(base_url + "/#")
+    browser.execute_script("localStorage.clear()")
+    browser.get(base_url + "/")
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "status").text)
+    return browser
+
+
+def wait_hits(b, n_min=1):
+    WebDriverWait(b, 10).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#hits li.hit")) >= n_min)
+    return b.find_elements(By.CSS_SELECTOR, "#hits li.hit")
+
+
+def search(b, text):
+    box = b.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys(text, Keys.ENTER)
+    return wait_hits(b)
+
+
+def shot(b, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        b.save_screenshot(str(Path(SHOTS) / name))
+
+
+def test_kazakh_query_shows_highlighted_inflected_forms(page):
+    hits = search(page, "қоғамдық кеңес")
+    assert len(hits) == 6
+    assert "нәтиже" in page.find_element(By.ID, "status").text
+    marks = {m.text.lower() for m in page.find_elements(By.CSS_SELECTOR, "#hits mark")}
+    assert {"кеңестердің", "қоғамдық"} <= marks
+    assert all(m.startswith(("кеңес", "қоғам")) for m in marks)
+    shot(page, "search.png")
+
+
+def test_open_an_article_and_come_back_with_the_keyboard(page):
+    search(page, "кеңес")
+    first = page.find_element(By.CSS_SELECTOR, "#hits li.hit h2 a")
+    title = first.text
+    first.send_keys(Keys.ENTER)
+    art = WebDriverWait(page, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#article h1")))
+    assert art.text == title
+    marks = [m.text.lower() for m in page.find_elements(By.CSS_SELECTOR, "#article .text mark")]
+    assert len(marks) >= 5 and all(m.startswith("кеңес") for m in marks)
+    shot(page, "article.png")
+    page.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    wait_hits(page)
+    assert page.find_element(By.ID, "q").get_attribute("value") == "кеңес"
+    page.find_element(By.TAG_NAME, "body").send_keys("/")
+    assert page.switch_to.active_element.get_attribute("id") == "q"
+
+
+def test_pages(page, base_url):
+    page.get(base_url + "/#q=" + "қоғамдық кеңес" + "&limit=2")
+    first = [h.text for h in wait_hits(page, 2)]
+    page.find_element(By.CSS_SELECTOR, "#pages a.next").click()
+    WebDriverWait(page, 10).until(lambda b: b.find_element(By.ID, "hits").get_attribute("start") == "3")
+    second = [h.text for h in wait_hits(page, 2)]
+    assert len(second) == 2 and not set(first) & set(second)
+    current = page.find_element(By.CSS_SELECTOR, "#pages a[aria-current=page]")
+    assert current.text == "2"
+
+
+def test_date_filter(page):
+    search(page, "кеңес")
+    assert len(page.find_elements(By.CSS_SELECTOR, "#hits li.hit")) == 4
+    page.execute_script(
+        "const s = document.getElementById('since'); s.value = '2019-10-15';"
+        "s.dispatchEvent(new Event('change'));"
+    )
+    WebDriverWait(page, 10).until(lambda b: "since=2019-10-15" in b.current_url)
+    WebDriverWait(page, 10).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#hits li.hit")) == 2)
+    dates = [m.text[:10] for m in page.find_elements(By.CSS_SELECTOR, "#hits .meta")]
+    assert all(d >= "2019-10-15" for d in dates), dates
+
+
+def _assert_inert(b):
+    assert b.execute_script("return window.__pwned === undefined")
+    injected = b.execute_script(
+        "return [...document.querySelectorAll('main *')].filter(e => e.tagName === 'IMG' || e.tagName === 'SCRIPT'"
+        " || e.tagName === 'B' || [...e.attributes].some(a => a.name.startsWith('on'))).map(e => e.outerHTML)"
+    )
+    assert injected == []
+
+
+def test_hostile_article_renders_as_text(page):
+    hits = search(page, "қоғамдық кеңес")
+    hostile = [h for h in hits if "<script>" in h.find_element(By.CSS_SELECTOR, "h2").text]
+    assert len(hostile) == 1
+    assert hostile[0].find_element(By.CSS_SELECTOR, "h2").text.startswith("<script>window.__pwned = 1</script>")
+    _assert_inert(page)
+    hostile[0].find_element(By.CSS_SELECTOR, "h2 a").click()
+    text = WebDriverWait(page, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#article .text")))
+    assert text.text == HOSTILE["text"]
+    assert page.find_element(By.CSS_SELECTOR, "#article h1").text == HOSTILE["title"]
+    time.sleep(0.3)  # an onerror would fire when its image fails to load
+    _assert_inert(page)
+
+
+def test_english_switch(page):
+    search(page, "кеңес")
+    page.find_element(By.ID, "lang").click()
+    WebDriverWait(page, 10).until(lambda b: "hits" in b.find_element(By.ID, "status").text)
+    assert page.find_element(By.ID, "go").text == "Search"
+    assert page.find_element(By.ID, "lang").text == "Қазақша"
+    page.find_element(By.ID, "lang").click()
+    assert page.find_element(By.ID, "go").text == "Іздеу"
+
+
+def test_readable_on_a_phone(page):
+    page.set_window_size(390, 844)
+    search(page, "қоғамдық кеңес")
+    shot(page, "phone.png")
+    sizes = page.execute_script("return [document.documentElement.scrollWidth, window.innerWidth, [...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > window.innerWidth).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)]")
+    assert sizes[0] <= sizes[1], sizes
+    box = page.find_element(By.ID, "q")
+    assert box.size["width"] >= 150 and box.location["x"] >= 0
+    shot(page, "phone.png")
+
+
+def test_an_error_is_shown_as_one_line(page, base_url):
+    page.get(base_url + "/#q=кеңес&since=кеше")
+    WebDriverWait(page, 10).until(lambda b: "cannot read the date" in b.find_element(By.ID, "status").text)
+    assert page.find_element(By.ID, "status").get_attribute("class") == "error"
