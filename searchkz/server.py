@@ -301,19 +301,36 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def serve(index_path=None, host: str = "127.0.0.1", port: int = 8000, access: str = "lock", echo=print) -> None:
-    """Check that the index exists, then serve it until interrupted."""
+def serve(index_path=None, host: str = "127.0.0.1", port: int = 8000, access: str = "lock", workers: int = 1,
+          echo=print) -> None:
+    """Check that the index exists, then serve it until interrupted (``workers`` > 1:
+    that many server processes, each with its own :class:`Index`)."""
+    import os
+
     import uvicorn
 
-    app = create_app(index_path, access)
-    ix = app.state.indexes
-    path = ix.index.path if isinstance(ix, SharedIndex) else Index(index_path).path
+    path = Index(index_path).path
     if not Index(path).exists():
         raise IndexNotFoundError(f"no index at {path}; build it with: searchkz reindex --index {path}")
-    threading.Thread(target=_warm, args=(ix,), daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     echo(f"searchkz: serving {path} at http://{shown}:{port}/ (read-only; Ctrl+C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    opts = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    if workers > 1:
+        os.environ["SEARCHKZ_INDEX"], os.environ["SEARCHKZ_SERVE_ACCESS"] = str(path.resolve()), access
+        uvicorn.run("searchkz.server:app_from_env", factory=True, workers=workers, **opts)
+        return
+    app = create_app(path, access)
+    threading.Thread(target=_warm, args=(app.state.indexes,), daemon=True).start()
+    uvicorn.run(app, **opts)
+
+
+def app_from_env():
+    """The app of one worker process (``serve(workers=N)``): the index named by $SEARCHKZ_INDEX."""
+    import os
+
+    app = create_app(os.environ.get("SEARCHKZ_INDEX"), os.environ.get("SEARCHKZ_SERVE_ACCESS", "lock"))
+    threading.Thread(target=_warm, args=(app.state.indexes,), daemon=True).start()
+    return app
 
 
 def _warm(indexes) -> None:
