@@ -272,8 +272,6 @@ def serve(index_path, host, port, workers):
         run_server(index_path, host=host, port=port, workers=workers, echo=lambda line: click.echo(line, err=True))
     except SearchkzError as exc:
         _fail(exc)
-    except OSError as exc:  # the port is taken, the address is not ours, ...
-        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def run() -> None:

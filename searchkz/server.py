@@ -312,6 +312,7 @@ def serve(index_path=None, host: str = "127.0.0.1", port: int = 8000, access: st
     path = Index(index_path).path
     if not Index(path).exists():
         raise IndexNotFoundError(f"no index at {path}; build it with: searchkz reindex --index {path}")
+    _check_address(host, port)
     shown = f"[{host}]" if ":" in host else host
     echo(f"searchkz: serving {path} at http://{shown}:{port}/ (read-only; Ctrl+C stops)")
     opts = {"host": host, "port": port, "log_level": "warning", "access_log": False}
@@ -322,6 +323,19 @@ def serve(index_path=None, host: str = "127.0.0.1", port: int = 8000, access: st
     app = create_app(path, access)
     threading.Thread(target=_warm, args=(app.state.indexes,), daemon=True).start()
     uvicorn.run(app, **opts)
+
+
+def _check_address(host: str, port: int) -> None:
+    """Fail with one line when the address cannot be listened on (uvicorn would log and exit 1)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(infos[0][4])
+    except OSError as exc:
+        raise SearchkzError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def app_from_env():

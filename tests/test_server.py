@@ -2,6 +2,9 @@
 
 import json
 import shutil
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,24 @@ def make_corpus(seed_dir: Path, dst: Path) -> Path:
         p.chmod(0o755 if p.is_dir() else 0o644)
     (dst / "hostile.jsonl").write_text(json.dumps(HOSTILE, ensure_ascii=False) + "\n", encoding="utf-8")
     return dst
+
+
+@contextmanager
+def running(app):
+    """``app`` served by uvicorn on 127.0.0.1 (a free port) in a thread: yields its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +218,51 @@ def test_newest_first_and_source_filter(client):
     src = client.get("/api/search", params={"q": "кеңес", "source": HOSTILE["source"]}).json()
     assert [h["id"] for h in src["hits"]] == ["hostile-1"]
     assert all("copies" in h and "group" in h for h in hits)
+
+
+# -- the serve command ----------------------------------------------------------
+
+
+def test_serve_without_an_index_is_one_line_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from searchkz.cli import main
+
+    r = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none"), "--port", "1"])
+    assert r.exit_code == 2 and "no index at" in r.output and "Traceback" not in r.output
+
+
+def test_serve_on_a_taken_port_is_one_line_exit_2(built):
+    import socket
+
+    from click.testing import CliRunner
+
+    from searchkz.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = CliRunner().invoke(main, ["serve", "--index", str(built / "index"), "--port", str(port)])
+    assert r.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in r.output
+
+
+def test_serve_binds_localhost_by_default_and_answers(built):
+    import subprocess
+    import sys
+    import urllib.request
+
+    from searchkz.bench.load import free_port, stop, wait_up
+    from searchkz.cli import main
+
+    assert {p.name: p.default for p in main.commands["serve"].params}["host"] == "127.0.0.1"
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "searchkz", "serve", "--index", str(built / "index"),
+                             "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        wait_up(port, 20)
+        body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=%D0%BA%D0%B5%D2%A3%D0%B5%D1%81"))
+        assert body["total"] == 4
+    finally:
+        stop(proc)
+    assert f"serving {built / 'index'} at http://127.0.0.1:{port}/" in proc.stderr.read()

@@ -6,7 +6,6 @@ Skipped when chromium or its driver is missing (``.ci/run`` installs them).  Wit
 
 import os
 import shutil
-import threading
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from searchkz import Index  # noqa: E402
-from test_server import HOSTILE, SEED_DIR, make_corpus  # noqa: E402
+from test_server import HOSTILE, SEED_DIR, make_corpus, running  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -29,23 +28,12 @@ SHOTS = os.environ.get("SEARCHKZ_SCREENSHOTS")
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    import uvicorn
-
     from searchkz.server import create_app
 
     d = tmp_path_factory.mktemp("web")
     Index(d / "index").reindex(make_corpus(SEED_DIR, d / "corpus"))
-    config = uvicorn.Config(create_app(d / "index"), host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
+    with running(create_app(d / "index")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,20 @@ def summarize(times: list[float], errors: int, seconds: float) -> dict:
     }
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its live children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -195,12 +209,13 @@ def in_process_baseline(index: Path, queries: list[str], n: int) -> dict:
     ix = Index(index, search_procs=1)
     ix.search(queries[0], limit=10)
     times = []
-    t0 = time.monotonic()
+    t0, cpu = time.monotonic(), time.process_time()
     for q in queries[:n]:
         s = time.monotonic()
         ix.search(q, limit=10)
         times.append(time.monotonic() - s)
     out = summarize(times, 0, time.monotonic() - t0)
+    out["cpu_ms_per_search"] = round((time.process_time() - cpu) / n * 1000, 2)
     ix.close()
     return out
 
@@ -288,7 +303,10 @@ def main(argv: list[str] | None = None) -> int:
         proc = start_server(index, port, access)
         try:
             wait_up(port, 60)
+            cpu, client_cpu = tree_cpu_seconds(proc.pid), time.process_time()
             run = run_load(port, queries, args.clients, args.requests, args.max_seconds)
+            run["server_cpu_ms_per_search"] = round((tree_cpu_seconds(proc.pid) - cpu) / run["requests"] * 1000, 2)
+            run["client_cpu_ms_per_search"] = round((time.process_time() - client_cpu) / run["requests"] * 1000, 2)
             run["loadavg"] = os.getloadavg()[0]
             results["runs"][access] = run
             print(f"{access}: {json.dumps(run)}", file=sys.stderr)
@@ -317,13 +335,14 @@ def main(argv: list[str] | None = None) -> int:
 def format_table(results: dict) -> str:
     lines = [f"index {results['index']}, {results['clients']} clients, {results['requests']} searches, "
              f"{results['cpus']} cpus, load {results['loadavg_before']:.1f} -> {results['loadavg_after']:.1f}",
-             f"{'run':<16}{'ok':>7}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"]
+             f"{'run':<16}{'ok':>7}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'cpu ms':>9}"]
     rows = list(results["runs"].items())
     if "in_process" in results:
         rows.insert(0, ("in-process", results["in_process"]))
     for name, r in rows:
+        cpu = r.get("server_cpu_ms_per_search", r.get("cpu_ms_per_search", ""))
         lines.append(f"{name:<16}{r['ok']:>7}{r['errors']:>8}{r['throughput_rps']:>9}{r['p50_ms']:>9}"
-                     f"{r['p95_ms']:>9}{r['max_ms']:>9}")
+                     f"{r['p95_ms']:>9}{r['max_ms']:>9}{cpu:>9}")
         if "reindex" in r:
             d = r["reindex"]
             lines.append(f"  reindex: exit {d['returncode']}, {d['seconds']} s, {d['during']['ok']} searches "
