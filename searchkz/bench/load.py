@@ -91,6 +91,15 @@ def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     return r.status, r.read()
 
 
+def generation(port: int) -> str:
+    """The index generation the server answers from (a new connection: idle ones time out)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        return json.loads(get(conn, "/api/stats")[1])["generation"]
+    finally:
+        conn.close()
+
+
 def wait_up(port: int, timeout: float, path: str = "/api/health") -> float:
     """Poll until ``path`` answers 200; the monotonic time it did."""
     deadline = time.monotonic() + timeout
@@ -311,11 +320,9 @@ def main(argv: list[str] | None = None) -> int:
             results["runs"][access] = run
             print(f"{access}: {json.dumps(run)}", file=sys.stderr)
             if args.reindex:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                before = json.loads(get(conn, "/api/stats")[1])["generation"]
+                before = generation(port)
                 r = run_load(port, queries, args.clients, args.requests, args.max_seconds, Reindexer(corpus, index))
-                after = json.loads(get(conn, "/api/stats")[1])["generation"]
-                conn.close()
+                after = generation(port)
                 r["generation_before"], r["generation_after"] = before, after
                 r["loadavg"] = os.getloadavg()[0]
                 results["runs"][access + "+reindex"] = r
