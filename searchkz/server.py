@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import threading
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def run_search(ix: Index, query: str, limit: int, offset: int, since, until, sor
     }
 
 
-def create_app(index_path=None, access: str = "lock") -> Starlette:
+def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
     """The ASGI app over the index at ``index_path``; ``access``: "lock" (one shared
     :class:`Index`) or "thread" (one per request thread)."""
     indexes = SharedIndex(index_path) if access == "lock" else ThreadIndexes(index_path)
@@ -192,7 +193,8 @@ def create_app(index_path=None, access: str = "lock") -> Starlette:
                 return _error(exc.status_code, str(exc.detail))
             except SearchkzError as exc:
                 return _error(_status(exc), str(exc))
-            except Exception as exc:  # a bug: one line for the client, no trace
+            except Exception as exc:  # a bug: one line for the client, the trace on the server's log
+                logging.getLogger("searchkz.server").exception("error answering %s", request.url.path)
                 return _error(500, f"internal error ({type(exc).__name__})")
 
         return handle
@@ -315,7 +317,8 @@ def serve(index_path=None, host: str = "127.0.0.1", port: int = 8000, access: st
     _check_address(host, port)
     shown = f"[{host}]" if ":" in host else host
     echo(f"searchkz: serving {path} at http://{shown}:{port}/ (read-only; Ctrl+C stops)")
-    opts = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    # no websockets (the import alone costs ~0.1 s) and no lifespan events: the app has neither
+    opts = {"host": host, "port": port, "log_level": "warning", "access_log": False, "ws": "none", "lifespan": "off"}
     if workers > 1:
         os.environ["SEARCHKZ_INDEX"], os.environ["SEARCHKZ_SERVE_ACCESS"] = str(path.resolve()), access
         uvicorn.run("searchkz.server:app_from_env", factory=True, workers=workers, **opts)

@@ -266,3 +266,13 @@ def test_serve_binds_localhost_by_default_and_answers(built):
     finally:
         stop(proc)
     assert f"serving {built / 'index'} at http://127.0.0.1:{port}/" in proc.stderr.read()
+
+
+def test_a_bug_is_a_one_line_500(built, monkeypatch):
+    def broken(self):
+        raise RuntimeError("secret internals\n  File 'x.py'")
+
+    monkeypatch.setattr(Index, "stats", broken)
+    with TestClient(create_app(built / "index")) as c:
+        r = c.get("/api/stats")
+    assert r.status_code == 500 and r.json() == {"error": "internal error (RuntimeError)", "status": 500}

@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=5000)
     ap.add_argument("--max-seconds", type=float, default=600.0, help="stop sending after this long")
     ap.add_argument("--access", default="lock",
-                    help="lock, thread, lock*2 (two server processes), or several: lock,thread,lock*2")
+                    help="lock, thread, lock*2 (two server processes), several (lock,thread), or none")
     ap.add_argument("--reindex", action="store_true", help="a full reindex in another process mid-run")
     ap.add_argument("--baseline", type=int, default=500, help="searches in the in-process baseline (0: none)")
     ap.add_argument("--startup", type=int, default=0, metavar="RUNS", help="also time serve's startup")
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         results["in_process"] = in_process_baseline(index, queries, args.baseline)
         print(f"in-process baseline: {json.dumps(results['in_process'])}", file=sys.stderr)
-    for access in args.access.split(","):
+    for access in [a for a in args.access.split(",") if a not in ("", "none")]:
         port = free_port()
         proc = start_server(index, port, access)
         try:
