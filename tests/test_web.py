@@ -193,3 +193,79 @@ def test_an_error_is_shown_as_one_line(page, base_url):
     page.get(base_url + "/#q=кеңес&since=кеше")
     WebDriverWait(page, 10).until(lambda b: "cannot read the date" in b.find_element(By.ID, "status").text)
     assert page.find_element(By.ID, "status").get_attribute("class") == "error"
+
+
+# -- the page's #18 features (similar, copies, timeline, newest first): run once Index has them ---------
+
+needs_18 = pytest.mark.skipif(not hasattr(Index, "similar"), reason="Index.similar/facets/collapse come with issue #18")
+
+
+@pytest.fixture(scope="module")
+def reprint_url(tmp_path_factory):
+    """The test corpus plus a reprint of one article under another title and file name."""
+    from searchkz.server import create_app
+
+    d = tmp_path_factory.mktemp("web18")
+    corpus = make_corpus(SEED_DIR, d / "corpus")
+    original = (corpus / "002_ad8a2653cb24e9f8.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    (corpus / "reprint.txt").write_text("Азаматтық сектор: форум өтті\n" + original, encoding="utf-8")
+    Index(d / "index").reindex(corpus)
+    with running(create_app(d / "index")) as url:
+        yield url
+
+
+@needs_18
+def test_copies_timeline_similar_and_newest_first(browser, reprint_url):
+    b = browser
+    b.set_window_size(1100, 900)
+    b.get(reprint_url + "/#q=" + "азаматтық қоғам")
+    hits = wait_hits(b, 5)
+    assert len(hits) == 5  # the reprint is collapsed into its original's hit
+    more = b.find_element(By.CSS_SELECTOR, "#hits button.more")
+    assert more.text == "+1 көшірме"
+    more.click()
+    copies = b.find_elements(By.CSS_SELECTOR, "#hits ul.copies li a")
+    assert [a.text for a in copies] in (["reprint.txt"], ["002_ad8a2653cb24e9f8.txt"])
+    chart = WebDriverWait(b, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#timeline svg")))
+    bars = chart.find_elements(By.CSS_SELECTOR, "rect.bar")
+    assert len(bars) >= 2  # 2018-10 .. 2019-11, month by month
+    b.find_element(By.CSS_SELECTOR, "#hits li.hit h2 a").click()
+    similar = WebDriverWait(b, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#article ol.similar")))
+    assert similar.find_elements(By.TAG_NAME, "li")
+    b.get(reprint_url + "/#q=" + "азаматтық қоғам" + "&sort=-date")
+    wait_hits(b, 5)
+    dates = [m.text[:10] for m in b.find_elements(By.CSS_SELECTOR, "#hits .meta") if m.text[:4].isdigit()]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 2
+
+
+def test_timeline_chart_links_filter_to_a_month(page, base_url, monkeypatch):
+    """The page's chart drawing, before #18's Index.facets exists: a stand-in counts the
+    matching articles by month from a real search (the chart's input, not its output)."""
+    if hasattr(Index, "facets"):
+        pytest.skip("Index.facets exists: test_copies_timeline_similar_and_newest_first covers the chart")
+
+    class Months:
+        def __init__(self, hits):
+            months = sorted({h.date.strftime("%Y-%m") for h in hits if h.date})
+            self.buckets = [(m, sum(1 for h in hits if h.date and h.date.strftime("%Y-%m") == m)) for m in months]
+            self.undated = sum(1 for h in hits if not h.date)
+
+        def to_dict(self):
+            return {"by": "month", "buckets": self.buckets, "undated": self.undated, "total": len(self.buckets)}
+
+    def facets(self, query, by="month", since=None, until=None, source=None):
+        return Months(self.search(query, limit=100, since=since, until=until, snippets=False))
+
+    monkeypatch.setattr(Index, "facets", facets, raising=False)
+    page.get(base_url + "/#q=" + "азаматтық қоғам")
+    wait_hits(page, 5)
+    chart = WebDriverWait(page, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#timeline svg")))
+    assert len(chart.find_elements(By.CSS_SELECTOR, "rect.bar")) == 3  # 2018-10, 2019-10, 2019-11
+    assert "2" in page.find_element(By.CSS_SELECTOR, "#timeline h2").text  # two undated
+    link = chart.find_elements(By.CSS_SELECTOR, "a")[1]
+    assert link.get_attribute("aria-label") == "2019-10: 1"
+    page.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", link)
+    WebDriverWait(page, 10).until(lambda b: "since=2019-10-01&until=2019-10-31" in b.current_url)
+    WebDriverWait(page, 10).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#hits li.hit")) == 1)
+    assert page.find_element(By.CSS_SELECTOR, "#hits .meta").text.startswith("2019-10-10")
+    assert page.find_element(By.ID, "since").get_attribute("value") == "2019-10-01"  # the form shows the filter

@@ -191,6 +191,14 @@ function svg(tag, attrs, text) {
   return node;
 }
 
+// a timeline label ("2019", "2019-10", "2019-10-16") as its first and last day
+function period(label) {
+  const [y, m] = label.split("-").map(Number);
+  if (label.length === 4) return [`${label}-01-01`, `${label}-12-31`];
+  if (label.length === 7) return [`${label}-01`, `${label}-${new Date(Date.UTC(y, m, 0)).getUTCDate()}`];
+  return [label, label];
+}
+
 function renderTimeline(f) {
   const box = $("timeline");
   const buckets = f.buckets || [];
@@ -203,7 +211,18 @@ function renderTimeline(f) {
     const bh = Math.round((n / max) * (h - 4));
     const bar = svg("rect", { x: 1 + i * bw, y: h - bh, width: Math.max(bw - 1, 1), height: bh, class: "bar" });
     bar.append(svg("title", {}, `${label}: ${n}`));
-    chart.append(bar);
+    if (n && /^\d{4}(-\d{2}){0,2}$/.test(label)) { // a year, month or day: a link that filters to it
+      const p = params();
+      const [since, until] = period(label);
+      p.set("since", since);
+      p.set("until", until);
+      p.delete("page");
+      const link = svg("a", { href: "#" + p.toString(), "aria-label": `${label}: ${n}` });
+      link.append(bar);
+      chart.append(link);
+    } else {
+      chart.append(bar);
+    }
   });
   chart.append(svg("text", { x: 1, y: h + pad - 4, class: "axis" }, buckets[0][0]));
   if (buckets.length > 1) {
