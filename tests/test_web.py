@@ -146,7 +146,7 @@ def test_date_filter(page):
 def _assert_inert(b):
     assert b.execute_script("return window.__pwned === undefined")
     injected = b.execute_script(
-        "return [...document.querySelectorAll('main *')].filter(e => e.tagName === 'IMG' || e.tagName === 'SCRIPT'"
+        "return [...document.querySelectorAll('body *')].filter(e => e.tagName === 'IMG' || e.tagName === 'SCRIPT'"
         " || e.tagName === 'B' || [...e.attributes].some(a => a.name.startsWith('on'))).map(e => e.outerHTML)"
     )
     assert injected == []
