@@ -326,6 +326,23 @@ def check(index_path):
     click.echo(f"ok: {n} documents readable in {ix.path}")
 
 
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (each opens the index).")
+def serve(index_path, host, port, workers):
+    """Serve the search page and the JSON API over HTTP (read-only)."""
+    from searchkz.errors import SearchkzError
+    from searchkz.server import serve as run_server
+
+    try:
+        run_server(index_path, host=host, port=port, workers=workers, echo=lambda line: click.echo(line, err=True))
+    except SearchkzError as exc:
+        _fail(exc)
+
+
 def run() -> None:
     """Entry point with quiet broken pipes (``searchkz search … | head``)."""
     try:

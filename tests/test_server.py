@@ -1,0 +1,274 @@
+"""The JSON API of ``searchkz serve`` (Starlette's TestClient; no browser, no socket)."""
+
+import json
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette.testclient")
+from starlette.testclient import TestClient  # noqa: E402
+
+from searchkz import Index  # noqa: E402
+from searchkz.server import MAX_LIMIT, create_app  # noqa: E402
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "corpus"
+
+HOSTILE = {
+    "id": "hostile-1",
+    "title": '<script>window.__pwned = 1</script> Қоғамдық кеңес <img src=x onerror="window.__pwned=2">',
+    "date": "2019-10-20",
+    "source": "hostile.example",
+    "text": 'Қоғамдық кеңестердің отырысы өтті. <img src=x onerror="window.__pwned=3"> '
+    '<script>window.__pwned=4</script> " onmouseover="window.__pwned=5" <b>кеңес</b> &lt;i&gt;',
+}
+
+
+def make_corpus(seed_dir: Path, dst: Path) -> Path:
+    """The bundled corpus plus one article made of HTML that must stay text."""
+    shutil.copytree(seed_dir, dst)
+    for p in [dst, *dst.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    (dst / "hostile.jsonl").write_text(json.dumps(HOSTILE, ensure_ascii=False) + "\n", encoding="utf-8")
+    return dst
+
+
+@contextmanager
+def running(app):
+    """``app`` served by uvicorn on 127.0.0.1 (a free port) in a thread: yields its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    d = tmp_path_factory.mktemp("serve")
+    corpus = make_corpus(SEED_DIR, d / "corpus")
+    Index(d / "index").reindex(corpus)
+    return d
+
+
+@pytest.fixture(scope="module", params=["lock", "thread"])
+def client(built, request):
+    with TestClient(create_app(built / "index", access=request.param)) as c:
+        yield c
+
+
+def test_search_returns_highlighted_inflected_forms(client):
+    r = client.get("/api/search", params={"q": "қоғамдық кеңес", "limit": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["total"] == 6 and body["offset"] == 0 and len(body["hits"]) == 3
+    assert [h["rank"] for h in body["hits"]] == [1, 2, 3]
+    marked = set()
+    for hit in body["hits"]:
+        for s, e in hit["highlights"]:
+            marked.add(hit["snippet"][s:e].lower())
+    assert {"кеңестердің", "қоғамдық"} <= marked  # inflected forms of the query's words
+    assert all(w.startswith(("кеңес", "қоғам")) for w in marked)
+
+
+def test_pages_follow_each_other_without_overlap(client):
+    whole = [h["id"] for h in client.get("/api/search", params={"q": "қоғамдық кеңес", "limit": 6}).json()["hits"]]
+    pages = []
+    for page in (1, 2, 3):
+        body = client.get("/api/search", params={"q": "қоғамдық кеңес", "limit": 2, "page": page}).json()
+        assert body["total"] == 6
+        assert body["offset"] == (page - 1) * 2
+        assert [h["rank"] for h in body["hits"]] == [body["offset"] + 1, body["offset"] + 2]
+        pages += [h["id"] for h in body["hits"]]
+    assert pages == whole and len(set(whole)) == 6
+
+
+def test_date_filter(client):
+    body = client.get("/api/search", params={"q": "кеңес", "since": "2019-10-15", "until": "2019-12-31"}).json()
+    assert {h["id"] for h in body["hits"]} == {"hostile-1", "001_07369e8b3fe96b32.txt"}
+    assert all("2019-10-15" <= h["date"][:10] <= "2019-12-31" for h in body["hits"])
+
+
+def test_article_with_query_highlights_the_whole_text(client):
+    r = client.get("/api/article", params={"id": "003_ef5e74323f016fa6.txt", "q": "кеңес"})
+    assert r.status_code == 200
+    doc = r.json()
+    words = {doc["text"][s:e].lower() for s, e in doc["highlights"]}
+    assert "кеңестерінің" in words and len(doc["highlights"]) >= 5
+    assert client.get("/api/article", params={"id": "003_ef5e74323f016fa6.txt"}).json()["highlights"] == []
+
+
+def test_hostile_article_comes_back_as_the_same_text(client):
+    doc = client.get("/api/article", params={"id": "hostile-1"}).json()
+    assert doc["title"] == HOSTILE["title"] and doc["text"] == HOSTILE["text"]
+
+
+@pytest.mark.parametrize(
+    "path, params, status, words",
+    [
+        ("/api/search", {}, 400, "missing parameter 'q'"),
+        ("/api/search", {"q": "   "}, 400, "missing parameter 'q'"),
+        ("/api/search", {"q": "кеңес", "limit": "0"}, 400, "limit must be"),
+        ("/api/search", {"q": "кеңес", "limit": str(MAX_LIMIT + 1)}, 400, "limit must be"),
+        ("/api/search", {"q": "кеңес", "limit": "бес"}, 400, "limit must be"),
+        ("/api/search", {"q": "кеңес", "page": "-1"}, 400, "page must be"),
+        ("/api/search", {"q": "кеңес", "offset": "99999"}, 400, "offset must be"),
+        ("/api/search", {"q": "кеңес", "since": "кеше"}, 400, "cannot read the date"),
+        ("/api/search", {"q": "кеңес", "since": "2020", "until": "2019"}, 400, "is after"),
+        ("/api/search", {"q": "кеңес", "sort": "random"}, 400, "sort must be one of"),
+        ("/api/search", {"q": "қоғам" * 500}, 400, "query too long"),
+        ("/api/search", {"q": "title:(кеңес"}, 200, ""),  # Whoosh repairs it: not an error
+        ("/api/article", {}, 400, "missing parameter 'id'"),
+        ("/api/article", {"id": "../../etc/passwd"}, 404, "no article with id"),
+        ("/api/article", {"id": "/etc/passwd"}, 404, "no article with id"),
+        ("/api/article", {"id": "000_673e680e95f3e0a9"}, 404, "no article with id"),
+        ("/api/facets", {"q": "кеңес", "by": "hour"}, 400, "by must be one of"),
+        ("/api/nothing-here", {}, 404, "no such page"),
+        ("/static/../../../etc/passwd", {}, 404, "no such page"),
+        ("/static/%2e%2e/%2e%2e/api.py", {}, 404, "no such page"),
+    ],
+)
+def test_errors_are_one_line_json(client, path, params, status, words):
+    r = client.get(path, params=params)
+    assert r.status_code == status, r.text
+    if status != 200:
+        body = r.json()
+        assert words in body["error"] and "\n" not in body["error"] and "Traceback" not in r.text
+
+
+def test_read_only(client):
+    for method in ("post", "put", "delete"):
+        r = client.request(method.upper(), "/api/search", params={"q": "кеңес"})
+        assert r.status_code == 405 and r.json()["error"]
+
+
+def test_stats_and_health(client):
+    stats = client.get("/api/stats").json()
+    assert stats["documents"] == 6 and stats["terms"]["body"] > 100
+    assert client.get("/api/health").json() == {"status": "ok", "documents": 6}
+
+
+def test_page_and_static_files_with_security_headers(client):
+    r = client.get("/")
+    assert r.status_code == 200 and '<input id="q"' in r.text and "/static/app.js" in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    js = client.get("/static/app.js")
+    assert js.status_code == 200 and "function marked(" in js.text
+    assert "innerHTML" not in js.text and "outerHTML" not in js.text and "insertAdjacentHTML" not in js.text
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_missing_index_is_503_not_a_trace(tmp_path):
+    with TestClient(create_app(tmp_path / "none")) as c:
+        r = c.get("/api/search", params={"q": "кеңес"})
+        assert r.status_code == 503 and "no index at" in r.json()["error"]
+        assert c.get("/api/health").status_code == 503
+
+
+def test_a_reindex_in_another_process_is_picked_up(tmp_path, seed_dir):
+    corpus = make_corpus(seed_dir, tmp_path / "corpus")
+    Index(tmp_path / "index").reindex(corpus)
+    with TestClient(create_app(tmp_path / "index")) as c:
+        assert c.get("/api/search", params={"q": "сүмбіле"}).json()["total"] == 0
+        extra = {"id": "new-1", "title": "Сүмбіле айы", "date": "2020-09-01", "text": "Сүмбіле айында егін жиналады."}
+        (corpus / "extra.jsonl").write_text(json.dumps(extra, ensure_ascii=False) + "\n", encoding="utf-8")
+        Index(tmp_path / "index").reindex(corpus)  # another Index: as a second process would
+        body = c.get("/api/search", params={"q": "сүмбіле"}).json()
+        assert [h["id"] for h in body["hits"]] == ["new-1"]
+        assert c.get("/api/health").json()["documents"] == 7
+
+
+# -- similar articles, timelines, order and outlets ----------------------------
+
+
+
+def test_similar_and_unknown_id(client):
+    body = client.get("/api/similar", params={"id": "003_ef5e74323f016fa6.txt", "limit": 3}).json()
+    assert 1 <= len(body["hits"]) <= 3 and "003_ef5e74323f016fa6.txt" not in {h["id"] for h in body["hits"]}
+    r = client.get("/api/similar", params={"id": "../../etc/passwd"})
+    assert r.status_code == 404 and "error" in r.json()
+
+
+def test_timeline_by_year_counts_undated_apart(client):
+    f = client.get("/api/timeline", params={"q": "қоғамдық кеңес", "by": "year"}).json()  # 6 articles, 2 undated
+    assert f["by"] == "year" and [b["key"] for b in f["buckets"]] == ["2018", "2019"]
+    assert sum(b["count"] for b in f["buckets"]) + f["undated"] == f["total"] == 6 and f["undated"] == 2
+
+
+def test_newest_first_and_source_filter(client):
+    hits = client.get("/api/search", params={"q": "кеңес", "sort": "-date"}).json()["hits"]
+    dates = [h["date"] for h in hits if h["date"]]
+    assert dates == sorted(dates, reverse=True) and dates
+    src = client.get("/api/search", params={"q": "кеңес", "source": HOSTILE["source"]}).json()
+    assert [h["id"] for h in src["hits"]] == ["hostile-1"]
+    assert all("copies" in h and "group" in h for h in hits)
+
+
+# -- the serve command ----------------------------------------------------------
+
+
+def test_serve_without_an_index_is_one_line_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from searchkz.cli import main
+
+    r = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none"), "--port", "1"])
+    assert r.exit_code == 2 and "no index at" in r.output and "Traceback" not in r.output
+
+
+def test_serve_on_a_taken_port_is_one_line_exit_2(built):
+    import socket
+
+    from click.testing import CliRunner
+
+    from searchkz.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = CliRunner().invoke(main, ["serve", "--index", str(built / "index"), "--port", str(port)])
+    assert r.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in r.output
+
+
+def test_serve_binds_localhost_by_default_and_answers(built):
+    import subprocess
+    import sys
+    import urllib.request
+
+    from searchkz.bench.load import free_port, stop, wait_up
+    from searchkz.cli import main
+
+    assert {p.name: p.default for p in main.commands["serve"].params}["host"] == "127.0.0.1"
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "searchkz", "serve", "--index", str(built / "index"),
+                             "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        wait_up(port, 20)
+        body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=%D0%BA%D0%B5%D2%A3%D0%B5%D1%81"))
+        assert body["total"] == 4
+    finally:
+        stop(proc)
+    assert f"serving {built / 'index'} at http://127.0.0.1:{port}/" in proc.stderr.read()
+
+
+def test_a_bug_is_a_one_line_500(built, monkeypatch):
+    def broken(self):
+        raise RuntimeError("secret internals\n  File 'x.py'")
+
+    monkeypatch.setattr(Index, "stats", broken)
+    with TestClient(create_app(built / "index")) as c:
+        r = c.get("/api/stats")
+    assert r.status_code == 500 and r.json() == {"error": "internal error (RuntimeError)", "status": 500}
