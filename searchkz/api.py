@@ -237,13 +237,14 @@ class Index:
         Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
         run (the one exception type for bad queries).
         """
-        from searchkz.search import build_query
+        from searchkz.search import add_learned_acronyms, build_query
 
         started = time.perf_counter()
         if limit is None or limit < 1:
             raise QueryError("limit must be a positive number")
         plan = build_query(query)
         searcher = self._open()
+        add_learned_acronyms(plan, searcher.reader())  # the archive's own "full name (ACR)"
         filt = None
         lo, hi = _as_datetime(since), _as_datetime(until, end=True)
         if lo or hi:

@@ -675,6 +675,20 @@ def may_stem_folded_to(word: str, heads: frozenset) -> bool:
     return word in _FOLDED.irregular or any(word.startswith(h) for h in heads)
 
 
+def is_suffix_chain(chain: str) -> bool:
+    """Is ``chain`` a whole grammatical chain of noun suffixes (plural, possessive, case,
+    extras)?  Hyphenated endings (АҚШ-тың, ҮЕҰ-лардың) are checked with it; harmony and the
+    sound before are not, since they follow how the acronym or number is pronounced.
+
+    >>> is_suffix_chain("лардың"), is_suffix_chain("сұлтан")
+    (True, False)
+    """
+    if not chain:
+        return False
+    recs = _KK.bucket("C", chain[-1]).get(chain)
+    return recs is not None and any(not verbal for _a, _h, verbal, _v in recs)
+
+
 def fold(word: str) -> str:
     """Fold Kazakh-specific letters to their Russian-layout look-alikes.
 
