@@ -211,7 +211,7 @@ def analyze_word(raw: str, context: str = "") -> WordAnalysis:
             if "-" in norm or "\u2010" in norm or "\u2011" in norm:
                 stem = hyphenated_stem(raw, norm, context, analyze_word, is_acronym)
             elif raw[-1:].isupper() and is_acronym(raw):
-                stem = acronym_key(raw)
+                stem = norm = acronym_key(raw)  # in capitals: never the word spelled alike (БАҚ, бақ)
             else:
                 stem = _kkstem.stem(norm)
             folded = None  # WordAnalysis.folded computes it when asked
@@ -611,7 +611,7 @@ def _hyphen_parts(word: str, a: WordAnalysis) -> tuple[WordAnalysis, ...]:
             is_suffix_tail(p.normalized) or analyze_word(prev + raw, ctx).stem == analyze_word(prev, ctx).stem
         )
         prev = raw
-        short = len(raw) < 3 and not raw.isdigit() and (p.lang == KIND_KAZAKH or len(raw) < 2)
+        short = len(raw) < 3 and not raw.isdigit() and not p.stem.isupper() and (p.lang == KIND_KAZAKH or len(raw) < 2)
         if p.stop or short or inflects_prev or p.stem in seen:
             continue
         seen.add(p.stem)
@@ -717,8 +717,8 @@ class KazakhAnalyzer(Analyzer):
         (``mode="index"``, positions from 0) without making Token objects: the
         input of the segment writer (:mod:`searchkz.segments`).
 
-        >>> KazakhAnalyzer("stem").index_terms("Үкіметтік емес ұйымдардың")
-        [('үкіметтік', 0), ('ұйым', 1)]
+        >>> KazakhAnalyzer("stem").index_terms("Үкіметтік емес ұйымдардың")  # a full name: its acronym too
+        [('үкіметтік', 0), ('ұйым', 1), ('ҮЕҰ', 0)]
         """
         field = _FIELD_INDEX[self.output]
         if field == 2:

@@ -228,7 +228,7 @@ def _query_word(raw: str, ctx: str):
         if a.stem == a.normalized and acronyms.is_known(a.normalized):
             qw.stems.add(acronyms.key(a.normalized))  # typed in lowercase: бұұ is БҰҰ too
         qw.exact.add(a.normalized)
-        if a.lang != KIND_KAZAKH:
+        if a.lang != KIND_KAZAKH or a.stem.isupper():  # (an acronym: no respellings)
             continue
         if not has_kazakh_letter(a.normalized):
             qw.folded.add(a.folded)
@@ -367,9 +367,12 @@ def add_learned_acronyms(plan: QueryPlan, reader) -> None:
         add_acronyms(plan, [analyze_word(w, plan.ctx).stem for w in plan.words], learned)
 
 
-#: The weight of an acronym searched for a full name typed (or of a full name's words searched
-#: for an archive's own acronym): below the words typed, so that exact matches rank first.
-ACRONYM_WEIGHT = 0.5
+#: The weight of an acronym searched for a full name typed, per word of the name (it stands for
+#: all of them: the articles that write only the acronym rank above those with a word or two of
+#: the name, below those with the name typed); and of a full name's words searched for an
+#: archive's own acronym (below the acronym typed).
+ACRONYM_WEIGHT = 1.0
+LEARNED_NAME_WEIGHT = 0.5
 
 
 def add_acronyms(plan: QueryPlan, stems: list, learned: dict) -> None:
@@ -386,10 +389,10 @@ def add_acronyms(plan: QueryPlan, stems: list, learned: dict) -> None:
             if len(ns) >= 2:
                 local.setdefault(ns[0], []).append((ns, acr))
     have = {s for qw in plan.qwords for s in qw.stems}
-    for _first, _end, acr in acronyms.find_names(stems, local):
-        if acr not in have:
+    for first, end, acr in acronyms.find_names(stems, local):
+        if acr not in have:  # the acronym stands for all the name's words: weighed as that many
             have.add(acr)
-            plan.qwords.append(QueryWord(acr, {acr}, set(), weight=ACRONYM_WEIGHT))
+            plan.qwords.append(QueryWord(acr, {acr}, set(), weight=ACRONYM_WEIGHT * (end - first)))
             plan.stems.add(acr)
     for qw in list(plan.qwords):
         for acr in [s for s in qw.stems if s.isupper()]:
@@ -403,7 +406,7 @@ def add_acronyms(plan: QueryPlan, stems: list, learned: dict) -> None:
                     a = analyze_word(w)
                     if not a.stop and a.stem not in have:
                         have.add(a.stem)
-                        plan.qwords.append(QueryWord(w, {a.stem}, {a.normalized}, weight=ACRONYM_WEIGHT))
+                        plan.qwords.append(QueryWord(w, {a.stem}, {a.normalized}, weight=LEARNED_NAME_WEIGHT))
 
 
 def _parse_syntax(text: str, ctx: str, plan: QueryPlan):

@@ -50,7 +50,7 @@ from searchkz.lang.kk.folding import FOLD
 __all__ = ["ANALYZER_DATA_VERSION", "stem", "stem_folded", "fold", "CachedStemmer"]
 
 #: Bump whenever stemming output changes (it goes into the index's analyzer version).
-ANALYZER_DATA_VERSION = "kk-stem-4"
+ANALYZER_DATA_VERSION = "kk-stem-5"
 
 #: Shortest stem the fallback (unattested) path may leave.
 MIN_STEM = 3
@@ -65,7 +65,7 @@ MIN_ATTESTED_STEM = 2
 
 _NOUN_CASES = ("GEN", "DAT", "ACC", "LOC", "ABL", "INS")
 _NOUN_CHAIN = ("PL", "P3", "P12", "PX") + _NOUN_CASES + ("LATTR", "SIM", "PRON")
-_VERB_FORMS = ("PAST", "PRES", "PPART", "HAB", "AOR", "INT", "VN", "CONV", "COND", "DES", "IMP")
+_VERB_FORMS = ("PAST", "PRES", "PPART", "HAB", "AOR", "INT", "VN", "CONV", "COND", "DES", "IMP", "CONVSINCE")
 
 _CLASSES = {
     "PL": S.PLURAL,
@@ -97,6 +97,7 @@ _CLASSES = {
     "VN": S.VERBAL_NOUN,
     "CONV": S.CONVERB,
     "CONVPERF": S.CONVERB_PERFECT,
+    "CONVSINCE": S.CONVERB_SINCE,
     "COND": S.CONDITIONAL,
     "DES": S.DESIDERATIVE,
     "IMP": S.IMPERATIVE,
@@ -111,7 +112,7 @@ _GRAMMAR = {
     "NOUN": _NOUN_CHAIN,
     "VERB": ("PASS", "NEG") + _VERB_FORMS,
     "PASS": ("NEG",) + _VERB_FORMS,
-    "NEG": ("PAST", "PRES", "PPART", "HAB", "AORNEG", "VN", "COND", "IMP", "CONV"),
+    "NEG": ("PAST", "PRES", "PPART", "HAB", "AORNEG", "VN", "COND", "IMP", "CONV", "CONVSINCE"),
     "PAST": ("PS", "CLI", "$"),
     "PRES": ("PRES3", "PP", "PS", "$"),
     "PRES3": ("CLI", "$"),
@@ -120,7 +121,8 @@ _GRAMMAR = {
     "AOR": _NOMINALIZED + ("PP", "CLI"),
     "INT": _NOMINALIZED + ("PP", "CLI"),
     "VN": _NOMINALIZED,
-    "AORNEG": ("PP", "CLI", "$"),
+    "AORNEG": ("PP", "CLI", "$", "P3", "P12", "PX") + _NOUN_CASES,  # болмасымды, алмастан: a participle too
+    "CONVSINCE": ("$",),
     "CONV": ("CONVPERF", "PP", "$"),
     "CONVPERF": ("PS", "$"),
     "COND": ("PS", "CLI", "$"),
@@ -281,6 +283,7 @@ class _Mode:
         self.glide_y = f("й")
         self.glide_i = f("и")
         self.vn = f("у")
+        self.front_consonants = "кг" if fold_map is None else ""  # (folded text: к is also қ)
         self.letters = frozenset(f(c) for c in LETTERS) | {"-"}
 
     def _f(self, s: str) -> str:
@@ -501,6 +504,8 @@ def _harmony_ok(stem: str, harmony: int, mode: _Mode) -> bool:
     if not harmony:
         return True
     back, front = mode.back, mode.front
+    if harmony == 2 and stem[-1:] in mode.front_consonants:  # банк-тің, парк-ке: a native back word ends in қ/ғ, not к/г
+        return True
     for ch in reversed(stem):
         if ch in back:
             return harmony == 1

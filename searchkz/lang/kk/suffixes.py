@@ -211,6 +211,12 @@ CONVERB = (
     ("ып", "іп", CONSONANT),
     ("п", "п", VOWEL),
 )
+#: Converb "since" -ғалы/-гелі (болғалы "since it has been").
+CONVERB_SINCE = (
+    ("ғалы", "гелі", NOT_VOICELESS),
+    ("қалы", "келі", VOICELESS),
+)
+
 CONVERB_PERFECT = (
     ("ты", "ті", "п"),
 )
