@@ -50,16 +50,17 @@ def _lexicon_words() -> frozenset:
     return load_lexicon()[0]
 
 
-def is_acronym(raw: str) -> bool:
+def is_acronym(raw: str, norm: str | None = None) -> bool:
     """Is this written word an acronym: in the table with two or more capitals (``ҚазҰУ``), or in
-    capitals, 2-4 letters, and no Kazakh word (an all-caps headline's ``ЖЫЛ`` is a word)."""
+    capitals, 2-4 letters, and no Kazakh word (an all-caps headline's ``ЖЫЛ`` is a word).
+    ``norm``: its normalized form (look-alike letters repaired), when known."""
     upper = sum(1 for c in raw if c.isupper())
     if upper < 2 or not raw.isalpha():
         return False
-    k = key(raw)
-    if k in _known():
+    low = norm if norm is not None else raw.lower()
+    if key(low) in _known():
         return True
-    return upper == len(raw) and len(raw) <= 4 and raw.lower() not in _lexicon_words()
+    return upper == len(raw) and len(raw) <= 4 and low not in _lexicon_words()
 
 
 def is_known(word: str) -> bool:

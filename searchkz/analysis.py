@@ -173,6 +173,7 @@ class AnalyzedToken(NamedTuple):
     folded: str
     stop: bool
     lang: str
+    expands: tuple = ()  # an acronym's full names, or the acronym of a full name beginning here
 
 
 _CACHE_MAX = 500_000
@@ -210,8 +211,8 @@ def analyze_word(raw: str, context: str = "") -> WordAnalysis:
         else:
             if "-" in norm or "\u2010" in norm or "\u2011" in norm:
                 stem = hyphenated_stem(raw, norm, context, analyze_word, is_acronym)
-            elif raw[-1:].isupper() and is_acronym(raw):
-                stem = norm = acronym_key(raw)  # in capitals: never the word spelled alike (БАҚ, бақ)
+            elif raw[-1:].isupper() and is_acronym(raw, norm):
+                stem = norm = acronym_key(norm)  # in capitals: never the word spelled alike (БАҚ, бақ)
             else:
                 stem = _kkstem.stem(norm)
             folded = None  # WordAnalysis.folded computes it when asked
@@ -513,7 +514,20 @@ _RU_HINT_RE = re.compile(r"[ёъщэь]|(?<!\w)(?:и|в|на|что|это|дл�
 
 def analyze(text: str) -> list[AnalyzedToken]:
     """Every word of ``text`` with offsets, normalized form, stem and folded stem (stop words flagged)."""
-    return [AnalyzedToken(raw, s, e, a.normalized, a.stem, a.folded, a.stop, a.lang) for raw, s, e, a in iter_words(text)]
+    words = list(iter_words(text))
+    kept = [i for i, w in enumerate(words) if not w[3].stop]
+    defs = _acr.definitions(text)
+    starts: dict[int, list] = {}
+    for first, _end, acr in _acr.find_names([words[i][3].stem for i in kept], _acr.local_names(defs) if defs else None):
+        starts.setdefault(kept[first], []).append(acr)
+    own = dict(defs)
+    out = []
+    for i, (raw, s, e, a) in enumerate(words):
+        expands = tuple(dict.fromkeys(starts.get(i, ())))
+        if a.stem.isupper():
+            expands += tuple(_acr.full_names(a.stem)) + ((own[a.stem],) if a.stem in own else ())
+        out.append(AnalyzedToken(raw, s, e, a.normalized, a.stem, a.folded, a.stop, a.lang, expands))
+    return out
 
 
 def stem(word: str) -> str:

@@ -56,6 +56,9 @@ ANALYZER_DATA_VERSION = "kk-stem-5"
 MIN_STEM = 3
 #: Shortest verb-only suffix chain the fallback path may strip from an unattested root.
 MIN_VERBAL_FALLBACK = 4
+#: Fewest lexicon words a derived noun (a stem + :data:`~searchkz.lang.kk.suffixes.DERIVED_NOUN_ENDINGS`)
+#: needs to be kept whole.
+MIN_DERIVED_SUPPORT = 3
 #: Shortest stem at all.
 MIN_ATTESTED_STEM = 2
 
@@ -628,6 +631,12 @@ def _stem(word: str, mode: _Mode) -> str:
                 if len(c) >= MIN_STEM and any(ch in vowels for ch in c):
                     fallback = c
     if best is not None:
+        if len(best) < len(word):  # a derived noun of the lexicon is not cut to its verb (қысым, шығарма)
+            for end in S.DERIVED_NOUN_ENDINGS + S.DERIVED_NOUN_NEGATION_LIKE:
+                longer = best + end
+                if (word.startswith(longer) and (nouns.get(longer) or 0) >= MIN_DERIVED_SUPPORT
+                        and (end in S.DERIVED_NOUN_ENDINGS or word[len(longer):].startswith(S.NOUN_ONLY_AFTER_VOWEL))):
+                    return longer
         return best
     if fallback is not None:
         return fallback

@@ -131,3 +131,22 @@ def test_bundled_corpus_acronyms(bundled):
     # every article that mentions NGOs, as ҮЕҰ or as "үкіметтік емес ұйым(дар)"
     assert set(ngo) == {"000", "002", "004"}
     assert bundled.search("ҚК", limit=10)[0].id.startswith("003")
+
+
+def test_analyze_shows_the_expansion():
+    from searchkz.analysis import analyze
+
+    toks = {t.text: t.expands for t in analyze("БҰҰ-ның өкілі Біріккен Ұлттар Ұйымының жиынында")}
+    assert toks["БҰҰ-ның"] == ("біріккен ұлттар ұйымы",)
+    assert toks["Біріккен"] == ("БҰҰ",)
+    assert toks["өкілі"] == ()
+
+
+def test_cli_analyze_prints_the_expansion():
+    from click.testing import CliRunner
+
+    from searchkz.cli import main
+
+    res = CliRunner().invoke(main, ["analyze", "ТЖ жарияланды"])
+    assert res.exit_code == 0
+    assert res.output.splitlines()[0].endswith("= төтенше жағдай")

@@ -59,15 +59,15 @@ def _pronoun_paradigm() -> dict:
 def _auxiliary_paradigm() -> dict:
     """Closed-class verbs the suffix grammar does not reach, generated from their paradigms:
 
-    * the four posture verbs of the present continuous take person endings on the bare root
-      (тұрмын, жүрміз, отырсыңдар) and жат- has the form жатыр (жатырмын);
+    * the posture verbs of the present continuous take person endings on the bare root
+      (тұрмын, жүрміз, отырсыңдар); not жатыр "is (doing)", the news' commonest auxiliary: as
+      жат- it made жатады "belongs to" a common word (KazQAD, measured);
     * the defective copula е- "to be": еді, екен, емес with their person and case endings.
     """
     back = ("", "мын", "сың", "сыңдар", "сыз", "сыздар", "мыз", "ғой")
     front = ("", "мін", "сің", "сіңдер", "сіз", "сіздер", "міз", "ғой")
     out = {}
-    for form, lemma, ends in (("тұр", "тұр", back), ("отыр", "отыр", back), ("жатыр", "жат", back),
-                              ("жүр", "жүр", front)):
+    for form, lemma, ends in (("тұр", "тұр", back), ("отыр", "отыр", back), ("жүр", "жүр", front)):
         for e in ends:
             out[form + e] = lemma
     for e in ("", "м", "ң", "ңіз", "к", "ңдер", "ңіздер"):
