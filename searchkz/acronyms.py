@@ -95,20 +95,18 @@ def full_names(acronym: str) -> list[str]:
 
 def find_names(stems: list, local: dict | None = None) -> list[tuple[int, int, str]]:
     """``(first, end, ACRONYM)`` for every full name whose stems occur in a row in ``stems``
-    (the table's and ``local``'s: ``{first stem: [(stems, ACRONYM)]}``)."""
+    (the table's and ``local``'s: ``{first stem: [(stems, ACRONYM)]}``).  The hot path of
+    indexing: one dict lookup a word in a comprehension, sequences compared only where a name
+    can begin."""
     table = _full_names()
+    if local:
+        table = {**table, **{k: table.get(k, []) + v for k, v in local.items()}}
+    get = table.get
     out = []
-    for i, s in enumerate(stems):
-        cands = table.get(s)
-        if local:
-            more = local.get(s)
-            if more:
-                cands = (cands or []) + more
-        if cands:
-            for seq, acr in cands:
-                n = len(seq)
-                if tuple(stems[i : i + n]) == seq:
-                    out.append((i, i + n, acr))
+    for i, cands in [(i, c) for i, s in enumerate(stems) if (c := get(s)) is not None]:
+        for seq, acr in cands:
+            if tuple(stems[i : i + len(seq)]) == seq:
+                out.append((i, i + len(seq), acr))
     return out
 
 

@@ -557,7 +557,9 @@ def _words_of(value: str) -> list[tuple[int, int, WordAnalysis]]:
             seq = []
             for i, (s, e, a) in enumerate(_last_kept):
                 seq.append((a, i))
-                seq.extend((pa, i) for pa in hyphen_parts(a, value[s:e]))
+                n = a[0]
+                if "-" in n or "\u2010" in n or "\u2011" in n:
+                    seq.extend((pa, i) for pa in hyphen_parts(a, value[s:e]))
             _last_index_seq = seq
         _last_stem_seq, _last_exact_seq = _acronym_terms(value, _last_kept, _last_index_seq)
         _last_text = value

@@ -8,7 +8,7 @@ indexes the sentences (once, in ``DIR``) and reports, with every query searched 
 * **acronym -> full name**: for each acronym of ``searchkz/lang/kk/acronyms.py`` whose full name
   is spelled out (without the acronym) in ``--min-docs`` sentences or more, the acronym as the
   query: the share of those sentences found (recall) and the share of the top 10 that mention
-  the name either way (precision);
+  the name either way (precision; of the top k when only k < 10 sentences mention it);
 * **full name -> acronym**: for each acronym written (without its full name) in ``--min-docs``
   sentences or more, its first full name as the query: the same two numbers on the sentences
   that write only the acronym;
@@ -19,7 +19,8 @@ indexes the sentences (once, in ``DIR``) and reports, with every query searched 
 Relevance is decided from the text alone, without searchkz's analysis: a full name occurs
 where each of its words begins a word of the sentence, in a row (a word's beginning: all but
 its last two letters, at least three); an acronym where it is written in capitals, alone or
-before a hyphen.  The **baseline** in the same run is the text's own literal matches: the
+before a hyphen.  (A name whose word changes its stem, "оқу орны" / "оқу орындары", is
+missed by this judge: it counts such sentences as not relevant.)  The **baseline** in the same run is the text's own literal matches: the
 sentences that contain the query as a word exactly as typed (what a search without stems,
 suffix rules or acronym expansion can find).
 """
@@ -61,10 +62,14 @@ def mentions_acronym(text: str, acronym: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(acronym)}(?![^\W_])", text) is not None
 
 
+_WHOLE_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
 def literal(text: str, query: str) -> bool:
-    """The baseline: the query's words, exactly as typed (case aside), in the text as words."""
-    words = set(_WORD.findall(text.lower()))
-    return all(w in words for w in _WORD.findall(query.lower()))
+    """The baseline: the query's words, exactly as typed (case aside), in the text as whole words
+    (a hyphenated word is one word: ``АҚШ-тың`` is not ``АҚШ``)."""
+    words = set(_WHOLE_WORD.findall(text.lower()))
+    return all(w in words for w in _WHOLE_WORD.findall(query.lower()))
 
 
 def build(sentences_path: str | Path, workdir: str | Path):
@@ -82,7 +87,7 @@ def found(ix, query: str) -> list[str]:
 
 def _case(ix, query: str, targets: set, relevant: set, texts: dict) -> dict:
     hits = found(ix, query)
-    top = hits[:10]
+    top = hits[: min(10, len(relevant))]  # (fewer than 10 relevant sentences: the top that many)
     base = {d for d in targets if literal(texts[d], query)}
     return {
         "query": query,
