@@ -27,7 +27,11 @@ from typing import Callable, Iterator, NamedTuple
 
 from whoosh.analysis import Analyzer, Token
 
+from searchkz import acronyms as _acr
 from searchkz import stemmer as _kkstem
+from searchkz.acronyms import is_acronym
+from searchkz.acronyms import key as acronym_key
+from searchkz.hyphens import hyphenated_stem, is_suffix_tail
 from searchkz.lang.kk.alphabet import KAZAKH_SPECIFIC
 from searchkz.lang.kk.folding import FOLD
 from searchkz.lang.kk.lookalikes import LATIN_LOOKALIKES, OTHER_LOOKALIKES
@@ -37,8 +41,9 @@ from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 #: Changes whenever any index term for some text (or the index schema) would
 #: change: an index built with another version is rebuilt, never mixed.
 #: 2: parts of hyphenated words; 3: no folded field, dates indexed by day, text stored uncompressed by us;
-#: 4: titles in a column
-ANALYZER_VERSION = "5/" + _kkstem.ANALYZER_DATA_VERSION
+#: 4: titles in a column; 5: suffixes after a hyphen, acronyms (capitals) and their full names;
+#: 6: ranking arrays in each full-reindex segment (searchkz.arrays), no title column
+ANALYZER_VERSION = "6/" + _kkstem.ANALYZER_DATA_VERSION
 
 # A word: letters/digits with combining marks (decomposed й), hyphen-joined
 # parts kept together (Сондай-ақ, іс-қимыл).
@@ -95,13 +100,22 @@ def normalize(word: str) -> str:
     """
     word = unicodedata.normalize("NFC", word)
     if _FOREIGN_IN_CYR.search(word):
-        n_cyr = len(_CYR_RE.findall(word))
-        if n_cyr and n_cyr >= len(_LAT_RE.findall(word)):
-            word = word.translate(_LOOKALIKE_TABLE)
+        if _HYPHEN_SPLIT_RE.search(word):  # each part on its own: IT-мамандар keeps its Latin IT
+            word = "".join(_repair(p) for p in re.split("([-\u2010\u2011])", word))
+        else:
+            word = _repair(word)
     # Turkic dotted capital I: "İ".lower() is two code points.
     if "\u0130" in word:
         word = word.replace("\u0130", "i")
     return word.lower()
+
+
+def _repair(word: str) -> str:
+    """Latin look-alikes mapped back in a mostly-Cyrillic word."""
+    n_cyr = len(_CYR_RE.findall(word))
+    if n_cyr and n_cyr >= len(_LAT_RE.findall(word)):
+        return word.translate(_LOOKALIKE_TABLE)
+    return word
 
 
 class _Analysis(NamedTuple):
@@ -160,6 +174,7 @@ class AnalyzedToken(NamedTuple):
     folded: str
     stop: bool
     lang: str
+    expands: tuple = ()  # an acronym's full names, or the acronym of a full name beginning here
 
 
 _CACHE_MAX = 500_000
@@ -195,7 +210,12 @@ def analyze_word(raw: str, context: str = "") -> WordAnalysis:
             lang = KIND_RUSSIAN
             stem = folded = _snowball("ru").stemWord(norm)
         else:
-            stem = _kkstem.stem(norm)
+            if "-" in norm or "\u2010" in norm or "\u2011" in norm:
+                stem = hyphenated_stem(raw, norm, context, analyze_word, is_acronym)
+            elif raw[-1:].isupper() and is_acronym(raw, norm):
+                stem = norm = acronym_key(norm)  # in capitals: never the word spelled alike (БАҚ, бақ)
+            else:
+                stem = _kkstem.stem(norm)
             folded = None  # WordAnalysis.folded computes it when asked
     elif lang == KIND_ENGLISH:
         stop = False
@@ -294,7 +314,7 @@ def term_prefixes(terms) -> frozenset:
     heads = set()
     for t in terms:
         if t:
-            heads.add(t[:2].translate(_FOLD_TABLE))
+            heads.add(t[:2].lower().translate(_FOLD_TABLE))  # (an acronym's term is in capitals)
             heads.update(_irregular_heads.get(t, ()))
     return frozenset(heads)
 
@@ -495,7 +515,20 @@ _RU_HINT_RE = re.compile(r"[ёъщэь]|(?<!\w)(?:и|в|на|что|это|дл�
 
 def analyze(text: str) -> list[AnalyzedToken]:
     """Every word of ``text`` with offsets, normalized form, stem and folded stem (stop words flagged)."""
-    return [AnalyzedToken(raw, s, e, a.normalized, a.stem, a.folded, a.stop, a.lang) for raw, s, e, a in iter_words(text)]
+    words = list(iter_words(text))
+    kept = [i for i, w in enumerate(words) if not w[3].stop]
+    defs = _acr.definitions(text)
+    starts: dict[int, list] = {}
+    for first, _end, acr in _acr.find_names([words[i][3].stem for i in kept], _acr.local_names(defs) if defs else None):
+        starts.setdefault(kept[first], []).append(acr)
+    own = dict(defs)
+    out = []
+    for i, (raw, s, e, a) in enumerate(words):
+        expands = tuple(dict.fromkeys(starts.get(i, ())))
+        if a.stem.isupper():
+            expands += tuple(_acr.full_names(a.stem)) + ((own[a.stem],) if a.stem in own else ())
+        out.append(AnalyzedToken(raw, s, e, a.normalized, a.stem, a.folded, a.stop, a.lang, expands))
+    return out
 
 
 def stem(word: str) -> str:
@@ -510,23 +543,47 @@ _last_words: list[tuple[int, int, WordAnalysis]] = []
 _last_kept: list[tuple[int, int, WordAnalysis]] = []
 _last_query_seq: list[tuple[WordAnalysis, int]] = []  # (analysis, position) of the kept words
 _last_index_seq: list[tuple[WordAnalysis, int]] = []  # the same plus hyphenated words' parts at their word's position
+_last_stem_seq: list[tuple[WordAnalysis, int]] = []  # the index seq plus the acronyms of full names (body, title)
+_last_exact_seq: list[tuple[WordAnalysis, int]] = []  # the index seq plus the text's acronym definitions (exact)
 
 
 def _words_of(value: str) -> list[tuple[int, int, WordAnalysis]]:
     """The analysis of ``value``, shared by the fields that index the same text object."""
-    global _last_text, _last_words, _last_kept, _last_query_seq, _last_index_seq
+    global _last_text, _last_words, _last_kept, _last_query_seq, _last_index_seq, _last_stem_seq, _last_exact_seq
     if value is not _last_text:
         _last_words = word_spans(value)
         _last_kept = [w for w in _last_words if not w[2].stop]
         _last_query_seq = _last_index_seq = [(w[2], i) for i, w in enumerate(_last_kept)]
         if "-" in value or "\u2010" in value or "\u2011" in value:
             seq = []
-            for a, i in _last_query_seq:
+            for i, (s, e, a) in enumerate(_last_kept):
                 seq.append((a, i))
-                seq.extend((pa, i) for pa in hyphen_parts(a))
+                n = a[0]
+                if "-" in n or "\u2010" in n or "\u2011" in n:
+                    seq.extend((pa, i) for pa in hyphen_parts(a, value[s:e]))
             _last_index_seq = seq
+        _last_stem_seq, _last_exact_seq = _acronym_terms(value, _last_kept, _last_index_seq)
         _last_text = value
     return _last_words
+
+
+def _acronym_terms(value: str, kept: list, seq: list) -> tuple[list, list]:
+    """The index seq with, for the stem fields, the acronym of each full name found (at the
+    name's first word) and, for ``exact``, the text's own acronym definitions
+    (:mod:`searchkz.acronyms`)."""
+    defs = _acr.definitions(value)
+    found = _acr.find_names([w[2][1] for w in kept], _acr.local_names(defs) if defs else None)
+    stem_seq = seq
+    if found:
+        stem_seq = seq + [(_acronym_analysis(acr), first) for first, acr in dict.fromkeys((f, a) for f, _e, a in found)]
+    exact_seq = seq
+    if defs:
+        exact_seq = seq + [(_acronym_analysis(_acr.marker_term(acr, name)), 0) for acr, name in defs]
+    return stem_seq, exact_seq
+
+
+def _acronym_analysis(term: str) -> WordAnalysis:
+    return WordAnalysis(term.lower(), term, term, False, KIND_KAZAKH)
 
 
 _HYPHENS = ("-", "\u2010", "\u2011")
@@ -534,12 +591,14 @@ _HYPHEN_SPLIT_RE = re.compile("[-\u2010\u2011]")
 _parts_cache: dict[tuple[str, str], tuple[WordAnalysis, ...]] = {}
 
 
-def hyphen_parts(a: WordAnalysis) -> tuple[WordAnalysis, ...]:
+def hyphen_parts(a: WordAnalysis, raw: str | None = None) -> tuple[WordAnalysis, ...]:
     """The parts of a hyphenated word that are indexed beside it (at its position):
     ``Жамиғат-тауарих`` is also found as ``жамиғат`` and ``тауарих``, ``1985-1991`` as
-    ``1985`` and ``1991``.  Left out: stop words (``сондай-ақ``), one- and two-letter
-    parts other than numbers, a part that only inflects the one before it (``КСР-і``,
-    ``БҰҰ-ның``), and parts with the same term as the whole word or an earlier part.
+    ``1985`` and ``1991``, ``IT-мамандар`` as ``it`` and ``маман``.  Left out: stop words
+    (``сондай-ақ``), one- and two-letter Cyrillic parts, a suffix chain after the part before
+    (``АҚШ-тың``, ``КСР-і``: the whole word's stem is that part's), and parts with the same
+    term as the whole word or an earlier part.  ``raw``: the word as written (its parts
+    keep their own script and capitals: ``IT``, ``ҚР``).
 
     >>> [p.stem for p in hyphen_parts(analyze_word("Жамиғат-тауарих"))]
     ['жамиғат', 'тауарих']
@@ -547,11 +606,11 @@ def hyphen_parts(a: WordAnalysis) -> tuple[WordAnalysis, ...]:
     n = a.normalized
     if "-" not in n and "\u2010" not in n and "\u2011" not in n:
         return ()
-    return _hyphen_parts(n, a)
+    return _hyphen_parts(raw if raw is not None and _HYPHEN_SPLIT_RE.search(raw) else n, a)
 
 
-def _hyphen_parts(n: str, a: WordAnalysis) -> tuple[WordAnalysis, ...]:
-    key = (n, a.lang)
+def _hyphen_parts(word: str, a: WordAnalysis) -> tuple[WordAnalysis, ...]:
+    key = (word, a.lang)
     hit = _parts_cache.get(key)
     if hit is not None:
         return hit
@@ -559,15 +618,18 @@ def _hyphen_parts(n: str, a: WordAnalysis) -> tuple[WordAnalysis, ...]:
         _parts_cache.clear()
     ctx = "ru" if a.lang == KIND_RUSSIAN else ""
     out: list[WordAnalysis] = []
-    seen = {a.stem}
+    seen = {a.stem, a.stem.lower()}
     prev = ""
-    for raw in _HYPHEN_SPLIT_RE.split(n):
+    for raw in _HYPHEN_SPLIT_RE.split(word):
         if not raw:
             continue
         p = analyze_word(raw, ctx)
-        inflects_prev = prev and analyze_word(prev + raw, ctx).stem == analyze_word(prev, ctx).stem
+        inflects_prev = prev and (
+            is_suffix_tail(p.normalized) or analyze_word(prev + raw, ctx).stem == analyze_word(prev, ctx).stem
+        )
         prev = raw
-        if p.stop or (len(raw) < 3 and not raw.isdigit()) or inflects_prev or p.stem in seen:
+        short = len(raw) < 3 and not raw.isdigit() and not p.stem.isupper() and (p.lang == KIND_KAZAKH or len(raw) < 2)
+        if p.stop or short or inflects_prev or p.stem in seen:
             continue
         seen.add(p.stem)
         out.append(p)
@@ -635,7 +697,7 @@ class KazakhAnalyzer(Analyzer):
         if removestops and not keeporiginal and not chars and field != 2:
             # the hot paths: indexing (hyphenated words' parts too, at the word's position) and querying
             _words_of(value)
-            seq = _last_index_seq if mode == "index" else _last_query_seq
+            seq = (_last_stem_seq if field == 1 else _last_exact_seq) if mode == "index" else _last_query_seq
             if positions:
                 for a, i in seq:
                     t.text = a[field]
@@ -672,11 +734,11 @@ class KazakhAnalyzer(Analyzer):
         (``mode="index"``, positions from 0) without making Token objects: the
         input of the segment writer (:mod:`searchkz.segments`).
 
-        >>> KazakhAnalyzer("stem").index_terms("Үкіметтік емес ұйымдардың")
-        [('үкіметтік', 0), ('ұйым', 1)]
+        >>> KazakhAnalyzer("stem").index_terms("Үкіметтік емес ұйымдардың")  # a full name: its acronym too
+        [('үкіметтік', 0), ('ұйым', 1), ('ҮЕҰ', 0)]
         """
         field = _FIELD_INDEX[self.output]
         if field == 2:
             return [(t.text, t.pos) for t in self(value, positions=True, mode="index")]
         _words_of(value)
-        return [(a[field], i) for a, i in _last_index_seq]
+        return [(a[field], i) for a, i in (_last_stem_seq if field == 1 else _last_exact_seq)]

@@ -228,7 +228,7 @@ class Index:
         run (the one exception type for bad queries).
         """
         from searchkz import explore
-        from searchkz.search import build_query
+        from searchkz.search import add_learned_acronyms, build_query
 
         started = time.perf_counter()
         if limit is None or limit < 1:
@@ -239,6 +239,7 @@ class Index:
             raise QueryError(f"unknown sort {sort!r} (use {', '.join(explore.SORTS)})")
         plan = build_query(query)
         searcher = self._open()
+        add_learned_acronyms(plan, searcher.reader())  # the archive's own "full name (ACR)"
         dates = _date_filter(since, until)
         try:
             copies = explore.copy_groups(searcher, self._gen)
@@ -353,12 +354,13 @@ class Index:
         outlet (``by="source"``): a :class:`~searchkz.explore.Facets`.  Every matching article
         counts (copies too); articles without a date are counted apart (``undated``)."""
         from searchkz import explore
-        from searchkz.search import build_query
+        from searchkz.search import add_learned_acronyms, build_query
 
         if by not in explore.FACETS:
             raise QueryError(f"unknown facet {by!r} (use {', '.join(explore.FACETS)})")
         plan = build_query(query)
         searcher = self._open()
+        add_learned_acronyms(plan, searcher.reader())
         dates = _date_filter(since, until)
         try:
             if not plan.qwords:

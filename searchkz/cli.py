@@ -282,7 +282,8 @@ def analyze(text):
 
     for t in run(text):
         stop = "  (stop word)" if t.stop else ""
-        click.echo(f"{t.text}\t{t.normalized}\t{t.stem}\t{t.folded}\t{t.lang}{stop}")
+        also = ("\t= " + "; ".join(t.expands)) if t.expands else ""  # an acronym's full names, a full name's acronym
+        click.echo(f"{t.text}\t{t.normalized}\t{t.stem}\t{t.folded}\t{t.lang}{stop}{also}")
 
 
 @main.command()

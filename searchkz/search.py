@@ -34,6 +34,7 @@ from searchkz.analysis import (
     has_kazakh_letter,
     iter_words,
 )
+from searchkz import acronyms
 from searchkz.errors import QueryError
 from searchkz.translit import is_kazakh_latin, latin_lower, latin_to_cyrillic
 from searchkz.lang.kk.stop_words import QUESTION_WORDS, STOP_WORDS
@@ -138,6 +139,7 @@ class QueryPlan:
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
     folded_heads: frozenset | None = None  # stemmer.folded_stem_heads of folded (set on first use)
+    names: list = field(default_factory=list)  # stems of the full names of the query's acronyms (highlighted in a row)
 
 
 # Roman numerals typed with Latin and/or Cyrillic look-alikes (XIX, ХІХ, XІX).
@@ -227,8 +229,10 @@ def _query_word(raw: str, ctx: str):
     qw = QueryWord(raw)
     for a in _word_alternatives(raw, ctx):
         qw.stems.add(a.stem)
+        if a.stem == a.normalized and acronyms.is_known(a.normalized):
+            qw.stems.add(acronyms.key(a.normalized))  # typed in lowercase: бұұ is БҰҰ too
         qw.exact.add(a.normalized)
-        if a.lang != KIND_KAZAKH:
+        if a.lang != KIND_KAZAKH or a.stem.isupper():  # (an acronym: no respellings)
             continue
         if not has_kazakh_letter(a.normalized):
             qw.folded.add(a.folded)
@@ -250,12 +254,16 @@ def _query_words(raw: str, ctx: str, seen: set) -> list:
     (Searching the whole word beside its parts measured lower: it counts the name twice.)"""
     from searchkz.analysis import hyphen_parts
 
-    parts = hyphen_parts(analyze_word(raw, ctx))
+    a = analyze_word(raw, ctx)
+    parts = hyphen_parts(a, raw)
     if not parts:
         return [_query_word(raw, ctx)]
     # each part as typed (a Latin or Russian-keyboard part keeps its respellings)
     typed = {analyze_word(piece, ctx).normalized: piece for piece in _HYPHEN_RE.split(raw) if piece}
     out = []
+    if not _HYPHEN_RE.search(a.stem):  # a number before a word (2019-жылы): the number, then the word
+        seen.add(a.stem)
+        out.append(_query_word(raw, ctx))
     for p in parts:
         if p.stem not in seen:
             seen.add(p.stem)
@@ -352,7 +360,63 @@ def build_query(text: str) -> QueryPlan:
             groups.append(_word_query(w, ctx, plan))
             plan.qwords.extend(_query_words(w, ctx, seen))
         plan.query = groups[0] if len(groups) == 1 else Or(groups, scale=COORD_SCALE)
+        add_acronyms(plan, [analyze_word(w, ctx).stem for w in words], {})
     return plan
+
+
+def add_learned_acronyms(plan: QueryPlan, reader) -> None:
+    """:func:`add_acronyms` with the acronyms the index's own articles define (a free-text query)."""
+    learned = acronyms.learned(reader)
+    if learned and plan.qwords:
+        add_acronyms(plan, [analyze_word(w, plan.ctx).stem for w in plan.words], learned)
+
+
+#: The weight of an acronym searched for a full name typed, per word of the name (it stands for
+#: all of them: the articles that write only the acronym rank above those with a word or two of
+#: the name, below those with the name typed); and of a full name's words searched for an
+#: archive's own acronym (below the acronym typed).
+ACRONYM_WEIGHT = 1.0
+LEARNED_NAME_WEIGHT = 0.5
+
+
+def add_acronyms(plan: QueryPlan, stems: list, learned: dict) -> None:
+    """A free-text query's acronyms and full names (:mod:`searchkz.acronyms`): a full name typed
+    also searches its acronym; an acronym typed is found in the full names (the index has the
+    acronym's term there) and, for an archive's own definitions (``learned``), also searches the
+    full name's words; the full names are highlighted."""
+    from searchkz.rank import QueryWord
+
+    local = {}
+    for acr, names in learned.items():
+        for name in names:
+            ns = acronyms.name_stems(name)
+            if len(ns) >= 2:
+                local.setdefault(ns[0], []).append((ns, acr))
+    have = {s for qw in plan.qwords for s in qw.stems}
+    typed = set()  # acronyms typed as such (not found for a full name)
+    for qw in plan.qwords:
+        typed.update(s for s in qw.stems if s.isupper())
+    for first, end, acr in acronyms.find_names(stems, local):
+        named = {acronyms.name_stems(n) for n in acronyms.full_names(acr) + list(learned.get(acr, ()))}
+        # an acronym with another full name too (ҚК: қоғамдық кеңес, қарулы күштер) would find that
+        # name's articles: only an acronym that stands for this name alone is searched for it
+        if acr not in have and len(named) == 1:  # the acronym stands for all the name's words: weighed as that many
+            have.add(acr)
+            plan.qwords.append(QueryWord(acr, {acr}, set(), weight=ACRONYM_WEIGHT * (end - first)))
+            plan.stems.add(acr)
+    for qw in [qw for qw in plan.qwords if qw.stems & typed]:
+        for acr in [s for s in qw.stems if s.isupper()]:
+            names = acronyms.full_names(acr) + [n for n in learned.get(acr, ()) if n not in acronyms.full_names(acr)]
+            for name in names:
+                ns = acronyms.name_stems(name)
+                if ns and ns not in plan.names:
+                    plan.names.append(ns)
+            for name in learned.get(acr, ()):
+                for w in WORD_RE.findall(name):
+                    a = analyze_word(w)
+                    if not a.stop and a.stem not in have:
+                        have.add(a.stem)
+                        plan.qwords.append(QueryWord(w, {a.stem}, {a.normalized}, weight=LEARNED_NAME_WEIGHT))
 
 
 def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
@@ -558,13 +622,40 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
         plan.folded_heads = folded_stem_heads(folded)
     heads = plan.folded_heads
 
-    def want(a: WordAnalysis) -> bool:
+    name_stems = {s for ns in plan.names for s in ns}
+    if name_stems and not plan.prefixes >= term_prefixes(name_stems):
+        plan.prefixes = plan.prefixes | term_prefixes(name_stems)
+
+    def matched(a: WordAnalysis) -> bool:
         return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
 
-    return [
-        (s, e, a.stem if (a.stem in stems or a.normalized in exact) else a.folded)
-        for s, e, a in find_words(scan, want, plan.prefixes)
-    ]
+    def want(a: WordAnalysis) -> bool:
+        return matched(a) or a.stem in name_stems
+
+    words = find_words(scan, want, plan.prefixes)
+    if name_stems:
+        words = _full_names_only(scan, words, plan.names, matched)
+    return [(s, e, a.stem if (a.stem in stems or a.normalized in exact or a.stem in name_stems) else a.folded)
+            for s, e, a in words]
+
+
+_BETWEEN_NAME_WORDS = re.compile(r"[\s,]*(?:[^\W\d_]+[\s,]+)?")
+
+
+def _full_names_only(text: str, found: list, names: list, matched) -> list:
+    """``found`` (``(start, end, analysis)``) without the words that are only in a full name of the
+    query's acronyms (``names``: their stems) and not in one written out in a row (a function
+    word may come between)."""
+    keep = [matched(a) for _s, _e, a in found]
+    for ns in names:
+        n = len(ns)
+        for i in range(len(found) - n + 1):
+            if all(found[i + j][2].stem == ns[j] for j in range(n)) and all(
+                _BETWEEN_NAME_WORDS.fullmatch(text[found[i + j][1] : found[i + j + 1][0]]) for j in range(n - 1)
+            ):
+                for j in range(n):
+                    keep[i + j] = True
+    return [f for f, k in zip(found, keep) if k]
 
 
 def hit_fields(searcher, docnum: int, plan) -> tuple[dict, str, list, list]:

@@ -50,12 +50,15 @@ from searchkz.lang.kk.folding import FOLD
 __all__ = ["ANALYZER_DATA_VERSION", "stem", "stem_folded", "fold", "CachedStemmer"]
 
 #: Bump whenever stemming output changes (it goes into the index's analyzer version).
-ANALYZER_DATA_VERSION = "kk-stem-4"
+ANALYZER_DATA_VERSION = "kk-stem-5"
 
 #: Shortest stem the fallback (unattested) path may leave.
 MIN_STEM = 3
 #: Shortest verb-only suffix chain the fallback path may strip from an unattested root.
 MIN_VERBAL_FALLBACK = 4
+#: Fewest lexicon words a derived noun (a stem + :data:`~searchkz.lang.kk.suffixes.DERIVED_NOUN_ENDINGS`)
+#: needs to be kept whole.
+MIN_DERIVED_SUPPORT = 3
 #: Shortest stem at all.
 MIN_ATTESTED_STEM = 2
 
@@ -65,7 +68,7 @@ MIN_ATTESTED_STEM = 2
 
 _NOUN_CASES = ("GEN", "DAT", "ACC", "LOC", "ABL", "INS")
 _NOUN_CHAIN = ("PL", "P3", "P12", "PX") + _NOUN_CASES + ("LATTR", "SIM", "PRON")
-_VERB_FORMS = ("PAST", "PRES", "PPART", "HAB", "AOR", "INT", "VN", "CONV", "COND", "DES", "IMP")
+_VERB_FORMS = ("PAST", "PRES", "PPART", "HAB", "AOR", "INT", "VN", "CONV", "COND", "DES", "IMP", "CONVSINCE")
 
 _CLASSES = {
     "PL": S.PLURAL,
@@ -97,6 +100,7 @@ _CLASSES = {
     "VN": S.VERBAL_NOUN,
     "CONV": S.CONVERB,
     "CONVPERF": S.CONVERB_PERFECT,
+    "CONVSINCE": S.CONVERB_SINCE,
     "COND": S.CONDITIONAL,
     "DES": S.DESIDERATIVE,
     "IMP": S.IMPERATIVE,
@@ -111,7 +115,7 @@ _GRAMMAR = {
     "NOUN": _NOUN_CHAIN,
     "VERB": ("PASS", "NEG") + _VERB_FORMS,
     "PASS": ("NEG",) + _VERB_FORMS,
-    "NEG": ("PAST", "PRES", "PPART", "HAB", "AORNEG", "VN", "COND", "IMP", "CONV"),
+    "NEG": ("PAST", "PRES", "PPART", "HAB", "AORNEG", "VN", "COND", "IMP", "CONV", "CONVSINCE"),
     "PAST": ("PS", "CLI", "$"),
     "PRES": ("PRES3", "PP", "PS", "$"),
     "PRES3": ("CLI", "$"),
@@ -120,7 +124,8 @@ _GRAMMAR = {
     "AOR": _NOMINALIZED + ("PP", "CLI"),
     "INT": _NOMINALIZED + ("PP", "CLI"),
     "VN": _NOMINALIZED,
-    "AORNEG": ("PP", "CLI", "$"),
+    "AORNEG": ("PP", "CLI", "$", "P3", "P12", "PX") + _NOUN_CASES,  # болмасымды, алмастан: a participle too
+    "CONVSINCE": ("$",),
     "CONV": ("CONVPERF", "PP", "$"),
     "CONVPERF": ("PS", "$"),
     "COND": ("PS", "CLI", "$"),
@@ -281,6 +286,7 @@ class _Mode:
         self.glide_y = f("й")
         self.glide_i = f("и")
         self.vn = f("у")
+        self.front_consonants = "кг" if fold_map is None else ""  # (folded text: к is also қ)
         self.letters = frozenset(f(c) for c in LETTERS) | {"-"}
 
     def _f(self, s: str) -> str:
@@ -501,6 +507,8 @@ def _harmony_ok(stem: str, harmony: int, mode: _Mode) -> bool:
     if not harmony:
         return True
     back, front = mode.back, mode.front
+    if harmony == 2 and stem[-1:] in mode.front_consonants:  # банк-тің, парк-ке: a native back word ends in қ/ғ, not к/г
+        return True
     for ch in reversed(stem):
         if ch in back:
             return harmony == 1
@@ -623,6 +631,12 @@ def _stem(word: str, mode: _Mode) -> str:
                 if len(c) >= MIN_STEM and any(ch in vowels for ch in c):
                     fallback = c
     if best is not None:
+        if len(best) < len(word):  # a derived noun of the lexicon is not cut to its verb (қысым, шығарма)
+            for end in S.DERIVED_NOUN_ENDINGS + S.DERIVED_NOUN_NEGATION_LIKE:
+                longer = best + end
+                if (word.startswith(longer) and (nouns.get(longer) or 0) >= MIN_DERIVED_SUPPORT
+                        and (end in S.DERIVED_NOUN_ENDINGS or word[len(longer):].startswith(S.NOUN_ONLY_AFTER_VOWEL))):
+                    return longer
         return best
     if fallback is not None:
         return fallback
@@ -673,6 +687,20 @@ def may_stem_folded_to(word: str, heads: frozenset) -> bool:
     its last consonant (халқ-ы -> халық) or one added: it shares all but its last two letters
     with the word (tests check the vowel-drop table and a 30k-word vocabulary)."""
     return word in _FOLDED.irregular or any(word.startswith(h) for h in heads)
+
+
+def is_suffix_chain(chain: str) -> bool:
+    """Is ``chain`` a whole grammatical chain of noun suffixes (plural, possessive, case,
+    extras)?  Hyphenated endings (АҚШ-тың, ҮЕҰ-лардың) are checked with it; harmony and the
+    sound before are not, since they follow how the acronym or number is pronounced.
+
+    >>> is_suffix_chain("лардың"), is_suffix_chain("сұлтан")
+    (True, False)
+    """
+    if not chain:
+        return False
+    recs = _KK.bucket("C", chain[-1]).get(chain)
+    return recs is not None and any(not verbal for _a, _h, verbal, _v in recs)
 
 
 def fold(word: str) -> str:

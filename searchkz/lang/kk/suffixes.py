@@ -33,6 +33,16 @@ ANY = VOWEL + CONSONANT
 #: Vowels and all voiced consonants (the -ға/-да row).
 NOT_VOICELESS = VOWEL + NASAL + LIQUID + VOICED
 
+#: Endings that make nouns of verbs (сын-ақ, жүр-ек, құры-лыс, қуан-ыш): a stem that ends so and
+#: is a noun of the lexicon with its own inflections is not cut further (сынақ -> сынақ, not
+#: сын).  Not -ма/-ме (шығарма): it is also the negation (көрмеді, алмады); not -ым/-ім
+#: (қысым): it is also "my" (қолым, өмірім) -- both measured on the UD dev gold.
+DERIVED_NOUN_ENDINGS = ("ақ", "ек", "ық", "ік", "ыс", "іс", "ыш", "іш")
+#: -ма/-ме/-ба/-бе/-па/-пе (шығар-ма, көр-ме, жаз-ба) make nouns too, but are also the negation:
+#: a derived noun in them is kept only before what can follow only a noun (шығармасының, көрмелер).
+DERIVED_NOUN_NEGATION_LIKE = ("ма", "ме", "ба", "бе", "па", "пе")
+NOUN_ONLY_AFTER_VOWEL = ("сы", "сі", "лар", "лер", "ның", "нің")
+
 # --- nouns ------------------------------------------------------------------------------
 
 PLURAL = (
@@ -211,6 +221,12 @@ CONVERB = (
     ("ып", "іп", CONSONANT),
     ("п", "п", VOWEL),
 )
+#: Converb "since" -ғалы/-гелі (болғалы "since it has been").
+CONVERB_SINCE = (
+    ("ғалы", "гелі", NOT_VOICELESS),
+    ("қалы", "келі", VOICELESS),
+)
+
 CONVERB_PERFECT = (
     ("ты", "ті", "п"),
 )

@@ -1,0 +1,152 @@
+"""Acronyms and their full names (issue 17), on real sentences and the bundled corpus.
+
+Sentences marked KazNERD are from IS2AI/KazNERD (Yeshpanov et al., LREC 2022; Kazakh TV news
+transcripts), CC BY 4.0, copied unchanged with their ids.
+"""
+
+import json
+
+import pytest
+
+from searchkz import Index
+from searchkz.acronyms import definitions, full_names, is_acronym
+from searchkz.analysis import KazakhAnalyzer, analyze_word
+from searchkz.lang.kk.acronyms import ACRONYMS
+
+KAZNERD = {
+    "AID242721": "Біріккен Ұлттар Ұйымының Таяу Шығыстағы миссиясына баратын сарбаздарға қандай талап қойылады?",
+    "AID245332": "Еуразиялық экономикалық одақ құру бастамасы да Елбасына тиесілі.",
+    "AID349365": "Дегенмен төтенше жағдай режимі өткеннен кейін базардағы санитарлық талапты сақтау тәртібі босаңсыған.",
+    "AID316076": "Ал АҚШ Орталық Азияға қатысты жаңа стратегиясын жариялады.",
+    "AID237142": "Мемлекет басшысының ендігі сапары Америка Құрама Штаты болады деп күтілуде.",
+    "AID233004": "Елімізде дауыс беру процесі аяқталғанмен, АҚШ-тағы сайлау учаскелерінде әлі де жалғасып жатыр.",
+}
+
+
+def test_the_table_is_language_data_with_sources():
+    assert len(ACRONYMS) >= 150
+    for acr, names in ACRONYMS.items():
+        assert sum(c.isupper() for c in acr) >= 2, acr
+        for name, source in names:
+            assert name == name.lower() and len(name.split()) >= 1
+            assert source in {"adilet", "wiki", "notes", "corpus"}, (acr, source)
+    assert full_names("ҚК") == ["қоғамдық кеңес", "қылмыстық кодекс", "қарулы күштер"]  # several meanings
+
+
+@pytest.mark.parametrize(
+    "word, acronym",
+    [("БҰҰ", True), ("ҚазҰУ", True), ("ЖОО", True), ("ҚК", True), ("ЖСН", True),
+     ("ЖЫЛ", False),  # an all-caps headline's word
+     ("Ақ", False), ("бұұ", False), ("Қазақстан", False), ("АҚ", True)],
+)
+def test_which_words_are_acronyms(word, acronym):
+    assert is_acronym(word) is acronym
+
+
+@pytest.mark.parametrize(
+    "word, normalized, stem",
+    [("БҰҰ", "БҰҰ", "БҰҰ"), ("ІІМ", "ІІМ", "ІІМ"), ("ҚазҰУ", "ҚАЗҰУ", "ҚАЗҰУ"),
+     ("бақ", "бақ", "бақ"),  # the word "luck" is not the acronym БАҚ
+     ("БАҚ", "БАҚ", "БАҚ")],
+)
+def test_acronyms_are_indexed_in_capitals(word, normalized, stem):
+    a = analyze_word(word)
+    assert (a.normalized, a.stem) == (normalized, stem)
+
+
+@pytest.mark.parametrize(
+    "text, defs",
+    [
+        # corpus/003_ef5e74323f016fa6.txt
+        ("облыстардың, Нұр-Сұлтан, Алматы және Шымкент қалаларының қоғамдық кеңестерінің (ҚК) төрағаларымен",
+         [("ҚК", "қоғамдық кеңестерінің")]),
+        ("Білім және ғылым министрлігі (БҒМ) хабарлады", [("БҒМ", "білім және ғылым министрлігі")]),  # function word
+        ("үкіметтік емес ұйымдар (ҮЕҰ) өкілдері", [("ҮЕҰ", "үкіметтік емес ұйымдар")]),
+        ("ҚТҚ (Қазақ тілі қоғамы) жиналысы", [("ҚТҚ", "қазақ тілі қоғамы")]),  # ACR (full name)
+        ("ҚазҰУ (Қазақ ұлттық университеті) студенттері", [("ҚАЗҰУ", "қазақ ұлттық университеті")]),
+        ("министрлік өкілдері (ҚК) келді", []),  # initials do not match
+        ("жиналыс (2019 жыл) өтті", []),
+    ],
+)
+def test_definitions_in_text(text, defs):
+    assert definitions(text) == defs
+
+
+def test_a_full_name_is_also_indexed_as_its_acronym_at_its_position():
+    terms = KazakhAnalyzer("stem").index_terms(KAZNERD["AID242721"])
+    assert ("БҰҰ", 0) in terms and ("ұйым", 2) in terms
+    assert "БҰҰ" not in [t for t, _ in KazakhAnalyzer("exact").index_terms(KAZNERD["AID242721"])]
+
+
+@pytest.fixture(scope="module")
+def nerd(tmp_path_factory):
+    d = tmp_path_factory.mktemp("acr17")
+    docs = [{"id": i, "title": "", "text": t} for i, t in KAZNERD.items()]
+    docs += [
+        {"id": "def", "title": "", "text": "Қазақ тілі қоғамы (ҚТҚ) жиналысы өтті. ҚТҚ төрағасы сөз сөйледі."},
+        {"id": "uses", "title": "", "text": "Кеше қазақ тілі қоғамының мүшелері кездесті."},
+    ]
+    path = d / "docs.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in docs), encoding="utf-8")
+    ix = Index(d / "index")
+    ix.reindex(path, procs=1)
+    return ix
+
+
+@pytest.mark.parametrize(
+    "query, first, found",
+    [
+        ("БҰҰ", "AID242721", {"AID242721"}),
+        ("ЕАЭО", "AID245332", {"AID245332"}),
+        ("ТЖ", "AID349365", {"AID349365"}),
+        ("бұұ", "AID242721", {"AID242721"}),  # typed in lowercase
+        # a full name also searches its acronym; the name as typed ranks first
+        ("Америка Құрама Штаттары", "AID237142", {"AID237142", "AID316076", "AID233004"}),
+        # the archive's own definition: ҚТҚ finds the article that only spells it out
+        ("ҚТҚ", "def", {"def", "uses"}),
+    ],
+)
+def test_acronym_and_full_name_find_each_other(nerd, query, first, found):
+    hits = nerd.search(query, limit=20)
+    assert hits[0].id == first
+    assert {h.id for h in hits} >= found
+
+
+def test_highlights_show_the_full_name_that_matched(nerd):
+    hit = nerd.search("БҰҰ", limit=1)[0]
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["Біріккен", "Ұлттар", "Ұйымының"]
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    from conftest import SEED_DIR
+
+    ix = Index(tmp_path_factory.mktemp("bundled17") / "index")
+    ix.reindex(SEED_DIR, procs=1)
+    return ix
+
+
+def test_bundled_corpus_acronyms(bundled):
+    ngo = [h.id[:3] for h in bundled.search("ҮЕҰ", limit=10)]
+    # every article that mentions NGOs, as ҮЕҰ or as "үкіметтік емес ұйым(дар)"
+    assert set(ngo) == {"000", "002", "004"}
+    assert bundled.search("ҚК", limit=10)[0].id.startswith("003")
+
+
+def test_analyze_shows_the_expansion():
+    from searchkz.analysis import analyze
+
+    toks = {t.text: t.expands for t in analyze("БҰҰ-ның өкілі Біріккен Ұлттар Ұйымының жиынында")}
+    assert toks["БҰҰ-ның"] == ("біріккен ұлттар ұйымы",)
+    assert toks["Біріккен"] == ("БҰҰ",)
+    assert toks["өкілі"] == ()
+
+
+def test_cli_analyze_prints_the_expansion():
+    from click.testing import CliRunner
+
+    from searchkz.cli import main
+
+    res = CliRunner().invoke(main, ["analyze", "ТЖ жарияланды"])
+    assert res.exit_code == 0
+    assert res.output.splitlines()[0].endswith("= төтенше жағдай")
