@@ -53,6 +53,8 @@ class SearchResult(list):
         self.query = query
         self.suggestion = suggestion
         self.seconds = seconds
+        self.notices: list[str] = []  # e.g. a wildcard narrowed to its most frequent terms (searchkz.bounds)
+        self.partial = False  # the time budget ran out: the hits and total of the documents reached
 
 
 def _as_datetime(value, end: bool = False) -> datetime | None:
@@ -231,17 +233,26 @@ class Index:
         since=None,
         until=None,
         snippets: bool = True,
+        *,
+        timeout: float | None = None,
     ) -> SearchResult:
         """Rank documents for ``query``; see :mod:`searchkz.search` for the query language.
 
-        Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
-        run (the one exception type for bad queries).
+        ``timeout``: the time budget in seconds (default
+        :data:`~searchkz.bounds.DEFAULT_TIMEOUT`); a syntax query that runs past it stops
+        and returns the hits found so far with ``partial`` set and a notice.  ``total`` is
+        the number of distinct matching documents.  Raises
+        :class:`~searchkz.errors.QueryError` for a query that cannot be run (the one
+        exception type for bad queries).
         """
+        from searchkz.bounds import time_budget
         from searchkz.search import build_query
 
         started = time.perf_counter()
         if limit is None or limit < 1:
             raise QueryError("limit must be a positive number")
+        budget = time_budget(timeout)
+        deadline = started + budget
         plan = build_query(query)
         searcher = self._open()
         filt = None
@@ -255,15 +266,18 @@ class Index:
 
             # dates are indexed by day: --since 2019-10-10T12:00 keeps that whole day
             filt = DateRange("date", index_day(lo) if lo else None, hi)
+        notices, partial = [], False
         try:
             split = None
             if plan.qwords:  # free text: searchkz's own BM25F ranking
                 split = self._split(searcher) if filt is None else None
                 results, total = _rank(searcher, plan, limit, filt, split)
             else:
+                from searchkz.bounds import run_syntax
+
                 _respell(searcher, plan)
-                results = searcher.search(plan.query, limit=limit, filter=filt)
-                total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
+                results, total, notices, partial = run_syntax(searcher, plan, limit, filt, deadline, budget)
+                results = [_RankedHit(searcher, d, s) for d, s in results]
         except QueryError:
             raise
         except Exception as exc:
@@ -271,8 +285,14 @@ class Index:
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         self._searches += 1
         hits = self._hits(results, plan, snippets, split if plan.qwords else None)
-        res = SearchResult(hits, total=max(total, len(hits)), query=query, seconds=time.perf_counter() - started)
-        if res.total < SUGGEST_BELOW and snippets:  # snippets=False: batch runs, no suggestions
+        # honest counts: distinct matching documents, never more than the index holds, never fewer than shown
+        total = min(max(total, len(hits)), searcher.doc_count())
+        res = SearchResult(hits, total=total, query=query, seconds=time.perf_counter() - started)
+        res.notices, res.partial = notices, partial
+        if plan.qwords and time.perf_counter() > deadline:
+            res.notices.append(f"took {time.perf_counter() - started:.1f} s, past the time budget of "
+                               f"{deadline - started:g} s (a free-text ranking is not stopped midway)")
+        if res.total < SUGGEST_BELOW and snippets and not partial:  # snippets=False: batch runs, no suggestions
             res.suggestion = self.suggest(query)
         res.seconds = time.perf_counter() - started
         return res

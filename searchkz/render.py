@@ -85,6 +85,8 @@ def hits_to_jsonl(result, out: TextIO) -> None:
         "total": result.total,
         "suggestion": result.suggestion,
         "seconds": round(result.seconds, 4),
+        "notices": list(getattr(result, "notices", [])),
+        "partial": bool(getattr(result, "partial", False)),
     }
     out.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
