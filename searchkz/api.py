@@ -497,10 +497,26 @@ def _rank(searcher, plan, limit: int, filt, split=None):
     if filt is not None:
         allowed = _filter_docs(searcher, ranker, filt)
     ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed, split=split)
+    if len(ranked) > FEEDBACK_AFTER:  # a deep list: feedback may add documents without a query word
+        matching = _matching_docs(ranker, plan.qwords, allowed)
+        ranked = [(d, s) for d, s in ranked if d in matching]
+        total = len(matching)
     stems, exact = ranker.matched_terms(plan.qwords)
     plan.stems |= stems
     plan.exact |= exact
     return [_RankedHit(searcher, d, s) for d, s in ranked], total
+
+
+#: Hits a free-text list has before pseudo-relevance feedback may extend it (searchkz.rank's fb_keep).
+FEEDBACK_AFTER = 20
+
+
+def _matching_docs(ranker, words, allowed):
+    """The documents a free-text query matches (any of its words, within ``allowed``): the ranker's
+    scored set.  The one call into the ranker's internals, for honest totals of deep lists."""
+    from searchkz.rank import PARAMS
+
+    return ranker._scores(words, allowed, PARAMS).keys()
 
 
 def _respell(searcher, plan) -> None:
