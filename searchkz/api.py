@@ -285,10 +285,10 @@ class Index:
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         self._searches += 1
         hits = self._hits(results, plan, snippets, split if plan.qwords else None)
-        if partial:
-            self.close()  # the budget interrupted Whoosh mid-read: the next search opens afresh
         # honest counts: distinct matching documents, never more than the index holds, never fewer than shown
         total = min(max(total, len(hits)), searcher.doc_count())
+        if partial:
+            self.close()  # the budget interrupted Whoosh mid-read: the next search opens afresh
         res = SearchResult(hits, total=total, query=query, seconds=time.perf_counter() - started)
         res.notices, res.partial = notices, partial
         if plan.qwords and time.perf_counter() > deadline:
