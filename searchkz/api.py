@@ -372,10 +372,16 @@ class Index:
         """Offsets of the words of ``text`` that ``query`` matches (for showing whole articles)."""
         from searchkz.search import build_query, expand_highlight_terms, match_spans
 
+        from searchkz.bounds import DEFAULT_TIMEOUT, TimeUp, bound_query
+
         plan = build_query(query)
         searcher = self._open()
         if not plan.qwords:
             _respell(searcher, plan)
+            try:  # a pattern highlights the terms a search of it reads (at most MAX_EXPANSIONS)
+                plan.query, _notices = bound_query(plan.query, searcher.reader(), time.perf_counter() + DEFAULT_TIMEOUT)
+            except TimeUp:
+                raise QueryError(f"the query {query!r} took too long to expand for highlighting") from None
         expand_highlight_terms(plan, searcher.reader())
         return [(s, e) for s, e, _ in match_spans(text, plan, limit=None)]
 

@@ -224,3 +224,10 @@ def test_property_total_is_the_number_of_distinct_documents(ix, vocab):
         assert [h.id for h in top] == ids[: len(top)]
 
     check()
+
+
+def test_highlight_of_a_pattern_reads_the_bounded_terms(ix):
+    hit = ix.search("а*", limit=1)[0]
+    text = ix.get(hit.id).text
+    spans = ix.highlight(text, "а*")
+    assert spans and all(text[s:e].lower().startswith("а") for s, e in spans)
