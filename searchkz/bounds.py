@@ -43,18 +43,33 @@ def _check(deadline: float) -> None:
         raise TimeUp
 
 
+def _merged(reader, fieldname: str, prefix: str, deadline: float) -> dict:
+    """``{term: documents}`` of the field's terms starting with ``prefix``, each segment's term
+    table walked in order (a multi-segment reader looks every term up in every segment: ~1 ms
+    a term at 10k articles) and the counts summed."""
+    out: dict = {}
+    get = out.get
+    for sub, _offset in reader.leaf_readers():
+        try:
+            items = sub.iter_prefix(fieldname, prefix) if prefix else sub.iter_field(fieldname)
+            for i, (btext, info) in enumerate(items):
+                t = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+                out[t] = get(t, 0) + info.doc_frequency()
+                if not i & 1023:
+                    _check(deadline)
+        except KeyError:  # no such field in this segment
+            continue
+    return out
+
+
 class _Vocabulary:
     """A field's whole term list with document frequencies, read once per open reader
     (for leading wildcards, term ranges and fuzzy terms without a prefix)."""
 
     def __init__(self, reader, fieldname: str, deadline: float) -> None:
-        terms, dfs = [], []
-        for i, (btext, info) in enumerate(reader.iter_field(fieldname)):
-            terms.append(btext.decode("utf-8") if isinstance(btext, bytes) else str(btext))
-            dfs.append(info.doc_frequency())
-            if not i & 1023:
-                _check(deadline)
-        self.terms, self.dfs = terms, dfs
+        merged = _merged(reader, fieldname, "", deadline)
+        self.terms = sorted(merged)
+        self.dfs = [merged[t] for t in self.terms]
 
 
 def vocabulary(reader, fieldname: str, deadline: float) -> _Vocabulary:
@@ -67,21 +82,16 @@ def vocabulary(reader, fieldname: str, deadline: float) -> _Vocabulary:
 
 def _prefixed(reader, fieldname: str, prefix: str, deadline: float):
     """``(term, doc frequency)`` of the terms starting with ``prefix`` (a walk of that stretch
-    of the term table only)."""
+    of each segment's term table only, or a bisection of the term list once it is in memory)."""
     cache = reader.__dict__.get("_searchkz_vocab", {})
     v = cache.get(fieldname)
-    if v is not None:  # already in memory: bisect
-        from bisect import bisect_left
-
+    if v is not None:
         i = bisect_left(v.terms, prefix)
         while i < len(v.terms) and v.terms[i].startswith(prefix):
             yield v.terms[i], v.dfs[i]
             i += 1
         return
-    for i, (btext, info) in enumerate(reader.iter_prefix(fieldname, prefix)):
-        if not i & 1023:
-            _check(deadline)
-        yield (btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)), info.doc_frequency()
+    yield from _merged(reader, fieldname, prefix, deadline).items()
 
 
 def _wildcard_regex(pattern: str):
