@@ -275,8 +275,11 @@ class Index:
             else:
                 from searchkz.bounds import run_syntax
 
+                from searchkz.rank import ranker_for
+
                 _respell(searcher, plan)
-                results, total, notices, partial = run_syntax(searcher, plan, limit, filt, deadline, budget)
+                allow = _filter_docs(searcher, ranker_for(searcher), filt) if filt is not None else None
+                results, total, notices, partial = run_syntax(searcher, plan, limit, allow, deadline, budget)
                 results = [_RankedHit(searcher, d, s) for d, s in results]
         except QueryError:
             raise

@@ -72,19 +72,36 @@ class _Vocabulary:
         self.dfs = [merged[t] for t in self.terms]
 
 
+#: Term lists in memory, by (the reader's segments, field): they outlive a searcher closed after a
+#: partial search, and a reindex's new segments get their own.
+_VOCABULARIES: dict = {}
+_MAX_VOCABULARIES = 8
+
+
+def _segments_key(reader) -> tuple:
+    try:
+        return tuple(sub.segment().segment_id() for sub, _o in reader.leaf_readers())
+    except Exception:  # not a segment reader: key by the object
+        return (id(reader),)
+
+
 def vocabulary(reader, fieldname: str, deadline: float) -> _Vocabulary:
-    cache = reader.__dict__.setdefault("_searchkz_vocab", {})
-    v = cache.get(fieldname)
+    """The field's term list, read once per set of segments in this process (not bounded by
+    the deadline: a search that needs it pays it once, later ones bisect and scan it)."""
+    key = (_segments_key(reader), fieldname)
+    v = _VOCABULARIES.get(key)
     if v is None:
-        v = cache[fieldname] = _Vocabulary(reader, fieldname, deadline)
+        v = _Vocabulary(reader, fieldname, float("inf"))
+        if len(_VOCABULARIES) >= _MAX_VOCABULARIES:
+            _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+        _VOCABULARIES[key] = v
     return v
 
 
 def _prefixed(reader, fieldname: str, prefix: str, deadline: float):
     """``(term, doc frequency)`` of the terms starting with ``prefix`` (a walk of that stretch
     of each segment's term table only, or a bisection of the term list once it is in memory)."""
-    cache = reader.__dict__.get("_searchkz_vocab", {})
-    v = cache.get(fieldname)
+    v = _VOCABULARIES.get((_segments_key(reader), fieldname))
     if v is not None:
         i = bisect_left(v.terms, prefix)
         while i < len(v.terms) and v.terms[i].startswith(prefix):
@@ -215,6 +232,22 @@ def _non_empty(node, searcher, deadline: float):
     return _docset_class()(searcher, node.fieldname, [], docs, node.boost)
 
 
+def _range_docs(node, searcher, deadline: float):
+    """A date or number range: the documents of its tier terms (Whoosh's ``simplify``), read
+    from the posting lists like an expanded pattern, with the range's constant score."""
+    from whoosh import query as wq
+
+    q = node.simplify(searcher.reader())
+    leaves = [q] if q.is_leaf() else list(q.leaves())
+    if not all(isinstance(leaf, wq.Term) for leaf in leaves):
+        return node
+    docs: set = set()
+    for leaf in leaves:
+        docs.update(term_docs(searcher, leaf.fieldname, leaf.text))
+        _check(deadline)
+    return _docset_class()(searcher, node.fieldname, [], docs, node.boost)
+
+
 def term_docs(searcher, fieldname: str, term: str):
     """The live documents (top-level numbers) with ``term``: the ranker's posting lists, read a
     block at a time (~30x faster than Whoosh's matchers).  The one call into the ranker."""
@@ -288,6 +321,8 @@ def bound_query(q, reader, deadline: float, searcher=None):
             return _expand(node, reader, deadline, notices, searcher)
         if isinstance(node, wq.Every) and searcher is not None and node.fieldname not in (None, "", "*"):
             return _non_empty(node, searcher, deadline)
+        if isinstance(node, wq.NumericRange) and searcher is not None:
+            return _range_docs(node, searcher, deadline)
         return node
 
     out = q.accept(fix)
