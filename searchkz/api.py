@@ -270,6 +270,9 @@ class Index:
         try:
             split = None
             if plan.qwords:  # free text: searchkz's own BM25F ranking
+                from searchkz.bounds import cap_free_words
+
+                notices = cap_free_words(searcher, plan)
                 split = self._split(searcher) if filt is None else None
                 results, total = _rank(searcher, plan, limit, filt, split)
             else:

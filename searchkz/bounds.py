@@ -29,6 +29,11 @@ MAX_EXPANSIONS = 50
 MAX_EDITS = 2
 #: Term leaves one query may have after expansion (a plain word is three: body, title, exact).
 MAX_CLAUSES = 1024
+#: Words a free-text query is ranked by: a longer one keeps its rarest (the ranking reads every
+#: posting list of every word; a pasted paragraph of common words read them all).
+MAX_FREE_WORDS = 32
+#: Share of the time budget kept for making the hits (snippets) after the search stops.
+HITS_SHARE = 0.15
 #: Seconds a search may take by default (``Index.search(timeout=...)``, ``--timeout``).
 DEFAULT_TIMEOUT = 1.0
 
@@ -396,6 +401,7 @@ def collect(searcher, q, limit: int, filt, deadline: float):
 
     from whoosh.collectors import FilterCollector
 
+    deadline -= HITS_SHARE * max(0.0, deadline - time.perf_counter())  # time left for the snippets
     top = _counting_top(limit)
     c = FilterCollector(top, allow=filt) if filt is not None else top
     remaining = deadline - time.perf_counter()
@@ -449,3 +455,20 @@ def run_syntax(searcher, plan, limit: int, filt, deadline: float, budget: float)
             "found so far (narrow the query or allow more time)"
         )
     return hits, total, notices, partial
+
+
+def cap_free_words(searcher, plan) -> list:
+    """Keep a free-text query's :data:`MAX_FREE_WORDS` rarest words (fewest documents with any
+    of their body stems); returns the notices."""
+    words = plan.qwords
+    if len(words) <= MAX_FREE_WORDS:
+        return []
+    reader = searcher.reader()
+
+    def documents(w) -> int:
+        return max((reader.doc_frequency("body", t) for t in w.stems), default=0)
+
+    keep = set(map(id, sorted(words, key=documents)[:MAX_FREE_WORDS]))
+    plan.qwords = [w for w in words if id(w) in keep]
+    return [f"the query has {len(words)} words: ranked by the {MAX_FREE_WORDS} in the fewest documents "
+            f"(at most {MAX_FREE_WORDS} words of free text)"]

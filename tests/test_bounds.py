@@ -231,3 +231,14 @@ def test_highlight_of_a_pattern_reads_the_bounded_terms(ix):
     text = ix.get(hit.id).text
     spans = ix.highlight(text, "а*")
     assert spans and all(text[s:e].lower().startswith("а") for s, e in spans)
+
+
+def test_long_free_text_ranked_by_its_rarest_words(ix, vocab):
+    from searchkz.bounds import MAX_FREE_WORDS
+
+    query = " ".join(vocab[: MAX_FREE_WORDS + 10])
+    res = ix.search(query, limit=5, snippets=False)
+    assert any(f"ranked by the {MAX_FREE_WORDS}" in n for n in res.notices)
+    assert len(res) == min(5, res.total) and res.total <= ix.doc_count()
+    short = ix.search(" ".join(vocab[:5]), limit=5, snippets=False)
+    assert short.notices == []
