@@ -55,6 +55,8 @@ class SearchResult(list):
         self.suggestion = suggestion
         self.seconds = seconds
         self.offset = 0  # hits skipped before the first (paging)
+        self.notices: list[str] = []  # e.g. a wildcard narrowed to its most frequent terms (searchkz.bounds)
+        self.partial = False  # the time budget ran out: the hits and total of the documents reached
 
 
 def _copies_of(searcher, gen, doc_id: str) -> list[str]:
@@ -221,13 +223,16 @@ class Index:
         undated articles last either way); ``offset``: hits skipped (paging; ``total``
         stays the number of all matching articles); ``source``: only this outlet's
         articles; ``collapse``: one article per group of copies (the best ranked, or the
-        first in date order), the others listed in its ``Hit.copies``.  ``timeout`` belongs to
-        issue #16 (a time budget); it is accepted here and not used by this branch.
+        first in date order), the others listed in its ``Hit.copies``.  ``timeout``: the time
+        budget in seconds (default :data:`~searchkz.bounds.DEFAULT_TIMEOUT`); a syntax query
+        that runs past it stops and returns the hits found so far with ``partial`` set and a
+        notice.  ``total`` is the number of distinct matching documents.
 
         Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
         run (the one exception type for bad queries).
         """
         from searchkz import explore
+        from searchkz.bounds import time_budget
         from searchkz.search import add_learned_acronyms, build_query
 
         started = time.perf_counter()
@@ -237,26 +242,46 @@ class Index:
             raise QueryError("offset must be zero or a positive number")
         if sort not in explore.SORTS:
             raise QueryError(f"unknown sort {sort!r} (use {', '.join(explore.SORTS)})")
+        budget = time_budget(timeout)
+        deadline = started + budget
         plan = build_query(query)
         searcher = self._open()
         add_learned_acronyms(plan, searcher.reader())  # the archive's own "full name (ACR)"
         dates = _date_filter(since, until)
+        notices, partial = [], False
         try:
             copies = explore.copy_groups(searcher, self._gen)
             only = explore.source_docs(searcher, source) if source else None
-            if not plan.qwords:
+            allowed = _allowed(searcher, dates, only)
+            if plan.qwords:  # free text: searchkz's own BM25F ranking
+                from searchkz.bounds import cap_free_words
+
+                notices = cap_free_words(searcher, plan)
+            else:
                 _respell(searcher, plan)
-            results, total = _page(searcher, plan, _allowed(searcher, dates, only), offset, limit, sort,
-                                   copies if collapse else None)
+            syntax: list = []  # (the syntax path's notices and whether it ran out of time)
+            results, total = _page(searcher, plan, allowed, offset, limit, sort, copies if collapse else None,
+                                   (deadline, budget, syntax))
+            if syntax:
+                notices += syntax[0]
+                partial = syntax[1]
         except QueryError:
             raise
         except Exception as exc:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         hits = self._hits(results, plan, snippets, offset, copies)
-        res = SearchResult(hits, total=max(total, offset + len(hits)), query=query, seconds=time.perf_counter() - started)
+        # honest counts: distinct matching documents, never more than the index holds, never fewer than shown
+        total = min(max(total, offset + len(hits)), searcher.doc_count())
+        if partial:
+            self.close()  # the budget interrupted Whoosh mid-read: the next search opens afresh
+        res = SearchResult(hits, total=total, query=query, seconds=time.perf_counter() - started)
         res.offset = offset
-        if res.total < SUGGEST_BELOW and snippets:  # snippets=False: batch runs, no suggestions
+        res.notices, res.partial = notices, partial
+        if plan.qwords and time.perf_counter() > deadline:
+            res.notices.append(f"took {time.perf_counter() - started:.1f} s, past the time budget of "
+                               f"{deadline - started:g} s (a free-text ranking is not stopped midway)")
+        if res.total < SUGGEST_BELOW and snippets and not partial:  # snippets=False: batch runs, no suggestions
             res.suggestion = self.suggest(query)
         res.seconds = time.perf_counter() - started
         return res
@@ -386,10 +411,16 @@ class Index:
         """Offsets of the words of ``text`` that ``query`` matches (for showing whole articles)."""
         from searchkz.search import build_query, expand_highlight_terms, match_spans
 
+        from searchkz.bounds import DEFAULT_TIMEOUT, TimeUp, bound_query
+
         plan = build_query(query)
         searcher = self._open()
         if not plan.qwords:
             _respell(searcher, plan)
+            try:  # a pattern highlights the terms a search of it reads (at most MAX_EXPANSIONS)
+                plan.query, _notices = bound_query(plan.query, searcher.reader(), time.perf_counter() + DEFAULT_TIMEOUT)
+            except TimeUp:
+                raise QueryError(f"the query {query!r} took too long to expand for highlighting") from None
         expand_highlight_terms(plan, searcher.reader())
         return [(s, e) for s, e, _ in match_spans(text, plan, limit=None)]
 
@@ -493,32 +524,40 @@ def _day(d: datetime | None) -> int | None:
     return None if d is None else d.toordinal() - 719163
 
 
-def _page(searcher, plan, allowed, offset: int, limit: int, sort: str, copies):
-    """One page of hits (objects with ``docnum`` and ``score``) and the number of matches."""
+def _page(searcher, plan, allowed, offset: int, limit: int, sort: str, copies, budget: tuple):
+    """One page of hits (objects with ``docnum`` and ``score``) and the number of matches.
+    ``budget``: ``(deadline, seconds, out)``; a syntax query appends its notices and whether the
+    time ran out to ``out``."""
     from searchkz.explore import relevance_page
 
     if sort != "relevance":
-        return _by_date(searcher, plan, allowed, offset, limit, sort, copies)
+        return _by_date(searcher, plan, allowed, offset, limit, sort, copies, budget)
     if plan.qwords:
         return relevance_page(lambda k: _rank(searcher, plan, k, allowed), offset, limit, copies)
-    return relevance_page(lambda k: _whoosh_top(searcher, plan, k, allowed), offset, limit, copies)
+    return relevance_page(lambda k: _syntax_top(searcher, plan, k, allowed, budget), offset, limit, copies)
 
 
-def _whoosh_top(searcher, plan, limit: int, allowed):
-    """The top of a syntax query (Whoosh's own scoring) and its number of matches."""
+def _syntax_top(searcher, plan, limit: int, allowed, budget: tuple):
+    """The top of a syntax query (Whoosh's own scoring, bounded: :mod:`searchkz.bounds`) and its
+    exact number of matches."""
     import numpy as np
 
-    filt = None if allowed is None else set(np.flatnonzero(allowed).tolist())
-    results = searcher.search(plan.query, limit=limit, filter=filt)
-    total = results.estimated_length() if hasattr(results, "estimated_length") else len(results)
-    return list(results), total
+    from searchkz.bounds import run_syntax
+
+    deadline, seconds, out = budget
+    allow = None if allowed is None else set(np.flatnonzero(allowed).tolist())
+    hits, total, notices, partial = run_syntax(searcher, plan, limit, allow, deadline, seconds)
+    out[:] = [notices, partial]
+    return [_RankedHit(searcher, d, s) for d, s in hits], total
 
 
-def _by_date(searcher, plan, allowed, offset: int, limit: int, sort: str, copies):
+def _by_date(searcher, plan, allowed, offset: int, limit: int, sort: str, copies, budget: tuple):
     """One page of every match in date order (``sort``: ``"date"`` or ``"-date"``) and the number of matches."""
     from searchkz import explore
     from searchkz.rank import ranker_for
 
+    if not plan.qwords:  # every match of a syntax query, bounded as its top would be
+        _syntax_top(searcher, plan, 1, allowed, budget)
     docs, scores = explore.all_matches(searcher, plan, allowed)
     if plan.qwords:  # the terms to highlight, as _rank finds them
         stems, exact = ranker_for(searcher).matched_terms(plan.qwords)

@@ -85,9 +85,12 @@ def main() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "trec"]), default=None, help="Output format (trec for --topics)."
 )
+@click.option("--timeout", type=float, default=None,
+              help="Time budget in seconds [default: 1]; past it the search stops, prints what it found and exits 2.")
 @index_option
 @corpus_option
-def search(query, limit, since, until, as_json, color, sort, page, show_all, source, topics, fmt, index_path, corpus):
+def search(query, limit, since, until, as_json, color, sort, page, show_all, source, topics, fmt, index_path, corpus,
+           timeout):
     """Search the index for QUERY and print ranked, highlighted hits.
 
     QUERY is free text ("қоғамдық кеңес", a whole question) or Whoosh syntax:
@@ -108,7 +111,7 @@ def search(query, limit, since, until, as_json, color, sort, page, show_all, sou
         if query is None:
             raise UserError("missing QUERY (or --topics FILE)")
         result = ix.search(query, limit=limit, since=since, until=until, offset=(page - 1) * limit, sort=sort,
-                           source=source, collapse=not show_all)
+                           source=source, collapse=not show_all, timeout=timeout)
     except SearchkzError as exc:
         _fail(exc)
     if as_json or fmt == "json":
@@ -123,8 +126,12 @@ def search(query, limit, since, until, as_json, color, sort, page, show_all, sou
         print_hits(result, console, colored)
         if result.suggestion:
             click.echo(f"Did you mean: {result.suggestion}", err=True)
+        for notice in result.notices[:-1] if result.partial else result.notices:
+            click.echo(f"searchkz: note: {notice}", err=True)
         first = f"{result.offset + 1}-{result.offset + len(result)}" if result.offset and len(result) else f"{len(result)}"
         click.echo(f"{first} of {result.total} hits ({result.seconds * 1000:.0f} ms)", err=True)
+    if result.partial:  # the time budget ran out: one line, exit 2
+        raise UserError(result.notices[-1])
     sys.exit(0 if len(result) else 1)
 
 

@@ -153,8 +153,11 @@ def index_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
                         f"another reindex is running on {root} (waited {timeout:g}s for its lock); try again later"
                     ) from None
                 time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:  # the holder's pid, for people; a full disk must not stop the reindex here
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass
         _HELD_LOCK_FDS.add(fd)
         yield
     finally:
@@ -330,11 +333,15 @@ def check_generation(gen: Path, manifest: dict) -> None:
 
 def _write_json_atomic(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk: no half-written leftover
+        raise
 
 
 def _fsync_dir(path: Path) -> None:
@@ -509,6 +516,8 @@ def reindex(
 
         read.report = report
         read.report_all = report_all
+        gen = None
+        free = shutil.disk_usage(root).free
 
         try:
             # id -> copy signature (searchkz.dedup), filled by the build as read.sigs
@@ -557,11 +566,52 @@ def reindex(
             os.rename(tmp, gen)
             _publish(root, gen)
             cleanup(root)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException as exc:
+            written = _remove_unpublished(root, tmp, gen)
+            failure = _write_failure(exc, root, live, old_sources, sources, stats.full, written, free)
+            if failure is not None:
+                raise failure from None
             raise
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _remove_unpublished(root: Path, tmp: Path, gen: Path | None) -> int:
+    """Remove a failed reindex's new generation (also once renamed, if never published);
+    returns the bytes it had reached."""
+    from searchkz.space import tree_bytes
+
+    written = tree_bytes(tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
+    if gen is not None and gen.exists():
+        try:
+            published = current_generation(root) == gen
+        except SearchkzError:
+            published = False
+        if not published:
+            written = max(written, tree_bytes(gen))
+            shutil.rmtree(gen, ignore_errors=True)
+    (root / (CURRENT + ".tmp")).unlink(missing_ok=True)
+    return written
+
+
+def _write_failure(exc, root: Path, live, old_sources: dict, sources, full: bool, written: int, free: int):
+    """A :class:`SearchkzError` naming the index and the space needed when ``exc`` is a failed
+    write (ENOSPC, EIO, ...), else None (:mod:`searchkz.space`)."""
+    from searchkz.space import estimate_needed, write_errno, write_failure
+
+    if write_errno(exc) is None:
+        return None
+    try:
+        old = old_sources or (read_manifest(live).get("sources", {}) if live is not None else {})
+    except SearchkzError:
+        old = {}
+    live_bytes = sum(v[1] for v in old.values())
+    if full:
+        new_bytes = sum(src.size for src in sources)
+    else:
+        new_bytes = sum(src.size for src in sources if list(old.get(src.relpath, [None, None])[:2]) != [src.mtime_ns, src.size])
+    return write_failure(exc, root, estimate_needed(live, live_bytes, new_bytes), written, free)
 
 
 def _reason(exc: Exception) -> str:

@@ -96,6 +96,8 @@ def hits_to_jsonl(result, out: TextIO) -> None:
         "offset": getattr(result, "offset", 0),
         "suggestion": result.suggestion,
         "seconds": round(result.seconds, 4),
+        "notices": list(getattr(result, "notices", [])),
+        "partial": bool(getattr(result, "partial", False)),
     }
     out.write(json.dumps(summary, ensure_ascii=False) + "\n")
 

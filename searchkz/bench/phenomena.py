@@ -75,7 +75,7 @@ def literal(text: str, query: str) -> bool:
 def build(sentences_path: str | Path, workdir: str | Path):
     from searchkz.api import Index
 
-    ix = Index(Path(workdir) / "index", search_procs=1)
+    ix = Index(Path(workdir) / "index")
     if not ix.exists():
         ix.reindex(sentences_path, full=True)
     return ix

@@ -22,6 +22,13 @@ document set other than A or A'; a second reindex started during a running
 one must fail with exit 2 and one line naming the lock.  With ``--big-mb``
 a JSONL file of that size is indexed end to end and its documents counted.
 
+The disk-full round (``--diskfull N``): N reindexes, full and incremental in turn, into a
+filesystem too small for them -- as root a tmpfs holding the live index and a filler file
+that leaves a random few bytes to kilobytes free; elsewhere the same runs with their writes
+failing once that many bytes are written (an injected ENOSPC) -- must each exit 2 with one
+line naming the index and the space needed, leave the index holding the same document set
+and answering searches, and leave no temporary generation behind.
+
 It prints a table of trials / survived / old set / new set / errors and exits
 0 only when every trial survived.
 """
@@ -298,6 +305,60 @@ class Stress:
             row["survived"] = 0
         return row
 
+    def disk_full(self, trials: int, log) -> dict:
+        """Reindexes into a disk too small for them (see the module docstring)."""
+        row = {"mode": "disk full", "trials": trials, "survived": 0, "old": 0, "new": 0, "errors": 0}
+        src_size = sum(p.stat().st_size for p in self.index.rglob("*") if p.is_file())
+        mnt = self.index.parent / "small-disk"
+        real = _mount_tmpfs(mnt, 2 * src_size + (1 << 20))
+        index = mnt / "index" if real else self.index.parent / "diskfull-index"
+        shutil.copytree(self.index, index, dirs_exist_ok=False)
+        log(f"  disk full: {'a tmpfs of ' + format(2 * src_size + (1 << 20), ',') + ' bytes' if real else 'injected ENOSPC (no tmpfs: not root)'}; "
+            f"live index {src_size:,} bytes")
+        try:
+            for t in range(trials):
+                full = t % 2 == 0
+                before, gens = _index_state(index)
+                self.switch(1 - self.on_disk)
+                slack = self.rng.randrange(0, max(4096, src_size // 2) if full else 16 * 1024)
+                filler = mnt / "filler"
+                if real:
+                    free = shutil.disk_usage(mnt).free
+                    with open(filler, "wb") as fh:  # leave `slack` bytes free
+                        fh.truncate(0)
+                        chunk = b"\0" * (1 << 20)
+                        left = max(0, free - slack)
+                        while left > 0:
+                            try:
+                                left -= fh.write(chunk[: min(left, len(chunk))])
+                            except OSError:
+                                break
+                    cmd = ["-m", "searchkz"]
+                else:
+                    cmd = ["-c", _INJECT, str(slack)]
+                args = ["reindex", "--corpus", str(self.corpus), "--index", str(index), "--quiet"] + (["--full"] if full else [])
+                res = subprocess.run([sys.executable, *cmd, *args], capture_output=True, text=True, timeout=600)
+                if real:
+                    filler.unlink(missing_ok=True)
+                lines = res.stderr.strip().splitlines()
+                after, gens_after = _index_state(index)
+                leftovers = [p.name for p in index.iterdir() if p.name.startswith("tmp-") or p.name.endswith(".tmp")]
+                search = cli("search", "белгі", "--index", str(index), "--json", "-n", "3")
+                ok = (res.returncode == 2 and len(lines) == 1 and f"index {index}:" in lines[0] and "needed" in lines[0]
+                      and after == before and gens_after == gens and not leftovers and search.returncode == 0)
+                row["survived"] += ok
+                row["old"] += after == before
+                row["errors"] += not ok
+                log(f"  disk full trial {t + 1:2d} ({'full' if full else 'incremental'}, {slack:,} bytes free): exit "
+                    f"{res.returncode}; {'old set kept' if after == before else 'INDEX CHANGED'}; "
+                    f"search exit {search.returncode}; leftovers {leftovers or 'none'}: {lines[-1][:160] if lines else ''}")
+        finally:
+            if real:
+                subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+            else:
+                shutil.rmtree(index, ignore_errors=True)
+        return row
+
     def big_file(self, mb: int, log) -> dict:
         """A ``mb`` MB .txt file (read up to MAX_TXT_BYTES, with a warning) next to good articles."""
         corpus = self.corpus.parent / "big-corpus"
@@ -322,6 +383,51 @@ class Stress:
         return {"mode": f"{mb} MB file", "trials": 1, "survived": int(ok), "errors": int(not ok)}
 
 
+#: Run the CLI with every index file write failing (ENOSPC) once argv[1] bytes are written.
+_INJECT = """
+import errno, os, sys
+from whoosh.filedb.filestore import FileStorage
+left = [int(sys.argv.pop(1))]
+class Full:
+    def __init__(self, raw): self._raw = raw
+    def write(self, data):
+        if len(data) > left[0]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        left[0] -= len(data)
+        return self._raw.write(data)
+    def __getattr__(self, name): return getattr(self._raw, name)
+create = FileStorage.create_file
+def create_file(self, *a, **k):
+    f = create(self, *a, **k)
+    f.file = Full(f.file)
+    return f
+FileStorage.create_file = create_file
+from searchkz.cli import run
+sys.argv[0] = "searchkz"
+run()
+"""
+
+
+def _mount_tmpfs(path: Path, size: int) -> bool:
+    """Mount a tmpfs of ``size`` bytes at ``path`` (root on Linux), or False."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    path.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True).returncode == 0
+
+
+def _index_state(index: Path) -> tuple[object, list]:
+    """(the documents and their hashes, or the error; the generation folders)."""
+    from searchkz.errors import SearchkzError
+
+    try:
+        docs = index_docs(index)
+    except SearchkzError as exc:
+        docs = f"error: {exc}"
+    return docs, sorted(p.name for p in index.iterdir() if p.name.startswith("gen-"))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m searchkz.bench.stress", description=__doc__.split("\n\n")[0])
     ap.add_argument("--trials", type=int, default=20, help="SIGKILL trials per mode (full, incremental)")
@@ -329,7 +435,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=4, help="concurrent search/reindex rounds")
     ap.add_argument("--big-mb", type=int, default=0, help="also index a file of this many MB (e.g. 50)")
-    ap.add_argument("--modes", default="full,incremental,concurrent")
+    ap.add_argument("--modes", default="full,incremental,concurrent,diskfull")
+    ap.add_argument("--diskfull", type=int, default=10, help="reindexes into a too small disk (full/incremental in turn)")
     ap.add_argument("--workdir", type=Path, default=None, help="kept when given; else a temp dir, removed")
     args = ap.parse_args(argv)
 
@@ -358,6 +465,8 @@ def main(argv=None) -> int:
                 rows.append(s.kill_trials(mode, args.trials, log))
         if "concurrent" in modes:
             rows.append(s.concurrent(args.rounds, log))
+        if "diskfull" in modes and args.diskfull:
+            rows.append(s.disk_full(args.diskfull, log))
         if args.big_mb:
             rows.append(s.big_file(args.big_mb, log))
         print()
