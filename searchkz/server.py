@@ -9,7 +9,6 @@ Read-only: nothing here writes to the index.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import threading
@@ -28,7 +27,6 @@ from searchkz.errors import DocumentNotFoundError, IndexCorruptError, IndexNotFo
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_LIMIT = 100  # hits per page
 MAX_OFFSET = 1_000  # the deepest hit a page may start at
-SEARCH_TIMEOUT = 10.0  # seconds a search may take (passed to Index.search where it has ``timeout``)
 BY_CHOICES = ("day", "week", "month", "year", "source")
 SORT_CHOICES = ("relevance", "date", "-date")
 
@@ -141,27 +139,10 @@ def document_to_dict(doc, spans=(), title_spans=()) -> dict:
     }
 
 
-def _search_params() -> set:
-    return set(inspect.signature(Index.search).parameters)
-
-
-def run_search(ix: Index, query: str, limit: int, offset: int, since, until, sort: str, source, collapse: bool,
-               supported: set) -> dict:
-    """One page of hits; before ``Index.search`` has ``offset`` the page is cut from the top hits."""
-    kwargs = {"since": since, "until": until}
-    for name, value, default in (("sort", sort, "relevance"), ("source", source, None), ("collapse", collapse, True)):
-        if name in supported:
-            kwargs[name] = value
-        elif value != default:
-            raise QueryError(f"{name} is not supported by this version of searchkz")
-    if "timeout" in supported:
-        kwargs["timeout"] = SEARCH_TIMEOUT
-    if "offset" in supported:
-        result = ix.search(query, limit=limit, offset=offset, **kwargs)
-        hits = list(result)
-    else:
-        result = ix.search(query, limit=offset + limit, **kwargs)
-        hits = list(result)[offset:]
+def run_search(ix: Index, query: str, limit: int, offset: int, since, until, sort: str, source, collapse: bool) -> dict:
+    """One page of hits as JSON."""
+    result = ix.search(query, limit=limit, offset=offset, since=since, until=until, sort=sort, source=source,
+                       collapse=collapse)  # (the time budget as in the CLI)
     return {
         "query": result.query,
         "total": result.total,
@@ -169,9 +150,9 @@ def run_search(ix: Index, query: str, limit: int, offset: int, since, until, sor
         "limit": limit,
         "seconds": round(result.seconds, 4),
         "suggestion": result.suggestion,
-        "notices": list(getattr(result, "notices", None) or []),
-        "partial": bool(getattr(result, "partial", False)),
-        "hits": [hit_to_dict(h) for h in hits],
+        "notices": list(result.notices),
+        "partial": result.partial,
+        "hits": [hit_to_dict(h) for h in result],
     }
 
 
@@ -179,7 +160,6 @@ def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
     """The ASGI app over the index at ``index_path``; ``access``: "lock" (one shared
     :class:`Index`) or "thread" (one per request thread)."""
     indexes = SharedIndex(index_path) if access == "lock" else ThreadIndexes(index_path)
-    supported = _search_params()
 
     def endpoint(work):
         """A sync endpoint (run in Starlette's thread pool): errors become JSON, never a trace."""
@@ -206,7 +186,7 @@ def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
         sort = _choice(request, "sort", "relevance", SORT_CHOICES)
         collapse = request.query_params.get("all", "") not in ("1", "true", "yes")
         return indexes.call(
-            lambda ix: run_search(ix, query, limit, offset, since, until, sort, source, collapse, supported)
+            lambda ix: run_search(ix, query, limit, offset, since, until, sort, source, collapse)
         )
 
     def article(request: Request) -> dict:
