@@ -336,8 +336,10 @@ def run_child(spec: dict, timeout: float | None = None, python: str | None = Non
     """Run one measurement in a fresh ``python -m searchkz.bench.speed --child`` process (``python``:
     another interpreter, e.g. the venv of a checkout of the commit before a change)."""
     cmd = [python or sys.executable, "-m", "searchkz.bench.speed", "--child", json.dumps(spec)]
+    # another interpreter imports its own checkout's searchkz, not the one in the working directory
+    env = dict(os.environ, PYTHONSAFEPATH="1") if python else None
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     sampler = TreeRssSampler(proc.pid)
     sampler.start()
     try:
