@@ -385,14 +385,9 @@ def _loadavg() -> float | None:
 
 
 def dir_bytes(path: Path) -> int:
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for f in files:
-            try:
-                total += os.stat(os.path.join(root, f)).st_size
-            except OSError:
-                pass
-    return total
+    from searchkz.space import tree_bytes
+
+    return tree_bytes(Path(path))
 
 
 # -- what runs in the child --------------------------------------------------
