@@ -54,13 +54,12 @@ _HEAD = struct.Struct("<I")
 # -- writing ----------------------------------------------------------------------------------
 
 
-def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
-    """The arrays of one field from ``{term: (docnums, weights, ...)}`` (docnums ascending), or
-    None when a weight is not a whole multiple of ``boost`` (then the field is not written)."""
-    names = sorted(terms)
-    if not names:
-        return None
-    blobs = [t.encode("utf-8") if isinstance(t, str) else bytes(t) for t in names]
+CHUNK = 1 << 20  # postings encoded at a time (bounds the writer's temporary arrays: ~50 bytes each)
+
+
+def _encode(terms: dict, names: list, n: int, boost: float):
+    """``(kinds, each term's bytes, its documents with a frequency other than 1, those frequencies,
+    how many each term has)`` of some terms, or None when a weight is not a whole multiple of ``boost``."""
     df = np.fromiter((len(terms[t][0]) for t in names), dtype=np.int64, count=len(names))
     ids = np.concatenate([np.frombuffer(terms[t][0], dtype=np.uint32) for t in names]).astype(np.int64)
     freq = np.concatenate([np.frombuffer(terms[t][1], dtype=np.float32) for t in names]).astype(np.float64) / boost
@@ -77,52 +76,67 @@ def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
     prev[first[df > 0]] = -1
     gaps = ids - prev
     zeros = (gaps - 1) // 255
-    glen = zeros + 1
     gstart = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum(glen, out=gstart[1:])
+    np.cumsum(zeros + 1, out=gstart[1:])
     gstream = np.zeros(int(gstart[-1]), dtype=np.uint8)
     gstream[gstart[1:] - 1] = gaps - 255 * zeros
-    gbytes = np.add.reduceat(glen, first) if len(ids) else np.zeros(len(names), dtype=np.int64)
-    gbytes[df == 0] = 0
+    gbytes = gstart[starts[1:]] - gstart[first]
     sizes = np.stack([np.where(n <= 65536, 2 * df, np.iinfo(np.int64).max), gbytes,
                       np.full(len(names), (n + 7) // 8)])
     kind = np.argmin(sizes, axis=0).astype(np.uint8)
-    ids16 = ids.astype(np.uint16) if n <= 65536 else None
     parts = []
-    pstart = np.zeros(len(names) + 1, dtype=np.int64)
-    at = 0
     for i in range(len(names)):
         a, b = first[i], starts[i + 1]
-        k = kind[i]
-        if k == IDS16:
-            part = ids16[a:b].tobytes()
-        elif k == GAPS8:
-            part = gstream[gstart[a]:gstart[b]].tobytes()
+        if kind[i] == IDS16:
+            parts.append(ids[a:b].astype(np.uint16).tobytes())
+        elif kind[i] == GAPS8:
+            parts.append(gstream[gstart[a]:gstart[b]].tobytes())
         else:
             bits = np.zeros(n, dtype=np.uint8)
             bits[ids[a:b]] = 1
-            part = np.packbits(bits, bitorder="little").tobytes()
-        parts.append(part)
-        at += len(part)
-        pstart[i + 1] = at
-    odd = whole != 1
-    where = np.flatnonzero(odd)
-    term_of = np.searchsorted(starts, where, side="right") - 1
+            parts.append(np.packbits(bits, bitorder="little").tobytes())
+    where = np.flatnonzero(whole != 1)
+    xcount = np.bincount(np.searchsorted(starts, where, side="right") - 1, minlength=len(names))
+    return kind, parts, ids[where], np.minimum(whole[where], 255), xcount
+
+
+def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
+    """The arrays of one field from ``{term: (docnums, weights, ...)}`` (docnums ascending), or
+    None when a weight is not a whole multiple of ``boost`` (then the field is not written).
+    Encoded :data:`CHUNK` postings at a time."""
+    names = sorted(terms)
+    if not names:
+        return None
+    chunks, chunk, size = [], [], 0
+    for t in names:
+        chunk.append(t)
+        size += len(terms[t][0])
+        if size >= CHUNK:
+            chunks.append(chunk)
+            chunk, size = [], 0
+    if chunk:
+        chunks.append(chunk)
+    got = [_encode(terms, c, n, boost) for c in chunks]
+    if any(g is None for g in got):
+        return None
+    parts = [p for g in got for p in g[1]]
+    blobs = [t.encode("utf-8") if isinstance(t, str) else bytes(t) for t in names]
+    pstart = np.zeros(len(names) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=pstart[1:])
     xstart = np.zeros(len(names) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term_of, minlength=len(names)), out=xstart[1:])
-    xdtype = np.uint16 if n <= 65536 else np.uint32
+    np.cumsum(np.concatenate([g[4] for g in got]), out=xstart[1:])
     tstart = np.zeros(len(names) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in blobs], out=tstart[1:])
     return {
         "terms": np.frombuffer(b"".join(blobs), dtype=np.uint8),
         "tstart": tstart.astype(np.uint32),
-        "kind": kind,
-        "pstart": pstart.astype(np.uint64 if at >= 2**32 else np.uint32),
+        "kind": np.concatenate([g[0] for g in got]),
+        "pstart": pstart.astype(np.uint64 if pstart[-1] >= 2**32 else np.uint32),
         "docs": np.frombuffer(b"".join(parts), dtype=np.uint8),
-        "df": df.astype(np.uint32),
+        "df": np.fromiter((len(terms[t][0]) for t in names), dtype=np.uint32, count=len(names)),
         "xstart": xstart.astype(np.uint32),
-        "xdoc": ids[where].astype(xdtype),
-        "xval": np.minimum(whole[where], 255).astype(np.uint8),
+        "xdoc": np.concatenate([g[2] for g in got]).astype(np.uint16 if n <= 65536 else np.uint32),
+        "xval": np.concatenate([g[3] for g in got]).astype(np.uint8),
     }
 
 

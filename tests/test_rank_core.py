@@ -202,3 +202,25 @@ def test_deleted_documents_never_rank(updated):
     for q in queries[:40]:
         scores = ranker.scores(build_query(q).qwords)
         assert not deleted & set(np.flatnonzero(scores).tolist()), q
+
+
+def test_arrays_are_the_same_written_in_chunks(tmp_path, monkeypatch):
+    """The writer encodes CHUNK postings at a time (bounded memory): the file is the same."""
+    from array import array
+
+    from searchkz import arrays
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    terms = {f"с{i}": (array("I", np.flatnonzero(rng.random(n) < share).tolist() or [0]),) for i, share in
+             enumerate([0.001, 0.01, 0.2, 0.7, 0.05, 0.5])}
+    terms = {t: (ids, array("f", [float(1 + (d % 3 == 0)) for d in ids])) for t, (ids,) in terms.items()}
+    out = []
+    for chunk in (arrays.CHUNK, 5):
+        monkeypatch.setattr(arrays, "CHUNK", chunk)
+        path = tmp_path / f"{chunk}.rka"
+        with open(path, "wb") as f:
+            arrays.write_arrays(f, n, {"exact": terms}, {"exact": 1.0}, {"exact": np.zeros(n, np.uint8)},
+                                np.zeros(n, np.int32), [""] * n)
+        out.append(path.read_bytes())
+    assert out[0] == out[1]
