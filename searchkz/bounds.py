@@ -21,6 +21,8 @@ import threading
 import time
 from bisect import bisect_left
 
+import numpy as np
+
 from searchkz.errors import QueryError
 
 #: Terms one wildcard / prefix / fuzzy / regex / term-range leaf may stand for (the most frequent are kept).
@@ -242,6 +244,14 @@ def _range_docs(node, searcher, deadline: float):
     from the posting lists like an expanded pattern, with the range's constant score."""
     from whoosh import query as wq
 
+    if isinstance(node, wq.DateRange) and node.fieldname == "date":  # the segments' days array
+        from searchkz.rank import ranker_for
+
+        ranker = ranker_for(searcher)
+        first = None if node.startdate is None else _day_bound(node.startdate, True, node.startexcl)
+        last = None if node.enddate is None else _day_bound(node.enddate, False, node.endexcl)
+        docs = set(np.flatnonzero(ranker.day_mask(first, last) & ranker.live()).tolist())
+        return _docset_class()(searcher, node.fieldname, [], docs, node.boost)
     q = node.simplify(searcher.reader())
     leaves = [q] if q.is_leaf() else list(q.leaves())
     if not all(isinstance(leaf, wq.Term) for leaf in leaves):
@@ -251,6 +261,16 @@ def _range_docs(node, searcher, deadline: float):
         docs.update(term_docs(searcher, leaf.fieldname, leaf.text))
         _check(deadline)
     return _docset_class()(searcher, node.fieldname, [], docs, node.boost)
+
+
+def _day_bound(dt, low: bool, excl: bool) -> int:
+    """The first (``low``) or last day whose documents a range bound keeps: a document is indexed
+    at its day's midnight (:func:`searchkz.index.index_day`)."""
+    day = dt.toordinal() - 719163
+    midnight = (dt.hour, dt.minute, dt.second, dt.microsecond) == (0, 0, 0, 0)
+    if low:
+        return day if midnight and not excl else day + 1
+    return day - 1 if midnight and excl else day
 
 
 def term_docs(searcher, fieldname: str, term: str):

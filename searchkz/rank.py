@@ -143,6 +143,11 @@ class Ranker(Vocabulary):
             self._days = np.concatenate([seg.days() for seg in self.segments])
         return self._days
 
+    def live(self) -> np.ndarray:
+        """A bool a document: not deleted."""
+        return np.concatenate([seg.live if seg.live is not None else np.ones(seg.n, dtype=bool)
+                               for seg in self.segments])
+
     def day_mask(self, first: int | None, last: int | None) -> np.ndarray:
         """The documents dated from day ``first`` to day ``last`` (either None: open)."""
         from searchkz.arrays import NO_DAY
