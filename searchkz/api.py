@@ -428,61 +428,20 @@ class Index:
         return self._open().doc_count()
 
     def stats(self) -> dict:
-        """Documents, terms, size on disk, analyzer version, last reindex."""
-        from searchkz.index import verify_generation
+        """Documents, terms, size on disk, segments (and those without ranking arrays: an
+        incremental update's), analyzer version, last reindex (:func:`searchkz.health.stats`)."""
+        from searchkz.health import stats
 
-        searcher = self._open()
-        reader = searcher.reader()
-        verify_generation(self._gen, self._manifest)
-        size = sum(p.stat().st_size for p in self._gen.iterdir() if p.is_file())
-        try:
-            terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "title")}
-        except Exception as exc:
-            raise _corrupt(self.path, self._gen, exc) from None
-        return {
-            "index": str(self.path),
-            "generation": self._gen.name,
-            "documents": searcher.doc_count(),
-            "terms": terms,
-            "size_bytes": size,
-            "segments": len(self._ix._segments()) if hasattr(self._ix, "_segments") else None,
-            "analyzer_version": self._manifest.get("analyzer_version"),
-            "corpus": self._manifest.get("corpus"),
-            "created": self._manifest.get("created"),
-            "last_reindex": self._manifest.get("last_reindex"),
-            "sources": len(self._manifest.get("sources", {})),
-        }
+        return stats(self)
 
     def check(self) -> list[str]:
-        """Verify the index: it opens, its analyzer matches, every stored document is readable.
+        """Verify the index: it opens, its analyzer matches, every stored document is readable
+        (:func:`searchkz.health.check`).  Returns the problems found (empty = healthy); a
+        missing, foreign-version or unopenable index raises the matching
+        :class:`~searchkz.errors.SearchkzError` (its message names the fix)."""
+        from searchkz.health import check
 
-        Returns the list of problems found (empty = healthy).  A missing,
-        foreign-version or unopenable index raises the matching
-        :class:`~searchkz.errors.SearchkzError` (its message names the fix).
-        """
-        from searchkz.index import unpack_text, verify_generation
-
-        searcher = self._open()
-        reader = searcher.reader()
-        verify_generation(self._gen, self._manifest)
-        problems = []
-        n = 0
-        fix = f"searchkz reindex --full --index {self.path}"
-        try:
-            for docnum, fields in reader.iter_docs():
-                n += 1
-                try:
-                    unpack_text(fields.get("text", b""))
-                    if not fields.get("id"):
-                        raise ValueError("no id")
-                except Exception as exc:
-                    problems.append(f"document #{docnum} is unreadable ({exc}); fix: {fix}")
-        except Exception as exc:
-            problems.append(f"stored documents cannot be read ({type(exc).__name__}: {exc}); fix: {fix}")
-        expected = self._manifest.get("documents")
-        if expected is not None and expected != n:
-            problems.append(f"the index holds {n} documents, its manifest says {expected}; fix: {fix}")
-        return problems
+        return check(self)
 
 
 class _RankedHit:

@@ -89,6 +89,8 @@ def test_core_scores_equal_the_reference_scorer(updated):
     ix, queries = updated
     ranker = ranker_for(ix._open())
     assert [seg.arrays is not None for seg in ranker.segments].count(False) >= 1  # the update's segment
+    stats = ix.stats()
+    assert stats["segments"] == len(ranker.segments) and stats["segments_without_arrays"] >= 1
     assert any(seg.arrays is not None and seg.live is not None for seg in ranker.segments)
     for q in queries:
         words = build_query(q).qwords
