@@ -480,7 +480,9 @@ def _rank(searcher, plan, limit: int, allowed):
 
 def _day(d: datetime | None) -> int | None:
     """Days since 1970-01-01 (as :mod:`searchkz.arrays` keeps each document's day)."""
-    return None if d is None else d.toordinal() - 719163
+    from searchkz.arrays import day_number
+
+    return None if d is None else day_number(d)
 
 
 def _page(searcher, plan, allowed, offset: int, limit: int, sort: str, copies, budget: tuple):

@@ -35,6 +35,7 @@ Whoosh postings instead (an incremental update's segments, other writers).
 
 from __future__ import annotations
 
+import functools
 import json
 import mmap
 import struct
@@ -49,6 +50,20 @@ FIELDS = ("title", "body", "exact")
 IDS16, GAPS8, BITMAP = 0, 1, 2
 NO_DAY = np.iinfo(np.int32).min
 _HEAD = struct.Struct("<I")
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+
+
+def day_number(d) -> int:
+    """A date's (or datetime's) day as days since 1970-01-01, as the arrays keep it."""
+    return d.toordinal() - _EPOCH_ORDINAL
+
+
+@functools.cache
+def length_table() -> np.ndarray:
+    """Whoosh's length byte -> the field length it stands for (ascending)."""
+    from whoosh.util.numeric import byte_to_length
+
+    return np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -266,7 +266,9 @@ def _range_docs(node, searcher, deadline: float):
 def _day_bound(dt, low: bool, excl: bool) -> int:
     """The first (``low``) or last day whose documents a range bound keeps: a document is indexed
     at its day's midnight (:func:`searchkz.index.index_day`)."""
-    day = dt.toordinal() - 719163
+    from searchkz.arrays import day_number
+
+    day = day_number(dt)
     midnight = (dt.hour, dt.minute, dt.second, dt.microsecond) == (0, 0, 0, 0)
     if low:
         return day if midnight and not excl else day + 1

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-UNDATED = np.iinfo(np.int32).min  #: :func:`doc_days` of an article without a date
+from searchkz.arrays import NO_DAY as UNDATED  # doc_days of an article without a date
+
 PERIODS = ("day", "week", "month", "year")
 FACETS = PERIODS + ("source",)
 SORTS = ("relevance", "date", "-date")

@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from searchkz.arrays import NO_DAY, open_arrays
+from searchkz.arrays import NO_DAY, day_number, length_table, open_arrays
 
 _EMPTY = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64))
-
-
-def _length_table() -> np.ndarray:
-    from whoosh.util.numeric import byte_to_length
-
-    return np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 class Segment:
@@ -134,7 +128,7 @@ class Segment:
         """Each document's field length, as Whoosh's length byte gives it back."""
         fa = self._field(fieldname)
         if fa is not None:
-            return _length_table()[fa.lengths]
+            return length_table()[fa.lengths].astype(np.float64)
         length = self.sub.doc_field_length
         return np.array([length(d, fieldname, 0) or 0 for d in range(self.n)], dtype=np.float64)
 
@@ -153,5 +147,5 @@ class Segment:
             if self.live is None or self.live[d]:
                 value = self.sub.stored_fields(d).get("date")
                 if value is not None:
-                    out[d] = value.toordinal() - 719163
+                    out[d] = day_number(value)
         return out

@@ -118,7 +118,7 @@ class Ranker(Vocabulary):
         parts = [seg.postings(fieldname, term) for seg in self.segments]
         parts = [p for p in parts if len(p[0])]
         if not parts:
-            return parts and parts[0] or (np.zeros(0, dtype=np.intp), np.zeros(0))
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
         ids, ws = parts[0] if len(parts) == 1 else (np.concatenate([p[0] for p in parts]),
                                                     np.concatenate([p[1] for p in parts]))
         self.postings_read += len(ids)

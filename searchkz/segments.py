@@ -334,18 +334,18 @@ _UINT = struct.Struct("!I")  # whoosh.system.pack_uint, the Frequency format's v
 
 def _day_number(value) -> int:
     """A document's day as days since 1970-01-01 (``arrays.NO_DAY``: no date)."""
-    from searchkz.arrays import NO_DAY
+    from searchkz.arrays import NO_DAY, day_number
 
-    if value is None:
-        return NO_DAY
-    return value.toordinal() - 719163  # date(1970, 1, 1).toordinal()
+    return NO_DAY if value is None else day_number(value)
 
 
 def _length_bytes(lengths: array, n: int):
     """Whoosh's length byte of each of ``n`` documents' field lengths (0 past the last given)."""
     import numpy as np
 
-    table = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+    from searchkz.arrays import length_table
+
+    table = length_table()
     out = np.zeros(n, dtype=np.uint8)
     got = np.frombuffer(lengths, dtype=np.uint32)[:n]
     out[: len(got)] = np.searchsorted(table, got)
