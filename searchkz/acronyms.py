@@ -80,6 +80,7 @@ def _full_names() -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=8192)  # (every search looks up the archive's learned names again)
 def name_stems(name: str) -> tuple:
     """The stems of a full name's words that the index keeps (stop words dropped)."""
     from searchkz.analysis import word_spans
