@@ -124,6 +124,7 @@ class Index:
         self._gen = None
         self._searcher = None
         self._manifest = None
+        self._kept = (None, False)  # (generation, its copy groups) kept past close(): same docnums
 
     # -- building --------------------------------------------------------
     def exists(self) -> bool:
@@ -186,10 +187,13 @@ class Index:
                 _verify_live(self.path)  # damaged files: say so now, retrying cannot help
                 time.sleep(0.05)  # a reindex may be swapping generations right now
         self._ix, self._gen, self._manifest, self._searcher, self._stamp = ix, gen, manifest, searcher, stamp
+        if self._kept[0] == gen:  # (reopened after a partial search: the copy groups are read once a generation)
+            searcher._searchkz_copies = self._kept[1]
         return searcher
 
     def close(self) -> None:
         if self._searcher is not None:
+            self._kept = (self._gen, getattr(self._searcher, "_searchkz_copies", False))
             try:
                 self._searcher.close()
             except Exception:
@@ -303,9 +307,9 @@ class Index:
         from searchkz.search import Hit, expand_highlight_terms, hit_fields
 
         searcher = self._searcher
-        if snippets:
-            expand_highlight_terms(plan, searcher.reader())
         results = list(results)
+        if snippets and results:  # (no hits: nothing to highlight, and an unbounded query's patterns unread)
+            expand_highlight_terms(plan, searcher.reader())
         shown = plan if snippets else None
         made = [hit_fields(searcher, r.docnum, shown) for r in results]
         hits = []

@@ -51,21 +51,19 @@ def _check(deadline: float) -> None:
 
 
 def _merged(reader, fieldname: str, prefix: str, deadline: float) -> dict:
-    """``{term: documents}`` of the field's terms starting with ``prefix``, each segment's term
-    table walked in order (a multi-segment reader looks every term up in every segment: ~1 ms
-    a term at 10k articles) and the counts summed."""
+    """``{term: documents}`` of the field's terms starting with ``prefix``: from each segment's
+    arrays (:mod:`searchkz.arrays`, a bisection and a slice) or, in a segment without them, its
+    term table walked in order; the counts summed."""
+    from searchkz.postings import segments_of
+
     out: dict = {}
     get = out.get
-    for sub, _offset in reader.leaf_readers():
-        try:
-            items = sub.iter_prefix(fieldname, prefix) if prefix else sub.iter_field(fieldname)
-            for i, (btext, info) in enumerate(items):
-                t = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-                out[t] = get(t, 0) + info.doc_frequency()
-                if not i & 1023:
-                    _check(deadline)
-        except KeyError:  # no such field in this segment
-            continue
+    for seg in segments_of(reader):
+        items = seg.term_counts(fieldname, prefix)
+        for i, (t, n) in enumerate(items):
+            out[t] = get(t, 0) + n
+            if not i & 1023:
+                _check(deadline)
     return out
 
 
@@ -74,7 +72,7 @@ class _Vocabulary:
     (for leading wildcards, term ranges and fuzzy terms without a prefix)."""
 
     def __init__(self, reader, fieldname: str, deadline: float) -> None:
-        merged = _merged(reader, fieldname, "", deadline)
+        merged = _merged(reader, fieldname, "", deadline)  # (TimeUp: nothing kept)
         self.terms = sorted(merged)
         self.dfs = [merged[t] for t in self.terms]
 
@@ -93,12 +91,12 @@ def _segments_key(reader) -> tuple:
 
 
 def vocabulary(reader, fieldname: str, deadline: float) -> _Vocabulary:
-    """The field's term list, read once per set of segments in this process (not bounded by
-    the deadline: a search that needs it pays it once, later ones bisect and scan it)."""
+    """The field's term list, read once per set of segments in this process (later searches
+    bisect and scan it); a read that runs past the deadline is dropped (:class:`TimeUp`)."""
     key = (_segments_key(reader), fieldname)
     v = _VOCABULARIES.get(key)
     if v is None:
-        v = _Vocabulary(reader, fieldname, float("inf"))
+        v = _Vocabulary(reader, fieldname, deadline)
         if len(_VOCABULARIES) >= _MAX_VOCABULARIES:
             _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
         _VOCABULARIES[key] = v
@@ -178,9 +176,8 @@ def _all(reader, fieldname: str, deadline: float):
     return zip(v.terms, v.dfs)
 
 
-def _expand(leaf, reader, deadline: float, notices: list, searcher=None):
-    """The leaf as its most frequent terms (at most MAX_EXPANSIONS): the documents with any of
-    them (:func:`_docset_class`, given the ``searcher``), else an OR of the terms."""
+def _pick(leaf, reader, deadline: float, notices: list) -> list[str]:
+    """The leaf's most frequent terms (at most :data:`MAX_EXPANSIONS`), in order."""
     from whoosh import query as wq
 
     if isinstance(leaf, wq.FuzzyTerm) and leaf.maxdist > MAX_EDITS:
@@ -202,17 +199,20 @@ def _expand(leaf, reader, deadline: float, notices: list, searcher=None):
             f"{name} matches {counted:,} terms: searched the {MAX_EXPANSIONS} in the most documents "
             f"(at most {MAX_EXPANSIONS} a wildcard, prefix, fuzzy or range term)"
         )
-    terms = [t for t, _n in sorted(kept)]
+    return [t for t, _n in sorted(kept)]
+
+
+def _expand(leaf, terms: list[str], deadline: float, searcher=None):
+    """The leaf as its picked ``terms``: the documents with any of them (:func:`_docset_class`,
+    given the ``searcher``), else an OR of the terms."""
+    from whoosh import query as wq
+
     if not terms:
         return wq.NullQuery
     if searcher is None:
         return wq.Term(leaf.fieldname, terms[0], boost=leaf.boost) if len(terms) == 1 else wq.Or(
             [wq.Term(leaf.fieldname, t, boost=leaf.boost) for t in terms])
-    docs: set = set()
-    for i, t in enumerate(terms):
-        docs.update(term_docs(searcher, leaf.fieldname, t))
-        _check(deadline)
-    return _docset_class()(searcher, leaf.fieldname, terms, docs, leaf.boost)
+    return _docset_class()(searcher, leaf.fieldname, terms, _union(searcher, leaf.fieldname, terms, deadline), leaf.boost)
 
 
 def _non_empty(node, searcher, deadline: float):
@@ -236,7 +236,7 @@ def _non_empty(node, searcher, deadline: float):
                 docs.append(d + offset)
             if not i & 4095:
                 _check(deadline)
-    return _docset_class()(searcher, node.fieldname, [], docs, node.boost)
+    return _docset_class()(searcher, node.fieldname, [], np.array(docs, dtype=np.intp), node.boost)
 
 
 def _range_docs(node, searcher, deadline: float):
@@ -250,16 +250,13 @@ def _range_docs(node, searcher, deadline: float):
         ranker = ranker_for(searcher)
         first = None if node.startdate is None else _day_bound(node.startdate, True, node.startexcl)
         last = None if node.enddate is None else _day_bound(node.enddate, False, node.endexcl)
-        docs = set(np.flatnonzero(ranker.day_mask(first, last) & ranker.live()).tolist())
+        docs = np.flatnonzero(ranker.day_mask(first, last) & ranker.live())
         return _docset_class()(searcher, node.fieldname, [], docs, node.boost)
     q = node.simplify(searcher.reader())
     leaves = [q] if q.is_leaf() else list(q.leaves())
     if not all(isinstance(leaf, wq.Term) for leaf in leaves):
         return node
-    docs: set = set()
-    for leaf in leaves:
-        docs.update(term_docs(searcher, leaf.fieldname, leaf.text))
-        _check(deadline)
+    docs = _union(searcher, node.fieldname, [leaf.text for leaf in leaves], deadline)
     return _docset_class()(searcher, node.fieldname, [], docs, node.boost)
 
 
@@ -275,12 +272,21 @@ def _day_bound(dt, low: bool, excl: bool) -> int:
     return day - 1 if midnight and excl else day
 
 
-def term_docs(searcher, fieldname: str, term: str):
+def _union(searcher, fieldname: str, terms: list, deadline: float) -> np.ndarray:
+    """The live documents with any of ``terms``, sorted."""
+    docs = np.zeros(searcher.doc_count_all(), dtype=bool)
+    for t in terms:
+        docs[term_docs(searcher, fieldname, t)] = True
+        _check(deadline)
+    return np.flatnonzero(docs)
+
+
+def term_docs(searcher, fieldname: str, term: str) -> np.ndarray:
     """The live documents (top-level numbers) with ``term``: the ranker's posting lists (from the
     segment arrays: ~30x faster than Whoosh's matchers).  The one call into the ranker."""
     from searchkz.rank import ranker_for
 
-    return ranker_for(searcher).plist(fieldname, term)[0].tolist()
+    return ranker_for(searcher).plist(fieldname, term)[0]
 
 
 @functools.cache
@@ -292,15 +298,14 @@ def _docset_class():
     from whoosh.matching import ListMatcher, NullMatcher
 
     class DocSet(wq.Query):
-        def __init__(self, searcher, fieldname: str, terms: list, docs, boost: float = 1.0) -> None:
+        def __init__(self, searcher, fieldname: str, terms: list, docs: np.ndarray, boost: float = 1.0) -> None:
+            """``docs``: the documents' top-level numbers, sorted, each once."""
             self.fieldname, self.texts, self.boost = fieldname, terms, boost
             self.n = len(docs)
-            ordered = sorted(docs)
             self._by_leaf = {}
             for sub, offset in searcher.leaf_searchers():
-                lo = bisect_left(ordered, offset)
-                hi = bisect_left(ordered, offset + sub.doc_count_all())
-                self._by_leaf[id(sub)] = [d - offset for d in ordered[lo:hi]]
+                lo, hi = np.searchsorted(docs, [offset, offset + sub.doc_count_all()])
+                self._by_leaf[id(sub)] = (docs[lo:hi] - offset).tolist()
 
         def __repr__(self) -> str:
             return f"DocSet({self.fieldname!r}, {len(self.texts)} terms, {self.n} documents)"
@@ -342,10 +347,22 @@ def bound_query(q, reader, deadline: float, searcher=None):
     from whoosh import query as wq
 
     notices: list = []
+    picked: dict = {}  # id(pattern leaf) -> its terms: all picked (and counted) before any is read
+
+    def pick(node):
+        if isinstance(node, wq.MultiTerm):
+            picked[id(node)] = _pick(node, reader, deadline, notices)
+        return node
+
+    q.accept(pick)
+    n = sum(map(len, picked.values()))
+    if n > MAX_CLAUSES:
+        raise QueryError(f"the query's patterns stand for {n:,} terms, at most {MAX_CLAUSES:,}: "
+                         "use fewer words or narrower patterns")
 
     def fix(node):
         if isinstance(node, wq.MultiTerm):
-            return _expand(node, reader, deadline, notices, searcher)
+            return _expand(node, picked[id(node)], deadline, searcher)
         if isinstance(node, wq.Every) and searcher is not None and node.fieldname not in (None, "", "*"):
             return _non_empty(node, searcher, deadline)
         if isinstance(node, wq.NumericRange) and searcher is not None:

@@ -107,6 +107,27 @@ class Segment:
         except Exception:
             return []
 
+    def term_counts(self, fieldname: str, prefix: str = ""):
+        """``(term, documents with it, deleted ones counted)`` of the field's terms here that begin
+        with ``prefix``, in order."""
+        fa = self._field(fieldname)
+        if fa is not None:
+            i, j = fa.prefixed(prefix)
+            return zip(map(fa.term, range(i, j)), fa.df[i:j].tolist())
+        return self._walk_terms(fieldname, prefix)
+
+    def _walk_terms(self, fieldname: str, prefix: str):
+        try:
+            if not prefix and getattr(self.sub.schema[fieldname], "unique", False):  # (ids: one document
+                for t in self.sub.lexicon(fieldname):  # a term, and the lexicon reads twice as fast)
+                    yield t.decode("utf-8") if isinstance(t, bytes) else str(t), 1
+                return
+            items = self.sub.iter_prefix(fieldname, prefix) if prefix else self.sub.iter_field(fieldname)
+            for t, info in items:
+                yield t.decode("utf-8") if isinstance(t, bytes) else str(t), info.doc_frequency()
+        except KeyError:  # no such field in this segment
+            return
+
     def has_prefix(self, fieldname: str, prefix: str) -> bool:
         fa = self._field(fieldname)
         if fa is not None:
@@ -149,3 +170,17 @@ class Segment:
                 if value is not None:
                     out[d] = day_number(value)
         return out
+
+
+def segments_of(reader) -> list[Segment]:
+    """The open reader's segments (made once per reader: mapping a segment's arrays costs a read
+    of its header)."""
+    segs = getattr(reader, "_searchkz_segments", None)
+    if segs is None:
+        try:
+            leaves = list(reader.leaf_readers())
+        except Exception:
+            leaves = [(reader, 0)]
+        segs = [Segment(sub, offset) for sub, offset in leaves]
+        reader._searchkz_segments = segs
+    return segs

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from searchkz.postings import Segment
+from searchkz.postings import segments_of
 from searchkz.vocabulary import Vocabulary
 
 
@@ -92,11 +92,7 @@ class Ranker(Vocabulary):
     def __init__(self, searcher) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
-        try:
-            leaves = list(self.reader.leaf_readers())
-        except Exception:
-            leaves = [(self.reader, 0)]
-        super().__init__([Segment(sub, offset) for sub, offset in leaves])
+        super().__init__(segments_of(self.reader))
         self.n_all = self.reader.doc_count_all()
         self.n_docs = max(1, self.reader.doc_count())
         self._avg = {}

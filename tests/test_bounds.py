@@ -118,6 +118,20 @@ def test_too_many_terms_refused(ix):
         ix.search(query, timeout=30)
 
 
+def test_too_many_pattern_terms_refused_before_any_is_read(ix):
+    """A 2,000-character OR of prefixes stands for thousands of terms: refused once its patterns'
+    terms are counted, no posting list read (on 100,000 articles reading them ran past the budget)."""
+    from searchkz.rank import ranker_for
+
+    query = " OR ".join(f"*{c}* exact:*{c}* title:*{c}*" for c in "аәбгдежзийкқлмнңоөпрстуұүхіы")
+    ix.search("қоғам")  # (the first search reads the copy groups' ids)
+    ranker = ranker_for(ix._open())
+    before = ranker.postings_read
+    with pytest.raises(QueryError, match=r"patterns stand for [\d,]+ terms, at most 1,024"):
+        ix.search(query, timeout=30)
+    assert ranker.postings_read == before
+
+
 def test_huge_slop_phrase_counts_what_it_shows(ix):
     res = ix.search('"а б в г"~1000', limit=5)
     assert res.total == len(res) == 0
