@@ -22,9 +22,9 @@ Per field ``F`` (title, body, exact):
   frequency times the field's boost (``fields[F]["boost"]``);
 * ``F.len``: each document's field length as Whoosh's length byte.
 
-and ``days``: each document's day (days since 1970-01-01; ``NO_DAY`` undated); ``titles`` /
-``title_at``: the documents' titles (UTF-8, one blob) and where each starts (the title
-boost reads the top documents' titles without their stored records).
+and ``days``: each document's day (days since 1970-01-01; ``NO_DAY`` undated).  (Files
+written before the title boost counted from the ``title`` postings also hold ``titles`` and
+``title_at``, which are not read.)
 
 The file: ``MAGIC``, the header's length (uint32, little-endian), the header
 (JSON: the document count, the fields' boosts, each array's offset, dtype and
@@ -155,15 +155,11 @@ def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
     }
 
 
-def write_arrays(f, n: int, fields: dict, boosts: dict, lengths: dict, days, titles: list[str]) -> None:
+def write_arrays(f, n: int, fields: dict, boosts: dict, lengths: dict, days) -> None:
     """Write a segment's arrays to the binary file ``f``: ``fields`` maps a field name to its
     ``{term: (docnums, weights, ...)}``, ``lengths`` to its length bytes (``n`` of them),
-    ``days`` is the days of the ``n`` documents (:data:`NO_DAY`: undated), ``titles`` their titles."""
-    blobs = [t.encode("utf-8") for t in titles]
-    at = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in blobs], out=at[1:])
-    arrays = {"days": np.asarray(days, dtype=np.int32), "titles": np.frombuffer(b"".join(blobs), dtype=np.uint8),
-              "title_at": at.astype(np.uint32)}
+    ``days`` is the days of the ``n`` documents (:data:`NO_DAY`: undated)."""
+    arrays = {"days": np.asarray(days, dtype=np.int32)}
     meta = {}
     for name in FIELDS:
         if name not in fields:
@@ -298,18 +294,11 @@ class SegmentArrays:
             return np.frombuffer(buf, dtype=np.dtype(dtype), count=count, offset=data + offset)
 
         self.days = get("days")
-        self._titles, self._title_at = buf, get("title_at")
-        self._title_base = data + table["titles"][0]
         self.fields = {}
         for name, meta in head["fields"].items():
             self.fields[name] = FieldArrays(lambda k, name=name: get(f"{name}.{k}"), self.n, meta["boost"])
-        if len(self.days) != self.n or len(self._title_at) != self.n + 1:
+        if len(self.days) != self.n:
             raise ValueError("arrays of another segment")
-
-    def title(self, d: int) -> str:
-        """Document ``d``'s title."""
-        a = self._title_base + int(self._title_at[d])
-        return self._titles[a:self._title_base + int(self._title_at[d + 1])].decode("utf-8")
 
 
 def open_arrays(sub, gen: Path | None = None) -> SegmentArrays | None:

@@ -153,12 +153,6 @@ class Segment:
         length = self.sub.doc_field_length
         return np.array([length(d, fieldname, 0) or 0 for d in range(self.n)], dtype=np.float64)
 
-    def title(self, d: int) -> str:
-        """The title of the segment's document ``d`` (from the arrays, else its stored fields)."""
-        if self.arrays is not None:
-            return self.arrays.title(d)
-        return self.sub.stored_fields(d).get("title") or ""
-
     def days(self) -> np.ndarray:
         """Each document's day (days since 1970-01-01, ``NO_DAY``: undated)."""
         if self.arrays is not None:

@@ -104,7 +104,7 @@ class Ranker(Vocabulary):
             self._avg[f] = max(total / self.n_docs, 1e-9)
         self._norms: dict[tuple, np.ndarray] = {}
         self._days = None
-        self._titles = None
+        self._title_lengths = None
         self._work = None  # (Ranker._buffers)
         self.postings_read = 0  # postings read (for tests and profiling)
 
@@ -132,6 +132,12 @@ class Ranker(Vocabulary):
                 hit = 1 - b + b * lengths / self._avg[fieldname]
             self._norms[key] = hit
         return hit
+
+    def title_lengths(self) -> np.ndarray:
+        """Each document's title length (indexed words)."""
+        if self._title_lengths is None:
+            self._title_lengths = np.concatenate([seg.lengths("title") for seg in self.segments])
+        return self._title_lengths
 
     def days(self) -> np.ndarray:
         """Each document's day (days since 1970-01-01; :data:`searchkz.arrays.NO_DAY`: undated)."""

@@ -102,7 +102,6 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self._fields: dict[str, _Terms] = {}
         self._days = array("i")  # each document's day (searchkz.arrays)
-        self._titles: list[str] = []  # and its title
         self._pw_ok = None
         # Whoosh's writer empties "<indexname>.tmp" when it finishes, but the per-document
         # writers of every process keep their temporary files there (the pool that would
@@ -156,7 +155,6 @@ class FastSegmentWriter(SegmentWriter):
             raise
         pdw.finish_doc()
         self._days.append(_day_number(fields.get("date")))
-        self._titles.append(fields.get("title") or "")
         self._added = True
         self.docnum += 1
 
@@ -275,7 +273,7 @@ class FastSegmentWriter(SegmentWriter):
         lengths = {name: _length_bytes(self._fields[name].lengths, ndocs) for name in ranked}
         f = self.newsegment.create_file(self.storage, arrays.EXT)
         try:
-            arrays.write_arrays(f, ndocs, ranked, boosts, lengths, self._days, self._titles)
+            arrays.write_arrays(f, ndocs, ranked, boosts, lengths, self._days)
         finally:
             f.close()
 

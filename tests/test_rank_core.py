@@ -177,12 +177,11 @@ def test_arrays_round_trip_every_encoding(tmp_path, n):
     days[::7] = NO_DAY
     lengths = rng.integers(0, 256, n).astype(np.uint8)
     with open(tmp_path / "a.rka", "wb") as f:
-        write_arrays(f, n, {"body": terms}, {"body": 2.0}, {"body": lengths}, days, [f"Тақырып {d}" for d in range(n)])
+        write_arrays(f, n, {"body": terms}, {"body": 2.0}, {"body": lengths}, days)
     buf = (tmp_path / "a.rka").read_bytes()
     got = SegmentArrays(buf, 0, len(buf))
     fa = got.fields["body"]
     assert got.days.tolist() == days.tolist() and fa.lengths.tolist() == lengths.tolist()
-    assert got.title(0) == "Тақырып 0" and got.title(n - 1) == f"Тақырып {n - 1}"
     kinds = set()
     for term, (ids, ws) in terms.items():
         i = fa.find(term)
@@ -223,6 +222,6 @@ def test_arrays_are_the_same_written_in_chunks(tmp_path, monkeypatch):
         path = tmp_path / f"{chunk}.rka"
         with open(path, "wb") as f:
             arrays.write_arrays(f, n, {"exact": terms}, {"exact": 1.0}, {"exact": np.zeros(n, np.uint8)},
-                                np.zeros(n, np.int32), [""] * n)
+                                np.zeros(n, np.int32))
         out.append(path.read_bytes())
     assert out[0] == out[1]

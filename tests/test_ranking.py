@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from searchkz import Index
@@ -396,21 +397,35 @@ def test_prefix_safety_net_reads_only_other_stems(tmp_path):
     assert exact_read.isdisjoint({"кеңес", "кеңестердің", "кеңесті"})  # the word's own stem: not read
 
 
-def test_titles_are_read_from_the_arrays(mini, monkeypatch):
-    """The title boost reads each top document's title from the segment arrays (not the stored
-    record with its whole text); they hold every document's stored title."""
-    from searchkz.titles import Titles
+TITLE_COVER = [  # (title, query, share of the title's indexed terms the query names)
+    # қоғамдық, кеңес, отырыс, өт and ҚК (a full name's acronym is indexed with it; a typed full
+    # name searches an acronym with other meanings, as ҚК, only as typed)
+    ("Қоғамдық кеңестің отырысы өтті", "қоғамдық кеңес", 2 / 5),
+    ("Қоғамдық кеңестің отырысы өтті", "кеңестер", 1 / 5),
+    ("Қоғамдық кеңестің отырысы өтті", "сайлау", 0.0),
+    ("Дулат Бабатайұлы", "Дулат Бабатайұлы қай жылдары өмір сүрген", 1.0),
+    # үкіметтік, ұйым, мемлекет and ҮЕҰ (емес, мен: stop words); the full name searches ҮЕҰ too
+    ("Үкіметтік емес ұйымдар мен мемлекет", "үкіметтік емес ұйымдардың", 3 / 4),
+    ("Мектептегі оқушылар", "мектептер", 1 / 2),  # мектеп-: a shared beginning (the prefix net)
+]
 
-    searcher = mini._open()
-    reader = searcher.reader()
-    docs = list(reader.all_doc_ids())
-    stored = [searcher.stored_fields(d).get("title") or "" for d in docs]
-    assert any(stored)
-    monkeypatch.setattr(searcher, "stored_fields", None)  # the titles must not need the stored records
-    from searchkz.rank import ranker_for
 
-    titles = Titles(ranker_for(searcher).segments)
-    assert [titles.text(d) for d in docs] == stored
+@pytest.mark.parametrize("title, query, share", TITLE_COVER)
+def test_title_cover_counts_the_named_words(tmp_path, title, query, share):
+    """The title boost's share of a title's words that the query names, counted from the title
+    postings in the segment arrays (no title text is read)."""
+    from searchkz.rank import PARAMS, ranker_for
+    from searchkz.search import build_query
+    from searchkz.titles import query_cover
+
+    ix = _built(tmp_path, [{"id": "a", "title": title, "text": "Мәтін."},
+                           {"id": "b", "title": "Басқа тақырып", "text": "Мәтін."}])
+    searcher = ix._open()
+    ranker = ranker_for(searcher)
+    assert ranker.segments[0].arrays is not None
+    docs = np.array([searcher.document_number(id="a")])
+    got = query_cover(ranker, build_query(query).qwords, docs, PARAMS)
+    assert got.tolist() == pytest.approx([share])
 
 
 def test_has_prefix_looks_in_every_segment(tmp_path):
