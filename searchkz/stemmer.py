@@ -50,7 +50,7 @@ from searchkz.lang.kk.folding import FOLD
 __all__ = ["ANALYZER_DATA_VERSION", "stem", "stem_folded", "fold", "CachedStemmer"]
 
 #: Bump whenever stemming output changes (it goes into the index's analyzer version).
-ANALYZER_DATA_VERSION = "kk-stem-5"
+ANALYZER_DATA_VERSION = "kk-stem-6"
 
 #: Shortest stem the fallback (unattested) path may leave.
 MIN_STEM = 3
@@ -287,6 +287,7 @@ class _Mode:
         self.glide_i = f("и")
         self.vn = f("у")
         self.front_consonants = "кг" if fold_map is None else ""  # (folded text: к is also қ)
+        self.surname_ov = f("ов")
         self.letters = frozenset(f(c) for c in LETTERS) | {"-"}
 
     def _f(self, s: str) -> str:
@@ -509,6 +510,10 @@ def _harmony_ok(stem: str, harmony: int, mode: _Mode) -> bool:
     back, front = mode.back, mode.front
     if harmony == 2 and stem[-1:] in mode.front_consonants:  # банк-тің, парк-ке: a native back word ends in қ/ғ, not к/г
         return True
+    if harmony == 2 and len(stem) > 4 and stem.endswith(mode.surname_ov):
+        # a surname in -ов on a Kazakh root takes the root's harmony: Әуезов-тің, Мүсірепов-ке
+        # (Иванов-тың, Байтұрсынов-тың: back roots stay back)
+        stem = stem[:-2]
     for ch in reversed(stem):
         if ch in back:
             return harmony == 1

@@ -48,6 +48,13 @@ PROPER_NOUNS = [
     ("балаеваның", "балаева"), ("тоқаевтың", "тоқаев"), ("астанада", "астана"),
     ("шымкентте", "шымкент"),
 ]
+# A surname in -ов on a Kazakh root takes its suffixes in the root's harmony (Әуезовтің, not
+# Әуезовтың); a back root keeps back suffixes.
+SURNAMES_OV = [
+    ("әуезовтің", "әуезов"), ("әуезовке", "әуезов"), ("әуезовтен", "әуезов"), ("мүсіреповтің", "мүсірепов"),
+    ("сүлейменовтің", "сүлейменов"), ("жансүгіровтің", "жансүгіров"), ("құдайбергеновке", "құдайбергенов"),
+    ("байтұрсыновтың", "байтұрсынов"), ("ивановтың", "иванов"),
+]
 HYPHENATED_AND_FOREIGN = [
     ("іс-қимылының", "іс-қимыл"), ("2010", "2010"), ("covid", "covid"), ("х5", "х5"),
 ]
@@ -62,7 +69,7 @@ CASES = [
     for name, table in [
         ("plural", PLURAL), ("possessive", POSSESSIVE), ("case", CASE), ("verb", VERB_FORMS),
         ("alternation", ALTERNATIONS), ("vowel_drop", VOWEL_DROP), ("verb_alt", VERB_ALTERNATIONS),
-        ("guard", OVER_STEMMING_GUARDS), ("proper", PROPER_NOUNS),
+        ("guard", OVER_STEMMING_GUARDS), ("proper", PROPER_NOUNS), ("surname_ov", SURNAMES_OV),
         ("hyphen_foreign", HYPHENATED_AND_FOREIGN), ("lookalike", LOOK_ALIKES),
     ]
     for w, s in table
