@@ -82,7 +82,9 @@ def build(sentences_path: str | Path, workdir: str | Path):
 
 
 def found(ix, query: str) -> list[str]:
-    return [h.id for h in ix.search(query, limit=DEPTH, snippets=False)]
+    # copies not collapsed: every sentence is judged (KazNERD repeats sentences, which collapse into
+    # one hit "+N")
+    return [h.id for h in ix.search(query, limit=DEPTH, snippets=False, collapse=False)]
 
 
 def _case(ix, query: str, targets: set, relevant: set, texts: dict) -> dict:
