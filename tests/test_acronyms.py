@@ -54,6 +54,21 @@ def test_acronyms_are_indexed_in_capitals(word, normalized, stem):
     assert (a.normalized, a.stem) == (normalized, stem)
 
 
+def test_every_full_name_is_found_by_its_first_stem_alone():
+    """The table's names are stemmed only for the first two letters a searched text's stems begin
+    with: each name must be found when its own stems come, alone, as a fresh process would."""
+    from searchkz import acronyms
+
+    for acr, names in ACRONYMS.items():
+        for name, _src in names:
+            stems = list(acronyms.name_stems(name))
+            if not stems:
+                continue
+            acronyms._TABLE.clear()
+            acronyms._LOADED.clear()
+            assert (0, len(stems), acronyms.key(acr)) in acronyms.find_names(stems), name
+
+
 @pytest.mark.parametrize(
     "text, defs",
     [
