@@ -87,13 +87,13 @@ _TABLE: dict = {}  # {first stem: [(stems of the full name's kept words, ACRONYM
 _LOADED: set = set()
 
 
-def _full_names(stems) -> dict:
-    """The table's full names by first stem, those that can begin at one of ``stems`` stemmed on
-    first need (stemming all ~250 names took 0.1 s of a one-shot search: most of the stemmer's
-    data decoded)."""
+def _full_names(stems=None) -> dict:
+    """The table's full names by first stem: all of them (``stems`` None), or at least those that
+    can begin at one of ``stems``, stemmed on first need (stemming all ~190 names took 0.1 s of a
+    one-shot search: most of the stemmer's data decoded)."""
     heads = _names_by_head()
     if len(_LOADED) < len(heads):
-        for h in {s[:2].lower() for s in stems} - _LOADED:
+        for h in (heads.keys() if stems is None else {s[:2].lower() for s in stems}) - _LOADED:
             for name, acr in heads.get(h, ()):
                 ns = name_stems(name)
                 if ns:
@@ -116,12 +116,12 @@ def full_names(acronym: str) -> list[str]:
     return [n for a, names in ACRONYMS.items() if key(a) == k for n, _s in names]
 
 
-def find_names(stems: list, local: dict | None = None) -> list[tuple[int, int, str]]:
+def find_names(stems: list, local: dict | None = None, query: bool = False) -> list[tuple[int, int, str]]:
     """``(first, end, ACRONYM)`` for every full name whose stems occur in a row in ``stems``
     (the table's and ``local``'s: ``{first stem: [(stems, ACRONYM)]}``).  The hot path of
     indexing: one dict lookup a word in a comprehension, sequences compared only where a name
-    can begin."""
-    table = _full_names(stems)
+    can begin.  ``query``: a query's few stems (only the names they can begin are stemmed)."""
+    table = _full_names(stems if query else None)
     if local:
         table = {**table, **{k: table.get(k, []) + v for k, v in local.items()}}
     get = table.get

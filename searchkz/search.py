@@ -396,7 +396,7 @@ def add_acronyms(plan: QueryPlan, stems: list, learned: dict) -> None:
     typed = set()  # acronyms typed as such (not found for a full name)
     for qw in plan.qwords:
         typed.update(s for s in qw.stems if s.isupper())
-    for first, end, acr in acronyms.find_names(stems, local):
+    for first, end, acr in acronyms.find_names(stems, local, query=True):
         named = {acronyms.name_stems(n) for n in acronyms.full_names(acr) + list(learned.get(acr, ()))}
         # an acronym with another full name too (ҚК: қоғамдық кеңес, қарулы күштер) would find that
         # name's articles: only an acronym that stands for this name alone is searched for it
