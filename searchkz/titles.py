@@ -16,18 +16,25 @@ import numpy as np
 
 def title_cover(ranker, docs: np.ndarray, terms, prefixes, boost: float) -> np.ndarray:
     """Per document of ``docs`` (sorted), the share of its title's words named by ``terms`` or
-    beginning with one of ``prefixes`` (title postings weigh ``boost`` an occurrence)."""
-    named = set(t for t in terms if ranker.in_vocabulary("title", t))
-    for pre in prefixes:
-        named.update(ranker.expand_prefix("title", pre))
+    beginning with one of ``prefixes`` (title postings weigh ``boost`` an occurrence).  Only the
+    segments holding one of ``docs`` are read (an incremental update's small segment, read
+    through Whoosh, seldom is)."""
     hits = np.zeros(len(docs))
-    for t in sorted(named):
-        ids, ws = ranker.plist("title", t)
-        if not len(ids):
+    for seg in ranker.segments:
+        lo, hi = np.searchsorted(docs, [seg.offset, seg.offset + seg.n])
+        if lo == hi:
             continue
-        at = np.minimum(np.searchsorted(docs, ids), len(docs) - 1)
-        found = docs[at] == ids
-        np.add.at(hits, at[found], ws[found] / boost)
+        mine = docs[lo:hi]
+        named = {t for t in terms if seg.df("title", t)}
+        for pre in prefixes:
+            named.update(seg.prefixed("title", pre))
+        for t in sorted(named):
+            ids, ws = seg.postings("title", t)
+            if not len(ids):
+                continue
+            at = np.minimum(np.searchsorted(mine, ids), len(mine) - 1)
+            found = mine[at] == ids
+            np.add.at(hits, lo + at[found], ws[found] / boost)
     lengths = ranker.title_lengths()[docs]
     return np.divide(hits, lengths, out=np.zeros(len(docs)), where=lengths > 0).clip(0.0, 1.0)
 

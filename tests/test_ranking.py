@@ -428,6 +428,25 @@ def test_title_cover_counts_the_named_words(tmp_path, title, query, share):
     assert got.tolist() == pytest.approx([share])
 
 
+def test_title_cover_in_a_segment_without_arrays(tmp_path):
+    """An incremental update's segment (Whoosh's postings, no arrays) gives the same shares."""
+    from searchkz.rank import PARAMS, ranker_for
+    from searchkz.search import build_query
+    from searchkz.titles import query_cover
+
+    docs = [{"id": "b", "title": "Басқа тақырып", "text": "Мәтін."}]
+    ix = _built(tmp_path, docs)
+    ix = _built(tmp_path, docs + [{"id": f"t{i}", "title": title, "text": "Мәтін."}
+                                  for i, (title, _q, _s) in enumerate(TITLE_COVER)])
+    searcher = ix._open()
+    ranker = ranker_for(searcher)
+    assert len(ranker.segments) == 2 and ranker.segments[1].arrays is None
+    for i, (_title, query, share) in enumerate(TITLE_COVER):
+        d = np.array([searcher.document_number(id=f"t{i}")])
+        assert d[0] >= ranker.segments[1].offset
+        assert query_cover(ranker, build_query(query).qwords, d, PARAMS).tolist() == pytest.approx([share]), query
+
+
 def test_has_prefix_looks_in_every_segment(tmp_path):
     """The respelling walk's prefix test, segment by segment: a prefix is known when any
     segment has a term beginning with it (words only in the second segment included)."""
