@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import weakref
 
 from searchkz.lang.kk.acronyms import ACRONYMS
@@ -85,6 +86,7 @@ def _names_by_head() -> dict:
 
 _TABLE: dict = {}  # {first stem: [(stems of the full name's kept words, ACRONYM)]} of the loaded heads
 _LOADED: set = set()
+_LOADING = threading.Lock()  # (a server's threads: each head's names added once)
 
 
 def _full_names(stems=None) -> dict:
@@ -93,12 +95,15 @@ def _full_names(stems=None) -> dict:
     one-shot search: most of the stemmer's data decoded)."""
     heads = _names_by_head()
     if len(_LOADED) < len(heads):
-        for h in (heads.keys() if stems is None else {s[:2].lower() for s in stems}) - _LOADED:
-            for name, acr in heads.get(h, ()):
-                ns = name_stems(name)
-                if ns:
-                    _TABLE.setdefault(ns[0], []).append((ns, acr))
-            _LOADED.add(h)
+        wanted = heads.keys() if stems is None else {s[:2].lower() for s in stems}
+        if wanted - _LOADED:
+            with _LOADING:
+                for h in wanted - _LOADED:
+                    for name, acr in heads.get(h, ()):
+                        ns = name_stems(name)
+                        if ns:
+                            _TABLE.setdefault(ns[0], []).append((ns, acr))
+                    _LOADED.add(h)
     return _TABLE
 
 
