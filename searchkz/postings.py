@@ -135,16 +135,6 @@ class Segment:
             return j > i
         return bool(self.prefixed(fieldname, prefix))
 
-    def terms(self, fieldname: str) -> list[str]:
-        """Every term of the field here, in order."""
-        fa = self._field(fieldname)
-        if fa is not None:
-            return [fa.term(k) for k in range(fa.terms.n)]
-        try:
-            return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.sub.lexicon(fieldname)]
-        except Exception:
-            return []
-
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's field length, as Whoosh's length byte gives it back."""
         fa = self._field(fieldname)

@@ -6,8 +6,7 @@ Counted from the ``title`` field's postings (each segment's arrays): a title wor
 its stem is one of the query's stems or forms, or begins with the first ``prefix_len`` letters
 of one of the query's forms (the prefix net of :mod:`searchkz.rank`); ``c`` is their number over
 the title's length: its indexed terms (content words, the parts of a hyphenated word, the acronym
-of a full name it spells out).  (Counted from the title's text before: KazQAD dev moved by
-+0.0003 nDCG@10, MRR@10 and Recall@100 unchanged; 2.6 ms a query less at 10,000 articles.)"""
+of a full name it spells out; see docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
