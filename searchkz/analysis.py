@@ -425,29 +425,6 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
     return out
 
 
-_content: dict[str, bool] = {}  # a word without Latin letters -> is it a content word (not a stop word)?
-
-
-def count_content_words(text: str) -> int:
-    """How many words of ``text`` are not stop words (without stemming them)."""
-    n = 0
-    ctx = None
-    known = _content
-    for raw in WORD_RE.findall(text):
-        content = known.get(raw)
-        if content is None:
-            if _LAT_RE.search(raw):
-                if ctx is None:
-                    ctx = _text_context(text)[1]
-                n += not analyze_word(raw, ctx).stop  # Latin script: the stop check needs the transliteration
-                continue
-            if len(known) >= _CACHE_MAX:
-                known.clear()
-            content = known[raw] = normalize(raw) not in STOP_WORDS
-        n += content
-    return n
-
-
 def find_words(
     text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None
 ) -> list[tuple[int, int, WordAnalysis]]:
