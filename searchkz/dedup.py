@@ -188,7 +188,10 @@ def save(gen: Path, sigs: dict[str, bytes]) -> list[list[str]]:
     groups = group_ids(ids, m)
     _write_atomic(gen / COPIES, json.dumps({"groups": groups}, ensure_ascii=False).encode("utf-8"))
     tmp = gen / (SIGNATURES + ".tmp.npz")
-    np.savez(tmp, ids=np.frombuffer(json.dumps(ids, ensure_ascii=False).encode("utf-8"), np.uint8), sigs=m)
+    # the ids as zlib'd JSON (2.2 MB -> 0.2 MB at 100,000 articles); the signatures as they are (random
+    # 16-bit values: nothing to compress)
+    packed = zlib.compress(json.dumps(ids, ensure_ascii=False).encode("utf-8"))
+    np.savez(tmp, ids=np.frombuffer(packed, np.uint8), sigs=m)
     os.replace(tmp, gen / SIGNATURES)
     return groups
 
@@ -198,9 +201,9 @@ def load_signatures(gen: Path) -> dict[str, bytes] | None:
     older searchkz)."""
     try:
         with np.load(gen / SIGNATURES) as z:
-            ids = json.loads(z["ids"].tobytes().decode("utf-8"))
+            ids = json.loads(zlib.decompress(z["ids"].tobytes()).decode("utf-8"))
             m = z["sigs"]
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zlib.error):  # (zlib.error: an older searchkz's plain JSON)
         return None
     if m.shape != (len(ids), NUM_PERM):
         return None

@@ -4,7 +4,7 @@ Layout of an index folder::
 
     index/
       CURRENT          name of the live generation (replaced atomically)
-      gen-<stamp>/     a complete Whoosh index + manifest.json
+      gen-<stamp>/     a complete Whoosh index + manifest.json.gz
       .lock            held (flock) by the one reindex that may run at a time
 
 Every reindex, full or incremental, writes a *new* generation and then points
@@ -12,7 +12,7 @@ Every reindex, full or incremental, writes a *new* generation and then points
 leaves the previous generation live and complete.  An incremental reindex
 starts its generation as hard links of the live one (Whoosh segment files are
 immutable; deletions live in the table of contents), so it costs only what
-changed.  ``manifest.json`` records, per source file, its mtime and size and the
+changed.  ``manifest.json.gz`` (gzip'd JSON) records, per source file, its mtime and size and the
 content hash of each of its documents: unchanged files are skipped without
 being read.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gzip
 import json
 import os
 import re
@@ -47,7 +48,9 @@ from searchkz.errors import (
 
 TITLE_BOOST = 2.0
 CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.json.gz"  # gzip'd JSON: a tenth of an index of 100,000 one-file articles's size
+_OLD_MANIFEST = "manifest.json"  # (plain JSON, before: still read for its analyzer version)
+_MANIFESTS = (MANIFEST, _OLD_MANIFEST)
 LOCKFILE = ".lock"
 GEN_PREFIX = "gen-"
 TMP_PREFIX = "tmp-"
@@ -215,13 +218,29 @@ def current_generation(root: Path) -> Path | None:
     return gen
 
 
+def _manifest_path(gen: Path) -> Path:
+    path = gen / MANIFEST
+    return path if path.exists() or not (gen / _OLD_MANIFEST).exists() else gen / _OLD_MANIFEST
+
+
+def _manifest_bytes(path: Path, limit: int = -1) -> bytes:
+    """The manifest's JSON (its first ``limit`` bytes), gzip'd or not."""
+    with open(path, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            fh.seek(0)
+            return fh.read(limit)
+        fh.seek(0)
+        with gzip.GzipFile(fileobj=fh) as z:
+            return z.read(limit)
+
+
 def read_manifest(gen: Path) -> dict:
+    path = _manifest_path(gen)
     try:
-        with open(gen / MANIFEST, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError) as exc:
+        return json.loads(_manifest_bytes(path))
+    except (OSError, ValueError, EOFError, zlib.error) as exc:
         raise IndexCorruptError(
-            f"index manifest {gen / MANIFEST} is unreadable ({exc}); rebuild with: searchkz reindex --full --index {gen.parent}"
+            f"index manifest {path} is unreadable ({exc}); rebuild with: searchkz reindex --full --index {gen.parent}"
         ) from None
 
 
@@ -258,12 +277,11 @@ _VERSION_RE = re.compile(r'"analyzer_version"\s*:\s*("(?:[^"\\]|\\.)*")')
 def manifest_analyzer_version(gen: Path) -> str | None:
     """The manifest's analyzer version, from its head (the whole file when not found there)."""
     try:
-        with open(gen / MANIFEST, "rb") as fh:
-            head = fh.read(4096).decode("utf-8", "replace")
+        head = _manifest_bytes(_manifest_path(gen), 4096).decode("utf-8", "replace")
         m = _VERSION_RE.search(head)
         if m:
             return json.loads(m.group(1))
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError, zlib.error):
         pass
     return read_manifest(gen).get("analyzer_version")
 
@@ -272,7 +290,7 @@ def _index_files(gen: Path) -> list[Path]:
     """The Whoosh files of a generation (not the manifest, lock or temporary files)."""
     return sorted(
         p for p in gen.iterdir()
-        if p.is_file() and p.name != MANIFEST and not p.name.endswith(".tmp") and "LOCK" not in p.name
+        if p.is_file() and p.name not in _MANIFESTS and not p.name.endswith(".tmp") and "LOCK" not in p.name
     )
 
 
@@ -331,11 +349,12 @@ def check_generation(gen: Path, manifest: dict) -> None:
         )
 
 
-def _write_json_atomic(path: Path, data: dict) -> None:
+def _write_manifest_atomic(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        with open(tmp, "wb") as fh:
+            with gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=6, mtime=0) as z:
+                z.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -404,7 +423,7 @@ def _link_copy(src: Path, dst: Path) -> None:
     """Copy a Whoosh index folder as hard links (falls back to copies)."""
     dst.mkdir(parents=True)
     for p in src.iterdir():
-        if p.name == MANIFEST or p.name.endswith(".tmp") or "LOCK" in p.name:
+        if p.name in _MANIFESTS or p.name.endswith(".tmp") or "LOCK" in p.name:
             continue
         try:
             os.link(p, dst / p.name)
@@ -534,7 +553,7 @@ def reindex(
                         manifest["sources"] = new_sources
                         manifest.setdefault("files", file_checksums(live))
                         manifest["last_reindex"] = _now()
-                        _write_json_atomic(live / MANIFEST, manifest)
+                        _write_manifest_atomic(live / MANIFEST, manifest)
                     stats.documents = manifest.get("documents", 0)
                     stats.seconds = time.perf_counter() - started
                     return stats
@@ -561,7 +580,7 @@ def reindex(
                 "sources": new_sources,
                 "files": file_checksums(tmp),
             }
-            _write_json_atomic(tmp / MANIFEST, new_manifest)
+            _write_manifest_atomic(tmp / MANIFEST, new_manifest)
             gen = root / _new_generation_name()
             os.rename(tmp, gen)
             _publish(root, gen)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searchkz import Index, IndexVersionError, LockTimeoutError
-from searchkz.index import CURRENT, MANIFEST, current_generation, index_lock
+from searchkz.index import CURRENT, MANIFEST, current_generation, index_lock, read_manifest
 
 S000 = "000_673e680e95f3e0a9.txt"
 S003 = "003_ef5e74323f016fa6.txt"
@@ -61,7 +61,7 @@ def test_touched_but_identical_file_is_not_reindexed(built):
     stats = ix.reindex(corpus)
     assert (stats.added, stats.updated, stats.deleted) == (0, 0, 0)
     # the new mtime is remembered: the next run does not even read the file
-    manifest = json.loads((current_generation(ix.path) / MANIFEST).read_text())
+    manifest = read_manifest(current_generation(ix.path))
     assert manifest["sources"][S003][0] == (corpus / S003).stat().st_mtime_ns
 
 
@@ -112,9 +112,10 @@ def test_multiprocess_full_reindex_keeps_every_document(tmp_corpus, tmp_path):
 def test_other_analyzer_version_is_rebuilt_not_mixed(built):
     ix, corpus = built
     gen = current_generation(ix.path)
-    manifest = json.loads((gen / MANIFEST).read_text())
+    manifest = read_manifest(gen)
     manifest["analyzer_version"] = "0/old"
-    (gen / MANIFEST).write_text(json.dumps(manifest))
+    (gen / MANIFEST).unlink()
+    (gen / "manifest.json").write_text(json.dumps(manifest))  # an older generation's plain manifest
     fresh = Index(ix.path)
     with pytest.raises(IndexVersionError, match="reindex --full"):
         fresh.search("ұйым")

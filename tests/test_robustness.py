@@ -218,9 +218,11 @@ def _damage(index: Path, kind: str) -> None:
     elif kind == "deleted live generation":
         shutil.rmtree(gen)
     elif kind == "other analyzer version":
-        m = json.loads((gen / "manifest.json").read_text())
+        from searchkz.index import MANIFEST, _write_manifest_atomic, read_manifest
+
+        m = read_manifest(gen)
         m["analyzer_version"] = "0/old"
-        (gen / "manifest.json").write_text(json.dumps(m))
+        _write_manifest_atomic(gen / MANIFEST, m)
     else:  # pragma: no cover
         raise ValueError(kind)
 
