@@ -14,6 +14,16 @@ def seed_dir() -> Path:
     return SEED_DIR
 
 
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """An index of the bundled corpus, built once for the tests that only search it."""
+    from searchkz import Index
+
+    path = tmp_path_factory.mktemp("seed") / "index"
+    Index(path).reindex(SEED_DIR, procs=1)
+    return path
+
+
 @pytest.fixture
 def tmp_corpus(tmp_path: Path) -> Path:
     """A writable copy of the bundled corpus in tmp_path."""

@@ -13,7 +13,6 @@ from searchkz import Index
 from searchkz.cli import main
 from searchkz.errors import DocumentNotFoundError, QueryError
 
-SEED_DIR = Path(__file__).resolve().parent.parent / "corpus"
 A000 = "000_673e680e95f3e0a9.txt"  # 2019-10-10, BAQ.KZ byline
 A001 = "001_07369e8b3fe96b32.txt"  # 2019-11-27
 A002 = "002_ad8a2653cb24e9f8.txt"  # 2018-10-16
@@ -21,10 +20,8 @@ UNDATED = {"003_ef5e74323f016fa6.txt", "004_46335ba148919712.txt"}
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("explore") / "index"
-    Index(path).reindex(SEED_DIR, procs=1)
-    return path
+def index_dir(seed_index) -> Path:
+    return seed_index
 
 
 @pytest.fixture(scope="module")

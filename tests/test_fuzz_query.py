@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from searchkz import Index, QueryError
 from searchkz.cli import main
 
-SEED_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
 WORDS = ["қоғамдық", "кеңес", "ұйым", "Астана", "kenes", "когам", "және", "мен", "бұл", "не", "the", "AND", "OR",
          "NOT", "ANDNOT", "ANDMAYBE", "TO", "title:", "body:", "date:", "id:", "exact:", "folded:", "nofield:",
@@ -40,10 +39,8 @@ queries = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("fuzz") / "index"
-    Index(path).reindex(SEED_DIR, procs=1)
-    return path
+def index_dir(seed_index) -> Path:
+    return seed_index
 
 
 @pytest.fixture(scope="module")
