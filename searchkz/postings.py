@@ -97,15 +97,7 @@ class Segment:
 
     def prefixed(self, fieldname: str, prefix: str) -> list[str]:
         """The field's terms here that begin with ``prefix``, in order."""
-        fa = self._field(fieldname)
-        if fa is not None:
-            i, j = fa.prefixed(prefix)
-            return [fa.term(k) for k in range(i, j)]
-        try:
-            return [t.decode("utf-8") if isinstance(t, bytes) else t
-                    for t in self.sub.expand_prefix(fieldname, prefix.encode("utf-8"))]
-        except Exception:
-            return []
+        return [t for t, _n in self.term_counts(fieldname, prefix)]
 
     def term_counts(self, fieldname: str, prefix: str = ""):
         """``(term, documents with it, deleted ones counted)`` of the field's terms here that begin
@@ -125,15 +117,11 @@ class Segment:
             items = self.sub.iter_prefix(fieldname, prefix) if prefix else self.sub.iter_field(fieldname)
             for t, info in items:
                 yield t.decode("utf-8") if isinstance(t, bytes) else str(t), info.doc_frequency()
-        except KeyError:  # no such field in this segment
+        except Exception:  # no such field in this segment (Whoosh: KeyError, TermNotFound)
             return
 
     def has_prefix(self, fieldname: str, prefix: str) -> bool:
-        fa = self._field(fieldname)
-        if fa is not None:
-            i, j = fa.prefixed(prefix)
-            return j > i
-        return bool(self.prefixed(fieldname, prefix))
+        return next(iter(self.term_counts(fieldname, prefix)), None) is not None
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's field length, as Whoosh's length byte gives it back."""

@@ -104,7 +104,7 @@ class Ranker(Vocabulary):
             self._avg[f] = max(total / self.n_docs, 1e-9)
         self._norms: dict[tuple, np.ndarray] = {}
         self._days = None
-        self._title_lengths = None
+        self._lengths: dict[str, np.ndarray] = {}
         self._work = None  # (Ranker._buffers)
         self.postings_read = 0  # postings read (for tests and profiling)
 
@@ -128,16 +128,16 @@ class Ranker(Vocabulary):
             if times != 1.0:
                 hit = times * self._length_norm(fieldname, b)
             else:
-                lengths = np.concatenate([seg.lengths(fieldname) for seg in self.segments])
-                hit = 1 - b + b * lengths / self._avg[fieldname]
+                hit = 1 - b + b * self.lengths(fieldname) / self._avg[fieldname]
             self._norms[key] = hit
         return hit
 
-    def title_lengths(self) -> np.ndarray:
-        """Each document's title length (indexed words)."""
-        if self._title_lengths is None:
-            self._title_lengths = np.concatenate([seg.lengths("title") for seg in self.segments])
-        return self._title_lengths
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length in a field (indexed terms; read once)."""
+        hit = self._lengths.get(fieldname)
+        if hit is None:
+            hit = self._lengths[fieldname] = np.concatenate([seg.lengths(fieldname) for seg in self.segments])
+        return hit
 
     def days(self) -> np.ndarray:
         """Each document's day (days since 1970-01-01; :data:`searchkz.arrays.NO_DAY`: undated)."""

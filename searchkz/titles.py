@@ -34,7 +34,7 @@ def title_cover(ranker, docs: np.ndarray, terms, prefixes, boost: float) -> np.n
             at = np.minimum(np.searchsorted(mine, ids), len(mine) - 1)
             found = mine[at] == ids
             np.add.at(hits, lo + at[found], ws[found] / boost)
-    lengths = ranker.title_lengths()[docs]
+    lengths = ranker.lengths("title")[docs]
     return np.divide(hits, lengths, out=np.zeros(len(docs)), where=lengths > 0).clip(0.0, 1.0)
 
 
