@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from searchkz.lang.kk.suffixes import ORDINAL_AFTER_HYPHEN
 from searchkz.stemmer import is_suffix_chain
 
 HYPHEN_RE = re.compile("[-\u2010\u2011]")
 _CYR_WORD = re.compile(r"[\u0400-\u04ff]+")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
-_ORDINAL = re.compile(r"(?:ын|ін|н)?(?:шы|ші)")
+_ORDINAL = re.compile("|".join(ORDINAL_AFTER_HYPHEN))  # (longest first)
 
 
 def is_suffix_tail(tail: str) -> bool:

@@ -42,6 +42,8 @@ DERIVED_NOUN_ENDINGS = ("ақ", "ек", "ық", "ік", "ыс", "іс", "ыш", 
 #: a derived noun in them is kept only before what can follow only a noun (шығармасының, көрмелер).
 DERIVED_NOUN_NEGATION_LIKE = ("ма", "ме", "ба", "бе", "па", "пе")
 NOUN_ONLY_AFTER_VOWEL = ("сы", "сі", "лар", "лер", "ның", "нің")
+# the ordinal ending written after a hyphen on a number (5-ші, 3-інші, 2-ншы), before any case ending
+ORDINAL_AFTER_HYPHEN = ("ыншы", "ынші", "іншы", "інші", "ншы", "нші", "шы", "ші")
 
 # --- nouns ------------------------------------------------------------------------------
 
