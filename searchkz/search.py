@@ -386,12 +386,7 @@ def add_acronyms(plan: QueryPlan, stems: list, learned: dict) -> None:
     full name's words; the full names are highlighted."""
     from searchkz.rank import QueryWord
 
-    local = {}
-    for acr, names in learned.items():
-        for name in names:
-            ns = acronyms.name_stems(name)
-            if len(ns) >= 2:
-                local.setdefault(ns[0], []).append((ns, acr))
+    local = acronyms.local_names([(acr, name) for acr, names in learned.items() for name in names])
     have = {s for qw in plan.qwords for s in qw.stems}
     typed = set()  # acronyms typed as such (not found for a full name)
     for qw in plan.qwords:
