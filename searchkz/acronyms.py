@@ -22,12 +22,13 @@ import threading
 import weakref
 
 from searchkz.lang.kk.acronyms import ACRONYMS
+from searchkz.lang.kk.alphabet import KAZAKH_SPECIFIC
 
 #: Begins the ``exact`` term of an archive's own acronym definition (no word contains it).
 MARKER = "\x01"
 _MAX_LETTERS = 6
-_UPPER = "А-ЯЁӘҒҚҢӨҰҮҺІ"
-_LOWER = "а-яёәғқңөұүһі"
+_LOWER = "а-яё" + "".join(sorted(KAZAKH_SPECIFIC))  # (Kazakh Cyrillic, as character-class ranges)
+_UPPER = _LOWER.upper()
 # "(ҚК)", "(ҚазҰУ)": an acronym in parentheses; "ҚК (қоғамдық кеңес)": a name after one
 _DEF_AFTER_RE = re.compile(rf"\(\s*([{_UPPER}][{_UPPER}{_LOWER}]{{1,7}})\s*\)")
 _DEF_BEFORE_RE = re.compile(rf"(?<![\w])([{_UPPER}][{_UPPER}{_LOWER}]{{1,7}})\s*\(([^()]{{3,120}})\)")
