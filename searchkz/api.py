@@ -43,6 +43,20 @@ class Document:
     metadata: dict = field(default_factory=dict)
     copies: list[str] = field(default_factory=list)  # ids of its other copies (searchkz.dedup)
 
+    def to_dict(self, spans=(), title_spans=()) -> dict:
+        """The article as JSON, with the ``(start, end)`` highlights of a query in its text and title."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "source": self.source,
+            "text": self.text,
+            "highlights": [list(s) for s in spans],
+            "title_highlights": [list(s) for s in title_spans],
+            "copies": list(self.copies),
+            "metadata": self.metadata,
+        }
+
 
 @dataclass
 class SearchResult(list):

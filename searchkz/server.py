@@ -125,20 +125,6 @@ def hit_to_dict(hit) -> dict:
     return d
 
 
-def document_to_dict(doc, spans=(), title_spans=()) -> dict:
-    return {
-        "id": doc.id,
-        "title": doc.title,
-        "date": doc.date.isoformat() if doc.date else None,
-        "source": doc.source,
-        "text": doc.text,
-        "highlights": [list(s) for s in spans],
-        "title_highlights": [list(s) for s in title_spans],
-        "copies": list(doc.copies),
-        "metadata": doc.metadata,
-    }
-
-
 def run_search(ix: Index, query: str, limit: int, offset: int, since, until, sort: str, source, collapse: bool) -> dict:
     """One page of hits as JSON."""
     result = ix.search(query, limit=limit, offset=offset, since=since, until=until, sort=sort, source=source,
@@ -199,7 +185,7 @@ def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
                 raise DocumentNotFoundError(f"no article with id {doc_id!r}")
             spans = ix.highlight(doc.text, query) if query else []
             tspans = ix.highlight(doc.title, query) if query else []
-            return document_to_dict(doc, spans, tspans)
+            return doc.to_dict(spans, tspans)
 
         return indexes.call(work)
 
