@@ -288,7 +288,7 @@ class Index:
         except Exception as exc:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
-        hits = self._hits(results, plan, snippets, offset, copies)
+        hits = _make_hits(self._searcher, results, plan, snippets, offset, copies)
         # honest counts: distinct matching documents, never more than the index holds, never fewer than shown
         total = min(max(total, offset + len(hits)), searcher.doc_count())
         if partial:
@@ -316,35 +316,6 @@ class Index:
             return suggest(query, searcher.reader(), ranker_for(searcher))
         except QueryError:
             return None
-
-    def _hits(self, results, plan, snippets: bool, offset: int = 0, copies=None):
-        from searchkz.search import Hit, expand_highlight_terms, hit_fields
-
-        searcher = self._searcher
-        results = list(results)
-        if snippets and results:  # (no hits: nothing to highlight, and an unbounded query's patterns unread)
-            expand_highlight_terms(plan, searcher.reader())
-        shown = plan if snippets else None
-        made = [hit_fields(searcher, r.docnum, shown) for r in results]
-        hits = []
-        for rank, (r, (f, snippet, spans, tspans)) in enumerate(zip(results, made), offset + 1):
-            others, group = copies.copies(r.docnum, f["id"]) if copies is not None else ([], None)
-            hits.append(
-                Hit(
-                    rank=rank,
-                    id=f["id"],
-                    title=f.get("title", ""),
-                    date=f.get("date"),
-                    score=float(r.score or 0.0),
-                    snippet=snippet,
-                    highlights=spans,
-                    title_highlights=tspans,
-                    source=f.get("source", ""),
-                    copies=others,
-                    group=group,
-                )
-            )
-        return hits
 
     def _raise_if_corrupt(self) -> None:
         """After an unexpected error reading the index: raise IndexCorruptError if its files are damaged."""
@@ -390,7 +361,7 @@ class Index:
         best = similar_to(searcher, doc_id, limit, copies)
         if best is None:
             raise DocumentNotFoundError(f"no article with id {doc_id!r} in {self.path}")
-        return self._hits([_RankedHit(searcher, d, s) for d, s in best], None, False, copies=copies)
+        return _make_hits(searcher, [_RankedHit(searcher, d, s) for d, s in best], None, False, copies=copies)
 
     def facets(self, query: str, by: str = "month", since=None, until=None, source: str | None = None):
         """Articles matching ``query`` counted per period (``by``: day, week, month, year) or per
@@ -463,7 +434,7 @@ class Index:
 
 
 class _RankedHit:
-    """One ranked document, shaped like a Whoosh hit for :meth:`Index._hits`."""
+    """One ranked document, shaped like a Whoosh hit for :func:`_make_hits`."""
 
     __slots__ = ("_searcher", "docnum", "score")
 
@@ -472,6 +443,37 @@ class _RankedHit:
 
     def fields(self) -> dict:
         return self._searcher.stored_fields(self.docnum)
+
+
+def _make_hits(searcher, results, plan, snippets: bool, offset: int = 0, copies=None) -> list:
+    """:class:`~searchkz.search.Hit` objects of ranked ``results`` (objects with ``.docnum`` and
+    ``.score``): stored fields, snippets of ``plan``'s words (``snippets``), copies."""
+    from searchkz.search import Hit, expand_highlight_terms, hit_fields
+
+    results = list(results)
+    if snippets and results:  # (no hits: nothing to highlight, and an unbounded query's patterns unread)
+        expand_highlight_terms(plan, searcher.reader())
+    shown = plan if snippets else None
+    made = [hit_fields(searcher, r.docnum, shown) for r in results]
+    hits = []
+    for rank, (r, (f, snippet, spans, tspans)) in enumerate(zip(results, made), offset + 1):
+        others, group = copies.copies(r.docnum, f["id"]) if copies is not None else ([], None)
+        hits.append(
+            Hit(
+                rank=rank,
+                id=f["id"],
+                title=f.get("title", ""),
+                date=f.get("date"),
+                score=float(r.score or 0.0),
+                snippet=snippet,
+                highlights=spans,
+                title_highlights=tspans,
+                source=f.get("source", ""),
+                copies=others,
+                group=group,
+            )
+        )
+    return hits
 
 
 def _allowed(searcher, dates, only) -> np.ndarray | None:
