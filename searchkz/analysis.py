@@ -230,17 +230,48 @@ def analyze_word(raw: str, context: str = "") -> WordAnalysis:
 
 def _russian_spans(text: str) -> list[tuple[int, int]]:
     """Sentences with no Kazakh letter and with Russian markers: their stems come from Snowball."""
-    spans = []
-    for m in _SENTENCE_RE.finditer(text):
-        sent = m.group()
-        if _KK_RE.search(sent) or not _CYR_RE.search(sent):
-            continue
-        words = sent.lower().split()
-        if len(words) < 3:
-            continue
-        if _RU_LETTERS_RE.search(sent) or sum(w in _RU_MARKERS for w in words) >= 1:
-            spans.append(m.span())
-    return spans
+    return [m.span() for m in _SENTENCE_RE.finditer(text) if _russian_sentence(m.group())]
+
+
+def _russian_sentence(sent: str) -> bool:
+    if _KK_RE.search(sent) or not _CYR_RE.search(sent):
+        return False
+    words = sent.lower().split()
+    return len(words) >= 3 and bool(_RU_LETTERS_RE.search(sent) or any(w in _RU_MARKERS for w in words))
+
+
+def _context_at(text: str) -> Callable[[int, str], str]:
+    """``context(start, raw)``: the context :func:`_text_context` gives the word ``raw`` at ``start``
+    of ``text``, worked out only as far as the word depends on it (the snippet path looks at a few
+    words of each text): a word without a hyphen and with a Kazakh letter depends on none, one with
+    a Cyrillic letter only on its sentence being Russian; the text's Russian hint and its script
+    are looked at only when a word needs them."""
+    russian: dict[int, bool] = {}  # sentence start -> is the sentence one of _russian_spans
+    lazy: dict[str, bool | str] = {}
+
+    def context(start: int, raw: str) -> str:
+        plain = "-" not in raw and "\u2010" not in raw and "\u2011" not in raw
+        if plain and _KK_RE.search(raw):
+            return ""
+        a = max(text.rfind(c, 0, start) for c in ".!?\n") + 1  # its sentence, as _SENTENCE_RE cuts it
+        ru = russian.get(a)
+        if ru is None:
+            b = min((i for i in (text.find(c, start) for c in ".!?\n") if i >= 0), default=len(text))
+            ru = _russian_sentence(text[a:b])
+            if ru:
+                if "hint" not in lazy:
+                    lazy["hint"] = bool(_RU_HINT_RE.search(text))
+                ru = lazy["hint"]
+            russian[a] = ru
+        if ru:
+            return "ru"
+        if plain and _CYR_RE.search(raw):
+            return ""
+        if "latn" not in lazy:
+            lazy["latn"] = "latn" if _LAT_RE.search(text) and _latin_text(text) else ""
+        return lazy["latn"]
+
+    return context
 
 
 def _latin_text(text: str) -> bool:
@@ -436,18 +467,12 @@ def find_words(
     wanted terms) a regular expression finds the candidate words and the
     others are never looked at.
     """
-    ru_spans, ctx = _text_context(text)
     if prefixes is not None:
         out = []
         verdict: dict[tuple[str, str], WordAnalysis | None] = {}
-        span_i = 0
+        context = _context_at(text)
         for start, end, raw in _candidates(text, prefixes):
-            c = ctx
-            if ru_spans:  # the word's sentence decides its context, as in word_spans
-                while span_i < len(ru_spans) and ru_spans[span_i][1] <= start:
-                    span_i += 1
-                if span_i < len(ru_spans) and ru_spans[span_i][0] <= start:
-                    c = "ru"
+            c = context(start, raw)
             key = (raw, c)
             if key in verdict:
                 a = verdict[key]
@@ -457,6 +482,7 @@ def find_words(
             if a is not None:
                 out.append((start, end, a))
         return out
+    ru_spans, ctx = _text_context(text)
     if ru_spans:
         return [(s, e, a) for _raw, s, e, a in _iter_words(text, ru_spans, ctx) if want(a)]
     get = _word_caches[ctx].get

@@ -112,6 +112,27 @@ def test_snippet_prefilter_finds_what_full_analysis_finds():
         assert find_words(text, want, term_prefixes(terms)) == full
 
 
+_CONTEXT_TEXTS = [
+    "Бұл мәтін қазақша. Он сказал, что это не так и всё. Ол келді!",  # a Russian sentence among Kazakh ones
+    "Qazaqstan Respublikasy men Reseı arasyndagy kelisim. Bul jaqsy. IT-mamandar keldi!",  # Latin script
+    "Бұл мәтін. Meeting in London-da boldy. Это было в Астане\nи в Алматы, COVID-19-ға қарсы",
+    "Министр сказал, он также будет. Жəне (Latin schwa) ҚР-дың заңы",  # Russian words but no hint: no span
+]
+
+
+@pytest.mark.parametrize("text", _CONTEXT_TEXTS)
+def test_word_context_worked_out_lazily_is_the_texts(text):
+    """The snippet path works a word's context out only as far as the word depends on it: every word
+    gets the analysis it gets from the text's Russian sentences and script."""
+    from searchkz.analysis import WORD_RE, _context_at, _text_context, analyze_word
+
+    spans, ctx = _text_context(text)
+    context = _context_at(text)
+    for m in WORD_RE.finditer(text):
+        want = "ru" if any(a <= m.start() < b for a, b in spans) else ctx
+        assert analyze_word(m.group(), context(m.start(), m.group())) == analyze_word(m.group(), want), m.group()
+
+
 _CANDIDATE_TEXTS = [
     "Оның пікірінше, қоғамдық кеңестер мен іс-қимылы жəне Кеңестің оған айтқаны: ол келді.",
     "ҚОҒАМДЫҚ КЕҢЕС Қоғам қоғамдық-саяси кеңес-кеңес",
