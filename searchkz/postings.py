@@ -11,7 +11,7 @@ import numpy as np
 
 from searchkz.arrays import NO_DAY, day_number, length_table, open_arrays
 
-_EMPTY = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64))
+EMPTY = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64))
 
 
 class Segment:
@@ -41,13 +41,13 @@ class Segment:
         if fa is not None:
             i = fa.find(term)
             if i < 0:
-                return _EMPTY
+                return EMPTY
             ids, ws = fa.postings(i)
         else:
             try:
                 m = self.sub.postings(fieldname, term.encode("utf-8"))  # (deleted documents left out)
             except Exception:  # not in the field (Whoosh raises TermNotFound)
-                return _EMPTY
+                return EMPTY
             got, weights = [], []
             while m.is_active():
                 got.append(m.id())

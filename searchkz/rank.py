@@ -51,8 +51,6 @@ class RankParams:
     exact_weight: float = 0.35
     prefix_weight: float = 0.3
     prefix_len: int = 5
-    coord_power: float = 0.0
-    surface_as_stem: bool = True
     idf_power: float = 1.5
     title_cover: float = 0.5
     title_cover_power: float = 2.0
@@ -109,17 +107,6 @@ class Ranker(Vocabulary):
         self.postings_read = 0  # postings read (for tests and profiling)
 
     # -- index access ------------------------------------------------------
-    def plist(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(docnums, weights)`` of a term's live postings in the whole index."""
-        parts = [seg.postings(fieldname, term) for seg in self.segments]
-        parts = [p for p in parts if len(p[0])]
-        if not parts:
-            return np.zeros(0, dtype=np.intp), np.zeros(0)
-        ids, ws = parts[0] if len(parts) == 1 else (np.concatenate([p[0] for p in parts]),
-                                                    np.concatenate([p[1] for p in parts]))
-        self.postings_read += len(ids)
-        return ids, ws
-
     def _length_norm(self, fieldname: str, b: float, times: float = 1.0) -> np.ndarray:
         """Per docnum, ``times · (1 - b + b · length / average)`` of a field (computed once)."""
         key = (fieldname, b, times)
@@ -202,9 +189,9 @@ class Ranker(Vocabulary):
             self._work = (np.empty(n, dtype=bool), *(np.empty(n) for _ in range(5)))
         return self._work
 
-    def word_scores(self, w: QueryWord, p: RankParams) -> tuple[float, np.ndarray | None]:
-        """``(idf, the word's BM25F score in every document)`` (None: no evidence; 0 where none).
-        The scores are a work array: use them before the next call."""
+    def word_scores(self, w: QueryWord, p: RankParams) -> np.ndarray | None:
+        """The word's BM25F score in every document (None: no evidence; 0 where none): a work
+        array, to use before the next call."""
         title, body, main = self._plan(w, p)
         hit, t, v, out, x, y = self._buffers()
         hit.fill(False)
@@ -218,7 +205,7 @@ class Ranker(Vocabulary):
         if not df:
             df = int(np.count_nonzero(hit))
             if not df:
-                return math.log(1 + (self.n_docs + 0.5) / 0.5) * w.weight, None
+                return None
         idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5)) ** p.idf_power * w.weight
         k1 = p.k1
         c = idf * (k1 + 1)
@@ -230,27 +217,19 @@ class Ranker(Vocabulary):
             np.add(x, np.divide(v, self._length_norm("body", p.b_body), out=y), out=x)
             np.divide(np.multiply(x, c, out=y), np.add(x, k1, out=x), out=y)
             np.copyto(out, y, where=t != 0)
-        return idf, out
+        return out
 
     def scores(self, words: list[QueryWord], allowed=None, params: RankParams | None = None) -> np.ndarray:
         """Every document's score (before the title boost): an array of the index's documents,
         0 where nothing matched or ``allowed`` (a bool a document) is False."""
         p = params or PARAMS
         scores = np.zeros(self.n_all)
-        matched = np.zeros(self.n_all) if p.coord_power else None
-        total_idf = 0.0
         for w in words:
-            idf, contrib = self.word_scores(w, p)
-            total_idf += idf
+            contrib = self.word_scores(w, p)
             if contrib is not None:
                 scores += contrib
-                if matched is not None:
-                    matched[contrib > 0] += idf
         if allowed is not None:
             scores[~allowed] = 0.0
-        if matched is not None and total_idf > 0:
-            some = scores > 0
-            scores[some] *= (matched[some] / total_idf) ** p.coord_power
         return scores
 
     def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):

@@ -8,6 +8,10 @@ is the union over its segments.
 
 from __future__ import annotations
 
+import numpy as np
+
+from searchkz.postings import EMPTY
+
 #: A letter typed without a Kazakh keyboard -> the letters it may stand for.
 UNFOLD = {"а": "аә", "г": "гғ", "к": "кқ", "н": "нң", "о": "оө", "у": "уұү", "х": "хһ", "и": "иі"}
 #: A letter transliterated from Latin -> the letters it may stand for (i is и/й, and і
@@ -25,8 +29,12 @@ class Vocabulary:
         self._prefix: dict[tuple, list[str]] = {}
         self._has_prefix: dict[tuple[str, str], bool] = {}
 
-    def plist(self, fieldname: str, term: str):  # pragma: no cover - the ranker's
-        raise NotImplementedError
+    def plist(self, fieldname: str, term: str) -> tuple:
+        """``(docnums, weights)`` of a term's live postings in the whole index (numpy arrays)."""
+        parts = [p for p in (seg.postings(fieldname, term) for seg in self.segments) if len(p[0])]
+        if len(parts) < 2:
+            return parts[0] if parts else EMPTY
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
         """The field's terms that begin with ``prefix``, in order (cached)."""
@@ -111,7 +119,7 @@ class Vocabulary:
         as typed (weight 1) and, for a word typed without Kazakh letters, its spellings with them
         that the index has (weighted by how much more common they are than the typed form, at
         most ``respell_max``: exact matches of the typed form stay first)."""
-        typed_stems = w.stems | w.exact if p.surface_as_stem else set(w.stems)
+        typed_stems = w.stems | w.exact
         out = [(typed_stems, set(w.exact), 1.0)]
         if not (w.unfold or w.latin) or not p.respell_weight:
             return out
@@ -131,8 +139,7 @@ class Vocabulary:
                 df = self.doc_frequency("exact", alt)
                 share = df / (df + typed_df) if df + typed_df else 0.0
                 weight = min(p.respell_max, max(p.respell_weight, share))
-                stems = {a.stem, alt} if p.surface_as_stem else {a.stem}
-                out.append((stems, {alt}, weight))
+                out.append(({a.stem, alt}, {alt}, weight))
         if not found:
             # the form as typed is nowhere in the index: respell its stem among the indexed stems
             typed_df = sum(self.doc_frequency("body", t) for t in typed_stems)
