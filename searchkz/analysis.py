@@ -240,6 +240,13 @@ def _russian_sentence(sent: str) -> bool:
     return len(words) >= 3 and bool(_RU_LETTERS_RE.search(sent) or any(w in _RU_MARKERS for w in words))
 
 
+def _contexts(raw: str) -> tuple[str, ...]:
+    """The contexts in which the analysis of ``raw`` may differ (see :func:`_context_at`)."""
+    if "-" in raw or "\u2010" in raw or "\u2011" in raw or not _CYR_RE.search(raw):
+        return ("", "ru", "latn")
+    return ("",) if _KK_RE.search(raw) else ("", "ru")
+
+
 def _context_at(text: str) -> Callable[[int, str], str]:
     """``context(start, raw)``: the context :func:`_text_context` gives the word ``raw`` at ``start``
     of ``text``, worked out only as far as the word depends on it (the snippet path looks at a few
@@ -469,18 +476,19 @@ def find_words(
     """
     if prefixes is not None:
         out = []
-        verdict: dict[tuple[str, str], WordAnalysis | None] = {}
+        wanted: dict[str, dict] = {}  # word -> {context: its analysis there} where want accepts it
         context = _context_at(text)
         for start, end, raw in _candidates(text, prefixes):
-            c = context(start, raw)
-            key = (raw, c)
-            if key in verdict:
-                a = verdict[key]
-            else:
-                a = _word_caches[c].get(raw) or analyze_word(raw, c)
-                a = verdict[key] = a if want(a) else None
-            if a is not None:
-                out.append((start, end, a))
+            ok = wanted.get(raw)
+            if ok is None:
+                readings = {c: _word_caches[c].get(raw) or analyze_word(raw, c) for c in _contexts(raw)}
+                ok = wanted[raw] = {c: a for c, a in readings.items() if want(a)}
+                if ok and len(set(readings.values())) == 1:
+                    ok[None] = readings[""]  # the same in every context: no need to know the word's
+            if ok:
+                a = ok.get(None) or ok.get(context(start, raw))
+                if a is not None:
+                    out.append((start, end, a))
         return out
     ru_spans, ctx = _text_context(text)
     if ru_spans:
