@@ -718,6 +718,12 @@ _WS_RE = re.compile(r"\s+")
 
 def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Collapse whitespace runs to one space and strip, remapping the spans."""
+    s = _WS_RE.sub(" ", piece)
+    if s == piece:  # (nearly always: single spaces only) only the strip moves the spans
+        s2 = s.lstrip()
+        lead = len(s) - len(s2)
+        s2 = s2.rstrip()
+        return s2, [(a - lead, b - lead) for a, b in spans if 0 <= a - lead < b - lead <= len(s2)]
     starts, ends, removed = [], [], []  # each run; characters removed up to its end
     gone = 0
     for m in _WS_RE.finditer(piece):
@@ -735,7 +741,6 @@ def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tu
             return starts[j] - (removed[j - 1] if j else 0)
         return i - removed[j]
 
-    s = _WS_RE.sub(" ", piece)
     lead = len(s) - len(s.lstrip())
     s2 = s.strip()
     new = [(at(a) - lead, at(b - 1) + 1 - lead) for a, b in spans]

@@ -246,3 +246,18 @@ def test_snippet_words_matched_by_folded_stems_are_those_of_the_full_check():
         slow = [match_spans(t, slow_plan) for t in texts]
         assert fast == slow, folded
         assert any(k in folded for spans in slow for _s, _e, k in spans) or folded == {"ж"}
+
+
+@pytest.mark.parametrize("piece, spans, want", [
+    ("қоғамдық кеңес", [(0, 8), (9, 14)], ("қоғамдық кеңес", [(0, 8), (9, 14)])),  # single spaces: as is
+    ("  қоғамдық кеңес ", [(2, 10)], ("қоғамдық кеңес", [(0, 8)])),  # stripped: spans move back
+    ("қоғамдық\n\n  кеңес", [(0, 8), (12, 17)], ("қоғамдық кеңес", [(0, 8), (9, 14)])),  # a run: one space
+    ("ҮЕҰ\xa0мен\tкеңес", [(0, 3), (8, 13)], ("ҮЕҰ мен кеңес", [(0, 3), (8, 13)])),  # other white space
+    ("  ", [(0, 1)], ("", [])),  # a span on white space only: gone
+])
+def test_snippet_whitespace_collapsed_with_the_highlights(piece, spans, want):
+    from searchkz.search import _collapse_ws
+
+    got = _collapse_ws(piece, spans)
+    assert got == want
+    assert [got[0][a:b] for a, b in got[1]] == [piece[a:b].strip() for a, b in spans if piece[a:b].strip()]
