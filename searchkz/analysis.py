@@ -241,25 +241,22 @@ def _russian_sentence(sent: str) -> bool:
 
 
 def _contexts(raw: str) -> tuple[str, ...]:
-    """The contexts in which the analysis of ``raw`` may differ (see :func:`_context_at`)."""
+    """The contexts (``""``, ``"ru"``, ``"latn"``: see :func:`analyze_word`) whose analyses of the word
+    ``raw`` may differ: none for a word with a Kazakh letter, only a Russian sentence for another
+    Cyrillic word, both for a Latin or hyphenated one."""
     if "-" in raw or "\u2010" in raw or "\u2011" in raw or not _CYR_RE.search(raw):
         return ("", "ru", "latn")
     return ("",) if _KK_RE.search(raw) else ("", "ru")
 
 
-def _context_at(text: str) -> Callable[[int, str], str]:
-    """``context(start, raw)``: the context :func:`_text_context` gives the word ``raw`` at ``start``
-    of ``text``, worked out only as far as the word depends on it (the snippet path looks at a few
-    words of each text): a word without a hyphen and with a Kazakh letter depends on none, one with
-    a Cyrillic letter only on its sentence being Russian; the text's Russian hint and its script
-    are looked at only when a word needs them."""
+def _context_at(text: str) -> Callable[[int], str]:
+    """``context(start)``: the context :func:`_text_context` gives the word at ``start`` of ``text``,
+    worked out for that word only (the snippet path asks for a few words of a text):
+    its sentence is looked at, and the text's Russian hint and script once, when first needed."""
     russian: dict[int, bool] = {}  # sentence start -> is the sentence one of _russian_spans
     lazy: dict[str, bool | str] = {}
 
-    def context(start: int, raw: str) -> str:
-        plain = "-" not in raw and "\u2010" not in raw and "\u2011" not in raw
-        if plain and _KK_RE.search(raw):
-            return ""
+    def context(start: int) -> str:
         a = max(text.rfind(c, 0, start) for c in ".!?\n") + 1  # its sentence, as _SENTENCE_RE cuts it
         ru = russian.get(a)
         if ru is None:
@@ -272,8 +269,6 @@ def _context_at(text: str) -> Callable[[int, str], str]:
             russian[a] = ru
         if ru:
             return "ru"
-        if plain and _CYR_RE.search(raw):
-            return ""
         if "latn" not in lazy:
             lazy["latn"] = "latn" if _LAT_RE.search(text) and _latin_text(text) else ""
         return lazy["latn"]
@@ -486,7 +481,7 @@ def find_words(
                 if ok and len(set(readings.values())) == 1:
                     ok[None] = readings[""]  # the same in every context: no need to know the word's
             if ok:
-                a = ok.get(None) or ok.get(context(start, raw))
+                a = ok.get(None) or ok.get(context(start))
                 if a is not None:
                     out.append((start, end, a))
         return out

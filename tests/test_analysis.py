@@ -122,15 +122,19 @@ _CONTEXT_TEXTS = [
 
 @pytest.mark.parametrize("text", _CONTEXT_TEXTS)
 def test_word_context_worked_out_lazily_is_the_texts(text):
-    """The snippet path works a word's context out only as far as the word depends on it: every word
-    gets the analysis it gets from the text's Russian sentences and script."""
-    from searchkz.analysis import WORD_RE, _context_at, _text_context, analyze_word
+    """The snippet path works a word's context out for that word only (its sentence; the text's
+    Russian hint and script when needed): the context the whole text's analysis gives it, and the
+    contexts a word is read in (:func:`_contexts`) hold every analysis it can have."""
+    from searchkz.analysis import WORD_RE, _context_at, _contexts, _text_context, analyze_word
 
     spans, ctx = _text_context(text)
     context = _context_at(text)
     for m in WORD_RE.finditer(text):
         want = "ru" if any(a <= m.start() < b for a, b in spans) else ctx
-        assert analyze_word(m.group(), context(m.start(), m.group())) == analyze_word(m.group(), want), m.group()
+        assert context(m.start()) == want, m.group()
+        readings = {analyze_word(m.group(), c) for c in _contexts(m.group())}
+        assert analyze_word(m.group(), want) in readings, m.group()
+        assert analyze_word(m.group(), "") in readings and len(readings) <= len(_contexts(m.group()))
 
 
 _CANDIDATE_TEXTS = [
