@@ -9,9 +9,11 @@ Read-only: nothing here writes to the index.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -29,6 +31,7 @@ MAX_LIMIT = 100  # hits per page
 MAX_OFFSET = 1_000  # the deepest hit a page may start at
 BY_CHOICES = ("day", "week", "month", "year", "source")
 SORT_CHOICES = ("relevance", "date", "-date")
+THREADS = 4  # "thread" access: threads, each with its own Index
 
 # the page runs only its own files: a second guard besides escaping every article text
 SECURITY_HEADERS = [
@@ -39,31 +42,28 @@ SECURITY_HEADERS = [
 ]
 
 
-class SharedIndex:
-    """One :class:`Index` for every request thread, used by one thread at a time (a lock):
-    a Whoosh searcher and the ranker's caches are not known to be thread-safe."""
+class Indexes:
+    """Where requests meet the index: ``fn(index)`` computed on a pool of ``threads`` threads, each
+    with its own :class:`Index` (a Whoosh searcher and the ranker's caches are not known to be
+    thread-safe), the requests queued first come first served (``await run(fn)`` from an endpoint,
+    ``call(fn)`` from any other thread). One thread ("lock" access) shares one ``Index``."""
 
-    def __init__(self, path) -> None:
-        self.index = Index(path)
-        self._lock = threading.Lock()
-
-    def call(self, fn):
-        with self._lock:
-            return fn(self.index)
-
-
-class ThreadIndexes:
-    """An :class:`Index` per request thread (the alternative measured in ARCHITECTURE.md)."""
-
-    def __init__(self, path) -> None:
+    def __init__(self, path, threads: int = 1) -> None:
         self.path = path
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="searchkz-index")
         self._local = threading.local()
 
-    def call(self, fn):
+    def _apply(self, fn):
         ix = getattr(self._local, "index", None)
         if ix is None:
             ix = self._local.index = Index(self.path)
         return fn(ix)
+
+    def call(self, fn):
+        return self.pool.submit(self._apply, fn).result()
+
+    async def run(self, fn):
+        return await asyncio.wrap_future(self.pool.submit(self._apply, fn))
 
 
 class JSON(JSONResponse):
@@ -143,16 +143,17 @@ def run_search(ix: Index, query: str, limit: int, offset: int, since, until, sor
 
 
 def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
-    """The ASGI app over the index at ``index_path``; ``access``: "lock" (one shared
-    :class:`Index`) or "thread" (one per request thread)."""
-    indexes = SharedIndex(index_path) if access == "lock" else ThreadIndexes(index_path)
+    """The ASGI app over the index at ``index_path``; ``access``: "lock" (one shared :class:`Index`,
+    one request at a time) or "thread" (``THREADS`` threads, each with its own)."""
+    indexes = Indexes(index_path, 1 if access == "lock" else THREADS)
 
     def endpoint(work):
-        """A sync endpoint (run in Starlette's thread pool): errors become JSON, never a trace."""
+        """An endpoint: the request's parameters read, its index work queued (:class:`Indexes`);
+        errors become JSON, never a trace."""
 
-        def handle(request: Request):
+        async def handle(request: Request):
             try:
-                return JSON(work(request))
+                return JSON(await work(request))
             except HTTPException as exc:
                 return _error(exc.status_code, str(exc.detail))
             except SearchkzError as exc:
@@ -163,7 +164,7 @@ def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
 
         return handle
 
-    def search(request: Request) -> dict:
+    async def search(request: Request) -> dict:
         query = _required(request, "q")
         limit = _int(request, "limit", 10, 1, MAX_LIMIT)
         page = _int(request, "page", 1, 1, MAX_OFFSET // limit + 1)
@@ -171,11 +172,9 @@ def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
         since, until, source = _opt(request, "since"), _opt(request, "until"), _opt(request, "source")
         sort = _choice(request, "sort", "relevance", SORT_CHOICES)
         collapse = request.query_params.get("all", "") not in ("1", "true", "yes")
-        return indexes.call(
-            lambda ix: run_search(ix, query, limit, offset, since, until, sort, source, collapse)
-        )
+        return await indexes.run(lambda ix: run_search(ix, query, limit, offset, since, until, sort, source, collapse))
 
-    def article(request: Request) -> dict:
+    async def article(request: Request) -> dict:
         doc_id = _required(request, "id")
         query = _opt(request, "q")
 
@@ -187,18 +186,18 @@ def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
             tspans = ix.highlight(doc.title, query) if query else []
             return doc.to_dict(spans, tspans)
 
-        return indexes.call(work)
+        return await indexes.run(work)
 
-    def similar(request: Request) -> dict:
+    async def similar(request: Request) -> dict:
         doc_id = _required(request, "id")
         limit = _int(request, "limit", 10, 1, MAX_LIMIT)
 
         def work(ix):
             return {"id": doc_id, "hits": [hit_to_dict(h) for h in ix.similar(doc_id, limit=limit)]}
 
-        return indexes.call(work)
+        return await indexes.run(work)
 
-    def facets(request: Request) -> dict:
+    async def facets(request: Request) -> dict:
         query = _required(request, "q")
         by = _choice(request, "by", "month", BY_CHOICES)
         since, until, source = _opt(request, "since"), _opt(request, "until"), _opt(request, "source")
@@ -207,14 +206,14 @@ def create_app(index_path=None, access: str = "lock") -> "SecurityHeaders":
             f = ix.facets(query, by=by, since=since, until=until, source=source)
             return f.to_dict()
 
-        return indexes.call(work)
+        return await indexes.run(work)
 
-    def stats(request: Request) -> dict:
-        return indexes.call(lambda ix: ix.stats())
+    async def stats(request: Request) -> dict:
+        return await indexes.run(lambda ix: ix.stats())
 
-    def health(request: Request):
+    async def health(request: Request):
         try:
-            docs = indexes.call(lambda ix: ix.doc_count())
+            docs = await indexes.run(lambda ix: ix.doc_count())
         except SearchkzError as exc:
             return JSON({"status": "unavailable", "error": str(exc)}, status_code=503)
         return JSON({"status": "ok", "documents": docs})
