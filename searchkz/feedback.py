@@ -28,7 +28,7 @@ def feedback_words(ranker, words, ranked, p) -> list:
     best = top[0][1] or 1.0
     acc: dict[str, float] = {}
     for d, sc in top:
-        f = ranker.searcher.stored_fields(d)
+        f = ranker.reader.stored_fields(d)
         text = (f.get("title") or "") + "\n" + unpack_text(f.get("text", b""))[: p.fb_chars]
         stems = [a.stem for _s, _e, a in word_spans(text) if not a.stop and len(a.stem) > 2 and not a.stem.isdigit()]
         if not stems:

@@ -88,7 +88,6 @@ class Ranker(Vocabulary):
     """Scores free-text queries against one searcher's reader (one per searcher: :func:`ranker_for`)."""
 
     def __init__(self, searcher) -> None:
-        self.searcher = searcher
         self.reader = searcher.reader()
         super().__init__(segments_of(self.reader))
         self.n_all = self.reader.doc_count_all()
@@ -302,3 +301,4 @@ def ranker_for(searcher) -> Ranker:
         r = Ranker(searcher)
         searcher._searchkz_ranker = r
     return r
+

@@ -237,4 +237,5 @@ def test_real_full_disk(tmp_path, tiny_fs):
         shutil.copytree(info.path, corpus / "more")
         _assert_message(_failing_reindex(ix, corpus, full, 2), ix)
         _assert_untouched(ix, before)
+        ix.close()  # (its mapped files hold their space until closed)
         shutil.rmtree(ix.path)

@@ -215,3 +215,29 @@ def test_generation_survives_a_removed_corpus_file_reread(built):
     corpus.mkdir()
     stats = ix.reindex(corpus)
     assert stats.deleted == 5 and stats.documents == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc (Linux)")
+def test_close_releases_the_generations_files(built):
+    """After a search (ranker, mapped arrays) and close, no file of the index stays open or mapped:
+    a closed generation's disk space goes with the close, not with the garbage collector."""
+    import gc
+
+    def held() -> list[str]:
+        paths = [line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines()]
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                paths.append(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                continue
+        return sorted({p for p in paths if p.startswith(str(ix.path))})
+
+    ix, _corpus = built
+    assert ix.search("қоғамдық кеңес").total > 0
+    assert held()  # (the arrays are mapped while the index is open)
+    gc.disable()  # (only the close may release them)
+    try:
+        ix.close()
+        assert held() == []
+    finally:
+        gc.enable()
