@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -719,27 +718,17 @@ _WS_RE = re.compile(r"\s+")
 def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Collapse whitespace runs to one space and strip, remapping the spans."""
     s = _WS_RE.sub(" ", piece)
-    if s == piece:  # (nearly always: single spaces only) only the strip moves the spans
+    if s == piece:  # (single spaces only) only the strip moves the spans
         s2 = s.lstrip()
         lead = len(s) - len(s2)
         s2 = s2.rstrip()
         return s2, [(a - lead, b - lead) for a, b in spans if 0 <= a - lead < b - lead <= len(s2)]
-    starts, ends, removed = [], [], []  # each run; characters removed up to its end
-    gone = 0
-    for m in _WS_RE.finditer(piece):
-        a, b = m.span()
-        starts.append(a)
-        ends.append(b)
-        gone += b - a - 1
-        removed.append(gone)
 
     def at(i: int) -> int:  # where character i of piece is in the collapsed text
-        j = bisect_right(starts, i) - 1
-        if j < 0:
-            return i
-        if i < ends[j]:  # inside run j: its one space
-            return starts[j] - (removed[j - 1] if j else 0)
-        return i - removed[j]
+        if 0 <= i < len(piece) and piece[i].isspace():  # inside a run: its one space
+            while i and piece[i - 1].isspace():
+                i -= 1
+        return len(_WS_RE.sub(" ", piece[:i])) if i > 0 else i
 
     lead = len(s) - len(s.lstrip())
     s2 = s.strip()
