@@ -234,6 +234,7 @@ def _russian_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _russian_sentence(sent: str) -> bool:
+    """No Kazakh letter, some Cyrillic, 3+ words and a Russian letter or marker word."""
     if _KK_RE.search(sent) or not _CYR_RE.search(sent):
         return False
     words = sent.lower().split()
@@ -242,8 +243,8 @@ def _russian_sentence(sent: str) -> bool:
 
 def _contexts(raw: str) -> tuple[str, ...]:
     """The contexts (``""``, ``"ru"``, ``"latn"``: see :func:`analyze_word`) whose analyses of the word
-    ``raw`` may differ: none for a word with a Kazakh letter, only a Russian sentence for another
-    Cyrillic word, both for a Latin or hyphenated one."""
+    ``raw`` may differ: only ``""`` for a word with a Kazakh letter (it reads the same anywhere),
+    a Russian sentence too for another Cyrillic word, both for a Latin or hyphenated one."""
     if "-" in raw or "\u2010" in raw or "\u2011" in raw or not _CYR_RE.search(raw):
         return ("", "ru", "latn")
     return ("",) if _KK_RE.search(raw) else ("", "ru")
