@@ -51,7 +51,8 @@ WORD_RE = re.compile(r"(?:[^\W_][\u0300-\u036f]*)+(?:[-\u2010\u2011](?:[^\W_][\u
 _CYR_RE = re.compile(r"[\u0400-\u04ff]")
 _LAT_RE = re.compile(r"[a-zA-Z\u00c0-\u024f\u0259\u018f\u0275\u019f]")
 _KK_RE = re.compile("[" + "".join(sorted(KAZAKH_SPECIFIC)) + "]", re.IGNORECASE)
-_SENTENCE_RE = re.compile(r"[^.!?\n]+")
+_SENTENCE_ENDS = ".!?\n"
+_SENTENCE_RE = re.compile("[^" + re.escape(_SENTENCE_ENDS) + "]+")
 _LOOKALIKES = {**LATIN_LOOKALIKES, **OTHER_LOOKALIKES}
 _FOLD_TABLE = str.maketrans(FOLD)
 _LOOKALIKE_TABLE = str.maketrans(_LOOKALIKES)
@@ -255,24 +256,26 @@ def _context_at(text: str) -> Callable[[int], str]:
     worked out for that word only (the snippet path asks for a few words of a text):
     its sentence is looked at, and the text's Russian hint and script once, when first needed."""
     russian: dict[int, bool] = {}  # sentence start -> is the sentence one of _russian_spans
-    lazy: dict[str, bool | str] = {}
+    hint: bool | None = None  # (the text's Russian hint and script: looked at once, when first needed)
+    script: str | None = None
 
     def context(start: int) -> str:
-        a = max(text.rfind(c, 0, start) for c in ".!?\n") + 1  # its sentence, as _SENTENCE_RE cuts it
+        nonlocal hint, script
+        a = max(text.rfind(c, 0, start) for c in _SENTENCE_ENDS) + 1  # its sentence, as _SENTENCE_RE cuts it
         ru = russian.get(a)
         if ru is None:
-            b = min((i for i in (text.find(c, start) for c in ".!?\n") if i >= 0), default=len(text))
+            b = min((i for i in (text.find(c, start) for c in _SENTENCE_ENDS) if i >= 0), default=len(text))
             ru = _russian_sentence(text[a:b])
             if ru:
-                if "hint" not in lazy:
-                    lazy["hint"] = bool(_RU_HINT_RE.search(text))
-                ru = lazy["hint"]
+                if hint is None:
+                    hint = bool(_RU_HINT_RE.search(text))
+                ru = hint
             russian[a] = ru
         if ru:
             return "ru"
-        if "latn" not in lazy:
-            lazy["latn"] = "latn" if _LAT_RE.search(text) and _latin_text(text) else ""
-        return lazy["latn"]
+        if script is None:
+            script = "latn" if _LAT_RE.search(text) and _latin_text(text) else ""
+        return script
 
     return context
 

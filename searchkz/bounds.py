@@ -19,7 +19,7 @@ import re
 import signal
 import threading
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 
@@ -160,8 +160,6 @@ def _candidates(leaf, reader, deadline: float):
         return ((t, n) for t, n in pool if near(t)), f"{f}:{word}~{dist}"
     if isinstance(leaf, wq.TermRange):
         v = vocabulary(reader, f, deadline)
-        from bisect import bisect_left, bisect_right
-
         start, end = leaf.start or "", leaf.end
         i = bisect_right(v.terms, start) if leaf.startexcl else bisect_left(v.terms, start)
         j = len(v.terms) if end is None else (bisect_left(v.terms, end) if leaf.endexcl else bisect_right(v.terms, end))

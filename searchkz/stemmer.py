@@ -287,7 +287,7 @@ class _Mode:
         self.glide_i = f("и")
         self.vn = f("у")
         self.front_consonants = "кг" if fold_map is None else ""  # (folded text: к is also қ)
-        self.surname_ov = f("ов")
+        self.surname_ending = f(S.SURNAME_ENDING)
         self.letters = frozenset(f(c) for c in LETTERS) | {"-"}
 
     def _f(self, s: str) -> str:
@@ -510,10 +510,8 @@ def _harmony_ok(stem: str, harmony: int, mode: _Mode) -> bool:
     back, front = mode.back, mode.front
     if harmony == 2 and stem[-1:] in mode.front_consonants:  # банк-тің, парк-ке: a native back word ends in қ/ғ, not к/г
         return True
-    if harmony == 2 and len(stem) > 4 and stem.endswith(mode.surname_ov):
-        # a surname in -ов on a Kazakh root takes the root's harmony: Әуезов-тің, Мүсірепов-ке
-        # (Иванов-тың, Байтұрсынов-тың: back roots stay back)
-        stem = stem[:-2]
+    if harmony == 2 and len(stem) > 4 and stem.endswith(mode.surname_ending):  # (S.SURNAME_ENDING)
+        stem = stem[: -len(mode.surname_ending)]
     for ch in reversed(stem):
         if ch in back:
             return harmony == 1

@@ -42,6 +42,9 @@ DERIVED_NOUN_ENDINGS = ("ақ", "ек", "ық", "ік", "ыс", "іс", "ыш", 
 #: a derived noun in them is kept only before what can follow only a noun (шығармасының, көрмелер).
 DERIVED_NOUN_NEGATION_LIKE = ("ма", "ме", "ба", "бе", "па", "пе")
 NOUN_ONLY_AFTER_VOWEL = ("сы", "сі", "лар", "лер", "ның", "нің")
+# a surname ending on a Kazakh root: the suffixes after it take the root's harmony (Әуезов-тің,
+# Мүсірепов-ке; Иванов-тың, Байтұрсынов-тың: back roots stay back)
+SURNAME_ENDING = "ов"
 # the ordinal ending written after a hyphen on a number (5-ші, 3-інші, 2-ншы), before any case ending
 ORDINAL_AFTER_HYPHEN = ("ыншы", "ынші", "іншы", "інші", "ншы", "нші", "шы", "ші")
 
