@@ -838,8 +838,9 @@ def _apply_incremental(live, tmp, sources, old_sources, read, new_sources, stats
             ix = _open_whoosh(tmp)
             _chunked_posting_runs()
             from searchkz.segments import make_codec
+            from searchkz.updates import UpdateWriter
 
-            writer = ix.writer(limitmb=128, codec=make_codec())
+            writer = UpdateWriter(ix, limitmb=128, codec=make_codec())
         return writer
 
     try:

@@ -16,8 +16,8 @@ from searchkz.search import build_query
 
 @pytest.fixture(scope="module")
 def updated(tmp_path_factory, updated_index_builder):
-    """Two segments with arrays (a full reindex by two processes), with deletions, and a third
-    segment without (an incremental update, written by Whoosh's writer)."""
+    """Two segments written by a full reindex (two processes), with deletions, and a third
+    written by an incremental update (Whoosh's writer, which writes arrays too)."""
     ix, sentences = updated_index_builder(tmp_path_factory.mktemp("core"), 300, 11, added=12, deleted=9)
     queries = speed.make_queries(sentences, 120, seed=5)
     queries += ["Абай", "қазақ тілі", "Абай жолы романы", "мектеп оқушылары туралы", "жылы болды",
@@ -85,12 +85,28 @@ def _reference(ranker, words, p=PARAMS):
     return scores
 
 
-def test_core_scores_equal_the_reference_scorer(updated):
+def _ranker(ix, update_arrays: bool):
+    """The index's ranker, or (``update_arrays`` False) one that reads the update's segment from
+    its Whoosh postings, as a segment without arrays (an older index's update) is read."""
+    from searchkz.postings import segments_of
+    from searchkz.rank import Ranker
+
+    if update_arrays:
+        return ranker_for(ix._open())
+    ix._open()
+    searcher = ix._ix.searcher()  # (a searcher of its own: its segments read afresh)
+    segments_of(searcher.reader())[-1].arrays = None
+    return Ranker(searcher)
+
+
+@pytest.mark.parametrize("update_arrays", [True, False], ids=["arrays", "whoosh-postings"])
+def test_core_scores_equal_the_reference_scorer(updated, update_arrays):
     ix, queries = updated
-    ranker = ranker_for(ix._open())
-    assert [seg.arrays is not None for seg in ranker.segments].count(False) >= 1  # the update's segment
+    ranker = _ranker(ix, update_arrays)
+    assert len(ranker.segments) == 3 and ranker.segments[-1].n == 12  # the update's segment last
+    assert [seg.arrays is None for seg in ranker.segments] == [False, False, not update_arrays]
     stats = ix.stats()
-    assert stats["segments"] == len(ranker.segments) and stats["segments_without_arrays"] >= 1
+    assert stats["segments"] == 3 and stats["segments_without_arrays"] == 0
     assert any(seg.arrays is not None and seg.live is not None for seg in ranker.segments)
     for q in queries:
         words = build_query(q).qwords
@@ -157,6 +173,40 @@ def test_arrays_equal_whoosh_postings_lengths_and_dates(updated):
                 assert seg.arrays.days[d] == (NO_DAY if date is None else (date.date() - date.min.date()).days - 719162)
     assert checked > 500
     assert {GAPS8, BITMAP} <= kinds
+    assert all(seg.arrays is not None for seg in ranker.segments)  # the update's segment too
+
+
+def test_updates_merged_by_whoosh_keep_their_arrays(tmp_path):
+    """Update after update: Whoosh's writer merges the small segments into the one it writes, and
+    that segment's arrays hold every merged document's postings, lengths and dates."""
+    from searchkz import Index
+
+    sentences, _source = speed.load_sentences(None)
+    info = speed.build_corpus(tmp_path / "corpus", 40, sentences, seed=3, words=80, fmt="txt")
+    from pathlib import Path
+
+    files = sorted(Path(info.path).rglob("*.txt"))
+    ix = Index(tmp_path / "index")
+    ix.reindex(info.path, procs=1)
+    for i, f in enumerate(files[:8]):
+        (f.parent / f"new{i}.txt").write_bytes(f.read_bytes().replace(b"\n", b"\n\n", 1))
+        if i % 3 == 2:
+            files[20 + i].unlink()
+        ix.reindex(info.path, procs=1)
+    ranker = ranker_for(ix._open())
+    assert len(ranker.segments) < 9, [seg.n for seg in ranker.segments]  # Whoosh merged some segments
+    for seg in ranker.segments:
+        assert seg.arrays is not None
+        for fieldname, fa in seg.arrays.fields.items():
+            for i in range(fa.terms.n):
+                term = fa.term(i)
+                assert dict(zip(*(a.tolist() for a in seg.postings(fieldname, term)))) == _whoosh_postings(
+                    seg.sub, seg.offset, fieldname, term), (fieldname, term)
+            assert seg.lengths(fieldname).tolist() == [seg.sub.doc_field_length(d, fieldname, 0) or 0
+                                                       for d in range(seg.n)]
+        days = [seg.sub.stored_fields(d).get("date") for d in range(seg.n)]
+        assert seg.arrays.days.tolist() == [NO_DAY if d is None else d.toordinal() - 719163 for d in days]
+    assert ix.search("қоғамдық кеңес", limit=5).total > 0
 
 
 @pytest.mark.parametrize("n", [300, 5000, 70000])  # 70,000 documents: no uint16 document numbers

@@ -428,9 +428,12 @@ def test_title_cover_counts_the_named_words(tmp_path, title, query, share):
     assert got.tolist() == pytest.approx([share])
 
 
-def test_title_cover_in_a_segment_without_arrays(tmp_path):
-    """An incremental update's segment (Whoosh's postings, no arrays) gives the same shares."""
-    from searchkz.rank import PARAMS, ranker_for
+@pytest.mark.parametrize("update_arrays", [True, False], ids=["arrays", "whoosh-postings"])
+def test_title_cover_in_an_update_segment(tmp_path, update_arrays):
+    """An incremental update's segment gives the same shares, from its arrays and from its
+    Whoosh postings (as a segment without arrays, an older index's update, is read)."""
+    from searchkz.postings import segments_of
+    from searchkz.rank import PARAMS, Ranker
     from searchkz.search import build_query
     from searchkz.titles import query_cover
 
@@ -438,9 +441,12 @@ def test_title_cover_in_a_segment_without_arrays(tmp_path):
     ix = _built(tmp_path, docs)
     ix = _built(tmp_path, docs + [{"id": f"t{i}", "title": title, "text": "Мәтін."}
                                   for i, (title, _q, _s) in enumerate(TITLE_COVER)])
-    searcher = ix._open()
-    ranker = ranker_for(searcher)
-    assert len(ranker.segments) == 2 and ranker.segments[1].arrays is None
+    ix._open()
+    searcher = ix._ix.searcher()  # (a searcher of its own: its segments read afresh)
+    if not update_arrays:
+        segments_of(searcher.reader())[1].arrays = None
+    ranker = Ranker(searcher)
+    assert len(ranker.segments) == 2 and (ranker.segments[1].arrays is None) != update_arrays
     for i, (_title, query, share) in enumerate(TITLE_COVER):
         d = np.array([searcher.document_number(id=f"t{i}")])
         assert d[0] >= ranker.segments[1].offset
