@@ -339,7 +339,7 @@ def check(index_path):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes (each opens the index).")
+              help="Search processes (each opens the index; a request goes to the first free one).")
 def serve(index_path, host, port, workers):
     """Serve the search page and the JSON API over HTTP (read-only)."""
     from searchkz.errors import SearchkzError

@@ -62,10 +62,14 @@ def built(tmp_path_factory):
     return d
 
 
-@pytest.fixture(scope="module", params=["lock", "thread"])
+@pytest.fixture(scope="module", params=["lock", "thread", "processes"])
 def client(built, request):
-    with TestClient(create_app(built / "index", access=request.param)) as c:
+    """The app with one shared Index, one per thread, or two search processes (``--workers 2``)."""
+    app = create_app(built / "index", access="lock", processes=2) if request.param == "processes" else (
+        create_app(built / "index", access=request.param))
+    with TestClient(app) as c:
         yield c
+    app.state.indexes.pool.shutdown()
 
 
 def test_search_returns_highlighted_inflected_forms(client):
@@ -273,3 +277,62 @@ def test_a_bug_is_a_one_line_500(built, monkeypatch):
     with TestClient(create_app(built / "index")) as c:
         r = c.get("/api/stats")
     assert r.status_code == 500 and r.json() == {"error": "internal error (RuntimeError)", "status": 500}
+
+
+def test_a_killed_search_process_is_replaced(built):
+    """``--workers 2``: a search process that dies (killed, out of memory) fails no request; the
+    next requests go to new processes."""
+    import os
+    import signal
+
+    from searchkz import server
+
+    app = create_app(built / "index", processes=2)
+    try:
+        with TestClient(app) as c:
+            assert c.get("/api/search", params={"q": "кеңес"}).json()["total"] == 4
+            pids = app.state.indexes.call(server._pid)
+            os.kill(pids, signal.SIGKILL)
+            time.sleep(0.2)
+            for _ in range(4):
+                r = c.get("/api/search", params={"q": "кеңес"})
+                assert r.status_code == 200 and r.json()["total"] == 4
+            assert app.state.indexes.call(server._pid) != pids
+    finally:
+        app.state.indexes.pool.shutdown()
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigkill"])
+def test_search_processes_stop_with_the_server(built, how):
+    """Ctrl+C (SIGINT to the terminal's process group) stops the server and its search processes
+    without a trace; a SIGKILLed server's processes notice within seconds and exit."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    from searchkz.bench.load import free_port, wait_up
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "searchkz", "serve", "--index", str(built / "index"),
+                             "--port", str(port), "--workers", "2"], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        wait_up(port, 20)
+        body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=%D0%BA%D0%B5%D2%A3%D0%B5%D1%81"))
+        assert body["total"] == 4
+        kids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(kids) == 2
+    finally:
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.kill()
+        proc.wait(20)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{k}") for k in kids):
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{k}") for k in kids)
+    if how == "ctrl-c":
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr.read()
