@@ -50,6 +50,7 @@ ANALYZER_VERSION = "6/" + _kkstem.ANALYZER_DATA_VERSION
 WORD_RE = re.compile(r"(?:[^\W_][\u0300-\u036f]*)+(?:[-\u2010\u2011](?:[^\W_][\u0300-\u036f]*)+)*")
 _CYR_RE = re.compile(r"[\u0400-\u04ff]")
 _LAT_RE = re.compile(r"[a-zA-Z\u00c0-\u024f\u0259\u018f\u0275\u019f]")
+_LAT_RUN_RE = re.compile(_LAT_RE.pattern + "+")
 _KK_RE = re.compile("[" + "".join(sorted(KAZAKH_SPECIFIC)) + "]", re.IGNORECASE)
 _SENTENCE_ENDS = ".!?\n"
 _SENTENCE_RE = re.compile("[^" + re.escape(_SENTENCE_ENDS) + "]+")
@@ -283,7 +284,12 @@ def _context_at(text: str) -> Callable[[int], str]:
 def _latin_text(text: str) -> bool:
     """Is this text (mostly) Kazakh in Latin script? Then every Latin word is transliterated."""
     head = text[:5000]
+    runs = len(_LAT_RUN_RE.findall(head))  # (each word beginning with a Latin letter begins a run)
+    if runs < 3:
+        return False
     words = _word_re_for(head).findall(head)
+    if runs * 2 < len(words):
+        return False
     latin_words = [w for w in words if _LAT_RE.match(w)]
     if len(latin_words) < 3 or len(latin_words) * 2 < len(words):
         return False
@@ -445,17 +451,24 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
     suspects = _suspects()
     first = suspects.search(text)
     if first is not None:
-        seen = {s for s, _e, _w in out}
+        seen = {s: e for s, e, _w in out}  # word start -> its end
         other = _NON_CYR_WORD_RE.match
         extra = []
-        for h in suspects.finditer(text, first.start()):
+        h = first
+        while h is not None:
             i = h.start()
+            after = i + 1
             for start in (i - 1, i) if i else (i,):  # (a word with it as its second or first letter)
-                if start not in seen:
+                end = seen.get(start)
+                if end is None:
                     m = other(text, start)
                     if m:
-                        seen.add(start)
-                        extra.append((start, m.end(), m.group()))
+                        end = seen[start] = m.end()
+                        extra.append((start, end, m.group()))
+                if end is not None:
+                    after = end  # (no word begins inside a word: its other letters are skipped)
+                    break
+            h = suspects.search(text, after)
         if extra:
             out += extra
             out.sort()

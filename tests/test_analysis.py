@@ -137,6 +137,28 @@ def test_word_context_worked_out_lazily_is_the_texts(text):
         assert analyze_word(m.group(), "") in readings and len(readings) <= len(_contexts(m.group()))
 
 
+@pytest.mark.parametrize("text, latin", [
+    ("Qazaqstan Respublikasy men Reseı arasyndagy kelisim. Bul jaqsy. IT-mamandar keldi!", True),
+    ("Qazaqstan halqy 2021 jyly jaña älipbige köshti, jaña emle qabyldandy.", True),
+    ("The meeting was held in London and Paris, with the ministers of Kazakhstan.", False),  # English
+    ("Бұл мәтін қазақша, бірақ COVID-19, IT және EXPO сөздері бар.", False),  # 3 Latin words of 8
+    ("Qazaqstan Almaty Shymkent қалалары", True),  # 3 Latin words of 4, one with a Kazakh Latin letter
+    ("Astana Almaty Shymkent қалалары", False),  # none looks Kazakh
+    ("Ақпарат COVID", False),
+    ("", False),
+])
+def test_latin_script_text_is_told_by_its_words(text, latin):
+    """A text is read as Kazakh in Latin script when 3+ of its words, at least half, begin with a
+    Latin letter and a fifth of those look Kazakh (the count of Latin runs only rules texts out)."""
+    from searchkz.analysis import _LAT_RE, _latin_text, _word_re_for, is_kazakh_latin
+
+    words = _word_re_for(text).findall(text)
+    latin_words = [w for w in words if _LAT_RE.match(w)]
+    want = len(latin_words) >= 3 and len(latin_words) * 2 >= len(words) and (
+        sum(map(is_kazakh_latin, map(str.lower, latin_words))) * 5 >= len(latin_words))
+    assert _latin_text(text) == want == latin
+
+
 _CANDIDATE_TEXTS = [
     "Оның пікірінше, қоғамдық кеңестер мен іс-қимылы жəне Кеңестің оған айтқаны: ол келді.",
     "ҚОҒАМДЫҚ КЕҢЕС Қоғам қоғамдық-саяси кеңес-кеңес",
