@@ -185,14 +185,14 @@ class Ranker(Vocabulary):
         costs its pages' first touch every time (most of a word's dense operations at 100k)."""
         if self._work is None:
             n = self.n_all
-            self._work = (np.empty(n, dtype=bool), *(np.empty(n) for _ in range(5)))
+            self._work = (np.empty(n, dtype=bool), *(np.empty(n) for _ in range(4)))
         return self._work
 
     def word_scores(self, w: QueryWord, p: RankParams) -> np.ndarray | None:
         """The word's BM25F score in every document (None: no evidence; 0 where none): a work
         array, to use before the next call."""
         title, body, main = self._plan(w, p)
-        hit, t, v, out, x, y = self._buffers()
+        hit, t, v, out, x = self._buffers()
         hit.fill(False)
         v.fill(0.0)
         if title:
@@ -211,11 +211,10 @@ class Ranker(Vocabulary):
         # idf · tf · (k1 + 1) / (k1 + tf) with tf = v / norm, as c · v / (v + k1 · norm) (0 where v is),
         # operation by operation into the work arrays
         np.divide(np.multiply(v, c, out=out), np.add(v, self._length_norm("body", p.b_body, k1), out=x), out=out)
-        if title:  # tf = title_weight · t / title norm + v / body norm; c · tf / (k1 + tf)
-            np.divide(np.multiply(t, p.title_weight, out=x), self._length_norm("title", p.b_title), out=x)
-            np.add(x, np.divide(v, self._length_norm("body", p.b_body), out=y), out=x)
-            np.divide(np.multiply(x, c, out=y), np.add(x, k1, out=x), out=y)
-            np.copyto(out, y, where=t != 0)
+        if title:  # where the title has it (few documents): tf = title_weight · t / title norm + v / body norm,
+            d = np.flatnonzero(t)  # and c · tf / (k1 + tf)
+            tf = t[d] * p.title_weight / self._length_norm("title", p.b_title)[d] + v[d] / self._length_norm("body", p.b_body)[d]
+            out[d] = tf * c / (tf + k1)
         return out
 
     def scores(self, words: list[QueryWord], allowed=None, params: RankParams | None = None) -> np.ndarray:
