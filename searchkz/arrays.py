@@ -253,7 +253,7 @@ class FieldArrays:
         elif kind == GAPS8:
             ids = np.cumsum(np.where(raw == 0, 255, raw), dtype=np.intp)[raw != 0] - 1
         else:
-            ids = np.flatnonzero(np.unpackbits(raw, count=self.n, bitorder="little"))
+            ids = np.flatnonzero(np.unpackbits(raw, count=self.n, bitorder="little").view(bool))
         ws = np.full(len(ids), self.boost)
         x0, x1 = int(self.xstart[i]), int(self.xstart[i + 1])
         if x1 > x0:

@@ -32,7 +32,7 @@ def all_matches(searcher, plan, allowed=None) -> tuple[np.ndarray, np.ndarray]:
         from searchkz.rank import ranker_for
 
         scores = ranker_for(searcher).scores(plan.qwords, allowed)
-        docs = np.flatnonzero(scores)
+        docs = np.flatnonzero(scores != 0)
         return docs, scores[docs]
     docs = np.fromiter(searcher.docs_for_query(plan.query), dtype=np.intp)
     if allowed is not None:

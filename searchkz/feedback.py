@@ -65,7 +65,7 @@ def feedback_tail(ranker, words, ranked, scores: np.ndarray, allowed, p, limit) 
     tail = np.where(scores > 0, scores + ranker.scores(expansion, allowed, p), 0.0)
     head = ranked[: p.fb_keep]
     tail[[d for d, _s in head]] = 0.0
-    docs = np.flatnonzero(tail)
+    docs = np.flatnonzero(tail != 0)
     order = best(docs, tail[docs], len(docs) if limit is None else max(0, limit - len(head)))
     if not len(order):
         return head

@@ -212,7 +212,7 @@ class Ranker(Vocabulary):
         # operation by operation into the work arrays
         np.divide(np.multiply(v, c, out=out), np.add(v, self._length_norm("body", p.b_body, k1), out=x), out=out)
         if title:  # where the title has it (few documents): tf = title_weight · t / title norm + v / body norm,
-            d = np.flatnonzero(t)  # and c · tf / (k1 + tf)
+            d = np.flatnonzero(t != 0)  # and c · tf / (k1 + tf)
             tf = t[d] * p.title_weight / self._length_norm("title", p.b_title)[d] + v[d] / self._length_norm("body", p.b_body)[d]
             out[d] = tf * c / (tf + k1)
         return out
@@ -241,7 +241,7 @@ class Ranker(Vocabulary):
 
         p = params or PARAMS
         scores = self.scores(words, allowed, p)
-        docs = np.flatnonzero(scores)
+        docs = np.flatnonzero(scores != 0)  # (on floats flatnonzero takes ~5x as long as on bools)
         total = len(docs)
         if not total:
             return [], 0
