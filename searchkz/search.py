@@ -713,6 +713,7 @@ def make_snippet(text: str, plan: QueryPlan, width: int = SNIPPET_WIDTH) -> tupl
 
 
 _WS_RE = re.compile(r"\s+")
+_WS_RUN_RE = re.compile(r"\s\s+")
 
 
 def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
@@ -724,11 +725,17 @@ def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tu
         s2 = s2.rstrip()
         return s2, [(a - lead, b - lead) for a, b in spans if 0 <= a - lead < b - lead <= len(s2)]
 
+    runs = [m.span() for m in _WS_RUN_RE.finditer(piece)]  # (runs of two or more: they shrink)
+
     def at(i: int) -> int:  # where character i of piece is in the collapsed text
-        if 0 <= i < len(piece) and piece[i].isspace():  # inside a run: its one space
-            while i and piece[i - 1].isspace():
-                i -= 1
-        return len(_WS_RE.sub(" ", piece[:i])) if i > 0 else i
+        shift = 0
+        for a, b in runs:
+            if i <= a:
+                break
+            if i < b:  # inside a run: its one space
+                return a - shift
+            shift += b - a - 1
+        return i - shift
 
     lead = len(s) - len(s.lstrip())
     s2 = s.strip()
