@@ -247,7 +247,7 @@ class FieldArrays:
         """``(document numbers in the segment, weights)`` of term number ``i``."""
         a, b = int(self.pstart[i]), int(self.pstart[i + 1])
         raw = self.docs[a:b]
-        kind = self.kind[i]
+        kind = int(self.kind[i])
         if kind == IDS16:
             ids = raw.view(np.uint16).astype(np.intp)
         elif kind == GAPS8:
@@ -263,7 +263,7 @@ class FieldArrays:
     def dense(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
         """``(a bool a document of the segment: has the term, each document's weight, 0 without)``
         of term number ``i`` when it is stored as a bitmap (a long list), else None."""
-        if self.kind[i] != BITMAP:
+        if int(self.kind[i]) != BITMAP:
             return None
         a, b = int(self.pstart[i]), int(self.pstart[i + 1])
         bits = np.unpackbits(self.docs[a:b], count=self.n, bitorder="little").view(bool)

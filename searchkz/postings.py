@@ -38,26 +38,29 @@ class Segment:
     def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """``(document numbers, weights)`` of the term's live postings here."""
         fa = self._field(fieldname)
-        if fa is not None:
-            i = fa.find(term)
-            if i < 0:
-                return EMPTY
-            ids, ws = fa.postings(i)
-        else:
-            try:
-                m = self.sub.postings(fieldname, term.encode("utf-8"))  # (deleted documents left out)
-            except Exception:  # not in the field (Whoosh raises TermNotFound)
-                return EMPTY
-            got, weights = [], []
-            while m.is_active():
-                got.append(m.id())
-                weights.append(m.weight())
-                m.next()
-            return np.array(got, dtype=np.intp) + self.offset, np.array(weights, dtype=np.float64)
+        if fa is None:
+            return self._whoosh_postings(fieldname, term)
+        i = fa.find(term)
+        return self._live(*fa.postings(i)) if i >= 0 else EMPTY
+
+    def _live(self, ids: np.ndarray, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Postings of the segment's arrays in the index's numbers, deleted documents left out."""
         if self.live is not None:
             keep = self.live[ids]
             ids, ws = ids[keep], ws[keep]
         return ids + self.offset, ws
+
+    def _whoosh_postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            m = self.sub.postings(fieldname, term.encode("utf-8"))  # (deleted documents left out)
+        except Exception:  # not in the field (Whoosh raises TermNotFound)
+            return EMPTY
+        got, weights = [], []
+        while m.is_active():
+            got.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return np.array(got, dtype=np.intp) + self.offset, np.array(weights, dtype=np.float64)
 
     def add(self, fieldname: str, term: str, factor: float, acc: np.ndarray, hit: np.ndarray | None) -> int:
         """``acc[d] += factor · weight`` for the term's live postings here (``acc``: an array of the
@@ -65,10 +68,17 @@ class Segment:
         is added densely over the segment's slice (``+ 0.0`` where the term is absent: the same
         numbers), a short one posting by posting.  Returns the number of postings read."""
         fa = self._field(fieldname)
-        i = fa.find(term) if fa is not None else None
-        got = fa.dense(i) if i is not None and i >= 0 else None
+        got = None
+        if fa is None:
+            ids, ws = self._whoosh_postings(fieldname, term)
+        else:
+            i = fa.find(term)
+            if i < 0:
+                return 0
+            got = fa.dense(i)
+            if got is None:
+                ids, ws = self._live(*fa.postings(i))
         if got is None:
-            ids, ws = self.postings(fieldname, term)
             if len(ids):
                 acc[ids] += ws if factor == 1.0 else factor * ws
                 if hit is not None:
