@@ -9,15 +9,9 @@ Read-only: nothing here writes to the index.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import signal
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -29,13 +23,14 @@ from starlette.staticfiles import StaticFiles
 
 from searchkz.api import Index
 from searchkz.errors import DocumentNotFoundError, IndexCorruptError, IndexNotFoundError, QueryError, SearchkzError
+from searchkz.workers import Indexes, doc_count
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_LIMIT = 100  # hits per page
 MAX_OFFSET = 1_000  # the deepest hit a page may start at
 BY_CHOICES = ("day", "week", "month", "year", "source")
 SORT_CHOICES = ("relevance", "date", "-date")
-THREADS = 4  # "thread" access: threads, each with its own Index
+THREADS = 4  # "thread" access: threads, each with its own Index (searchkz.workers.Indexes)
 
 # the page runs only its own files: a second guard besides escaping every article text
 SECURITY_HEADERS = [
@@ -44,101 +39,6 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
-
-
-class Indexes:
-    """Where requests meet the index: ``fn(index, *args)`` computed by a pool of workers, the
-    requests queued first come first served and each taken by the first free worker (``await
-    run(fn, ...)`` from an endpoint, ``call(fn, ...)`` from any other thread).
-
-    The workers are ``threads`` threads, each with its own :class:`Index` (a Whoosh searcher and
-    the ranker's caches are not known to be thread-safe; one thread, "lock" access, shares one),
-    or ``processes`` processes (``serve --workers``), each with its own ``Index``, ``fn`` then a
-    module-level function.  Processes, not uvicorn's workers: those share out connections, so a
-    kept-alive connection waits on its process while the other is idle (20 clients on two workers:
-    p95 97-122 ms against 87-95 ms dealt out by request, in one session's runs)."""
-
-    def __init__(self, path, threads: int = 1, processes: int = 0) -> None:
-        self.path = path
-        self.processes = processes
-        self._local = threading.local()
-        self._pool_lock = threading.Lock()
-        self.pool = self._process_pool() if processes else ThreadPoolExecutor(threads, thread_name_prefix="searchkz-index")
-
-    def _process_pool(self):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_process_init, initargs=(self.path, os.getpid()))
-        pool.submit(_in_process, _doc_count)  # (forks them all now: before the server starts its threads)
-        return pool
-
-    def _apply(self, fn, *args):
-        ix = getattr(self._local, "index", None)
-        if ix is None:
-            ix = self._local.index = Index(self.path)
-        return fn(ix, *args)
-
-    def _submit(self, fn, args):
-        if not self.processes:
-            return self.pool.submit(self._apply, fn, *args)
-        pool = self.pool
-        try:
-            return pool.submit(_in_process, fn, *args)
-        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, once
-            self._renew(pool)
-            return self.pool.submit(_in_process, fn, *args)
-
-    def _renew(self, broken) -> None:
-        with self._pool_lock:
-            if self.pool is broken:
-                self.pool = self._process_pool()
-
-    def call(self, fn, *args):
-        return self._submit(fn, args).result()
-
-    async def run(self, fn, *args):
-        pool = self.pool
-        try:
-            return await asyncio.wrap_future(self._submit(fn, args))
-        except BrokenProcessPool:  # the worker died while on this request: once more on a new pool
-            self._renew(pool)
-            return await asyncio.wrap_future(self._submit(fn, args))
-
-
-_process_index: Index | None = None  # a worker process's Index (Indexes with processes)
-
-
-def _process_init(path, parent: int) -> None:
-    """A worker process: its Index opened; Ctrl+C left to the server, which stops the workers;
-    gone when the server is (a killed server cannot stop them)."""
-    global _process_index
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def orphaned() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=orphaned, daemon=True).start()
-    _process_index = Index(path)
-    try:
-        _process_index.doc_count()  # (opened now, not by the first search)
-    except Exception:
-        pass  # the request that needs it reports the problem
-
-
-def _in_process(fn, *args):
-    return fn(_process_index, *args)
-
-
-def _doc_count(ix: Index) -> int:
-    return ix.doc_count()
-
-
-def _pid(ix: Index) -> int:
-    return os.getpid()
 
 
 class JSON(JSONResponse):
@@ -289,7 +189,7 @@ def create_app(index_path=None, access: str = "lock", processes: int = 0) -> "Se
 
     async def health(request: Request):
         try:
-            docs = await indexes.run(_doc_count)
+            docs = await indexes.run(doc_count)
         except SearchkzError as exc:
             return JSON({"status": "unavailable", "error": str(exc)}, status_code=503)
         return JSON({"status": "ok", "documents": docs})
@@ -374,6 +274,6 @@ def _check_address(host: str, port: int) -> None:
 def _warm(indexes) -> None:
     """Open the index in the background so the first search does not pay for it."""
     try:
-        indexes.call(_doc_count)
+        indexes.call(doc_count)
     except Exception:
         pass  # the request that needs it reports the problem
