@@ -4,6 +4,7 @@ against Whoosh's own postings, lengths and stored dates."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -183,8 +184,6 @@ def test_updates_merged_by_whoosh_keep_their_arrays(tmp_path):
 
     sentences, _source = speed.load_sentences(None)
     info = speed.build_corpus(tmp_path / "corpus", 40, sentences, seed=3, words=80, fmt="txt")
-    from pathlib import Path
-
     files = sorted(Path(info.path).rglob("*.txt"))
     ix = Index(tmp_path / "index")
     ix.reindex(info.path, procs=1)
@@ -209,6 +208,24 @@ def test_updates_merged_by_whoosh_keep_their_arrays(tmp_path):
     assert ix.search("қоғамдық кеңес", limit=5).total > 0
 
 
+def test_an_update_drops_the_segment_it_emptied(tmp_path):
+    """An article changed twice: the second update deletes the first update's only document, and
+    that segment leaves the index at once (Whoosh would keep it until five small segments merge)."""
+    from searchkz import Index
+
+    sentences, _source = speed.load_sentences(None)
+    info = speed.build_corpus(tmp_path / "corpus", 30, sentences, seed=4, words=60, fmt="txt")
+    victim = sorted(Path(info.path).rglob("*.txt"))[7]
+    ix = Index(tmp_path / "index")
+    ix.reindex(info.path, procs=1)
+    sizes = []
+    for k in range(3):
+        victim.write_text(victim.read_text(encoding="utf-8") + f" Өзгеріс {k}.", encoding="utf-8")
+        stats = ix.reindex(info.path, procs=1)
+        assert stats.updated == 1
+        sizes.append([seg.n for seg in ranker_for(ix._open()).segments])
+    assert sizes == [[30, 1], [30, 1], [30, 1]]
+    assert ix.search("Өзгеріс", limit=5).total == 1
 @pytest.mark.parametrize("n", [300, 5000, 70000])  # 70,000 documents: no uint16 document numbers
 def test_arrays_round_trip_every_encoding(tmp_path, n):
     """Lists of every density (one posting, sparse, gaps over 255, dense) and frequencies (1, a few,
