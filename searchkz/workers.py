@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
+import stat
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -80,9 +82,10 @@ _process_index: Index | None = None  # a worker process's Index (Indexes with pr
 
 def _process_init(path, parent: int) -> None:
     """A worker process: its Index opened; Ctrl+C left to the server, which stops the workers;
-    gone when the server is (a killed server cannot stop them)."""
+    gone when the server is (a killed server cannot stop them); none of the server's sockets kept."""
     global _process_index
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _close_sockets()
 
     def orphaned() -> None:
         while os.getppid() == parent:
@@ -95,6 +98,21 @@ def _process_init(path, parent: int) -> None:
         _process_index.doc_count()  # (opened now, not by the first search)
     except Exception:
         pass  # the request that needs it reports the problem
+
+
+def _close_sockets() -> None:
+    """Close the sockets a forked worker inherited: one forked to replace a dead worker while the
+    server runs would otherwise hold the listening socket and the clients' connections open (a
+    connection the server closed would stay open for its client).  The pool talks over pipes."""
+    gc.freeze()  # (the server's objects are never collected here: none closes a number reused since)
+    folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    for name in os.listdir(folder):
+        try:
+            fd = int(name)
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except (ValueError, OSError):
+            continue
 
 
 def _in_process(fn, *args):

@@ -341,3 +341,42 @@ def test_search_processes_stop_with_the_server(built, how):
     assert not any(os.path.exists(f"/proc/{k}") for k in kids)
     if how == "ctrl-c":
         assert proc.returncode == 0 and "Traceback" not in proc.stderr.read()
+
+
+def test_a_replacement_search_process_holds_no_socket(built):
+    """A search process forked while the server runs (replacing a killed one) closes the sockets it
+    inherited: the listening one and the clients' connections stay the server's alone."""
+    import os
+    import signal
+    import stat
+    import subprocess
+    import sys
+    import urllib.request
+
+    from searchkz.bench.load import free_port, stop, wait_up
+
+    def sockets(pid: str) -> int:
+        n = 0
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                n += stat.S_ISSOCK(os.stat(f"/proc/{pid}/fd/{fd}").st_mode)
+            except OSError:
+                pass
+        return n
+
+    url = "http://127.0.0.1:{}/api/search?q=%D0%BA%D0%B5%D2%A3%D0%B5%D1%81"
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "searchkz", "serve", "--index", str(built / "index"),
+                             "--port", str(port), "--workers", "2"], stderr=subprocess.PIPE, text=True)
+    try:
+        wait_up(port, 20)
+        first = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        os.kill(int(first[0]), signal.SIGKILL)
+        for _ in range(4):
+            assert json.load(urllib.request.urlopen(url.format(port)))["total"] == 4
+        kids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(kids) == 2 and first[0] not in kids
+        assert [sockets(k) for k in kids] == [0, 0]
+        assert sockets(str(proc.pid)) >= 1  # (the server's own listening socket)
+    finally:
+        stop(proc)
