@@ -117,7 +117,7 @@ def wait_up(port: int, timeout: float, path: str = "/api/health") -> float:
 
 
 def start_server(index: Path, port: int, access: str) -> subprocess.Popen:
-    """``access``: "lock", "thread", or "lock*N" (N worker processes)."""
+    """``access``: "lock", "thread", or "lock*N" (``serve --workers N``: N search processes)."""
     access, _, workers = access.partition("*")
     code = (f"from searchkz.server import serve; serve({str(index)!r}, port={port}, access={access!r}, "
             f"workers={int(workers or 1)}, echo=lambda s: None)")
@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=5000)
     ap.add_argument("--max-seconds", type=float, default=600.0, help="stop sending after this long")
     ap.add_argument("--access", default="lock",
-                    help="lock, thread, lock*2 (two server processes), several (lock,thread), or none")
+                    help="lock, thread, lock*2 (serve --workers 2: two search processes), several (lock,thread), or none")
     ap.add_argument("--reindex", action="store_true", help="a full reindex in another process mid-run")
     ap.add_argument("--baseline", type=int, default=500, help="searches in the in-process baseline (0: none)")
     ap.add_argument("--startup", type=int, default=0, metavar="RUNS", help="also time serve's startup")
