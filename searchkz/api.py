@@ -212,10 +212,9 @@ class Index:
                 self._searcher.close()
             except Exception:
                 pass
-            # Whoosh's readers live in reference cycles: drop the ranker and the mapped segment arrays
-            # now, so a closed generation's files (a deleted one's disk space) go with the close
-            self._searcher.__dict__.pop("_searchkz_ranker", None)
-            self._searcher.ixreader.__dict__.pop("_searchkz_segments", None)
+            from searchkz.rank import release
+
+            release(self._searcher)  # (a closed generation's files go with the close)
         self._searcher = None
         self._ix = None
 

@@ -166,3 +166,8 @@ def segments_of(reader) -> list[Segment]:
         segs = [Segment(sub, offset) for sub, offset in leaves]
         reader._searchkz_segments = segs
     return segs
+
+
+def release_segments(reader) -> None:
+    """Drop the segments :func:`segments_of` kept on a closed reader (and their mapped arrays)."""
+    reader.__dict__.pop("_searchkz_segments", None)

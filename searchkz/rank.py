@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from searchkz.postings import segments_of
+from searchkz.postings import release_segments, segments_of
 from searchkz.vocabulary import Vocabulary
 
 
@@ -293,6 +293,14 @@ def best(docs: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     return docs[order]
 
 
+def release(searcher) -> None:
+    """Drop what :func:`ranker_for` and :func:`~searchkz.postings.segments_of` keep on a closed
+    searcher: Whoosh's readers live in reference cycles, and the mapped arrays would keep a
+    closed generation's files (a deleted one's disk space) until the garbage collector ran."""
+    searcher.__dict__.pop("_searchkz_ranker", None)
+    release_segments(searcher.ixreader)
+
+
 def ranker_for(searcher) -> Ranker:
     """The searcher's ranker (created once per searcher; it lives as long as the searcher)."""
     r = getattr(searcher, "_searchkz_ranker", None)
@@ -300,4 +308,3 @@ def ranker_for(searcher) -> Ranker:
         r = Ranker(searcher)
         searcher._searchkz_ranker = r
     return r
-

@@ -719,12 +719,6 @@ _WS_RUN_RE = re.compile(r"\s\s+")
 def _collapse_ws(piece: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Collapse whitespace runs to one space and strip, remapping the spans."""
     s = _WS_RE.sub(" ", piece)
-    if s == piece:  # (single spaces only) only the strip moves the spans
-        s2 = s.lstrip()
-        lead = len(s) - len(s2)
-        s2 = s2.rstrip()
-        return s2, [(a - lead, b - lead) for a, b in spans if 0 <= a - lead < b - lead <= len(s2)]
-
     runs = [m.span() for m in _WS_RUN_RE.finditer(piece)]  # (runs of two or more: they shrink)
 
     def at(i: int) -> int:  # where character i of piece is in the collapsed text
