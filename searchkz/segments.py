@@ -154,7 +154,7 @@ class FastSegmentWriter(SegmentWriter):
             pdw.cancel_doc()
             raise
         pdw.finish_doc()
-        self._days.append(_day_number(fields.get("date")))
+        self._days.append(stored_day(fields.get("date")))
         self._added = True
         self.docnum += 1
 
@@ -270,7 +270,7 @@ class FastSegmentWriter(SegmentWriter):
             t.terms = {}  # free as we go
         fw.close()
         boosts = {name: self._fields[name].boost for name in ranked}
-        lengths = {name: _length_bytes(self._fields[name].lengths, ndocs) for name in ranked}
+        lengths = {name: length_bytes(self._fields[name].lengths, ndocs) for name in ranked}
         f = self.newsegment.create_file(self.storage, arrays.EXT)
         try:
             arrays.write_arrays(f, ndocs, ranked, boosts, lengths, self._days)
@@ -330,14 +330,14 @@ class FastSegmentWriter(SegmentWriter):
 _UINT = struct.Struct("!I")  # whoosh.system.pack_uint, the Frequency format's value
 
 
-def _day_number(value) -> int:
+def stored_day(value) -> int:
     """A document's day as days since 1970-01-01 (``arrays.NO_DAY``: no date)."""
     from searchkz.arrays import NO_DAY, day_number
 
     return NO_DAY if value is None else day_number(value)
 
 
-def _length_bytes(lengths: array, n: int):
+def length_bytes(lengths: array, n: int):
     """Whoosh's length byte of each of ``n`` documents' field lengths (0 past the last given)."""
     import numpy as np
 

@@ -59,13 +59,13 @@ class UpdateWriter(SegmentWriter):
             pdr.close()
 
     def _write_arrays(self, pdr, ranked: dict) -> None:
-        from searchkz.segments import _day_number, _length_bytes
+        from searchkz.segments import stored_day, length_bytes
 
         n = self.docnum
         boosts = {name: float(self.schema[name].format.field_boost) for name in ranked}
-        lengths = {name: _length_bytes(array("I", (pdr.doc_field_length(d, name, 0) or 0 for d in range(n))), n)
+        lengths = {name: length_bytes(array("I", (pdr.doc_field_length(d, name, 0) or 0 for d in range(n))), n)
                    for name in ranked}
-        days = array("i", (_day_number(pdr.stored_fields(d).get("date")) for d in range(n)))
+        days = array("i", (stored_day(pdr.stored_fields(d).get("date")) for d in range(n)))
         f = self.newsegment.create_file(self.storage, arrays.EXT)
         try:
             arrays.write_arrays(f, n, ranked, boosts, lengths, days)
