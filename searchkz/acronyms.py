@@ -27,6 +27,7 @@ from searchkz.lang.kk.alphabet import KAZAKH_SPECIFIC
 #: Begins the ``exact`` term of an archive's own acronym definition (no word contains it).
 MARKER = "\x01"
 _MAX_LETTERS = 6
+_SHORT = 4  # (an all-caps word of up to this many letters that is no Kazakh word is an acronym)
 _LOWER = "а-яё" + "".join(sorted(KAZAKH_SPECIFIC))  # (Kazakh Cyrillic, as character-class ranges)
 _UPPER = _LOWER.upper()
 # "(ҚК)", "(ҚазҰУ)": an acronym in parentheses; "ҚК (қоғамдық кеңес)": a name after one
@@ -46,10 +47,10 @@ def _known() -> frozenset:
 
 
 @functools.cache
-def _lexicon_words() -> frozenset:
-    from searchkz.stemmer import load_lexicon
+def _short_words() -> frozenset:
+    from searchkz.stemmer import short_words
 
-    return load_lexicon()[0]
+    return short_words(_SHORT)
 
 
 def is_acronym(raw: str, norm: str | None = None) -> bool:
@@ -62,7 +63,7 @@ def is_acronym(raw: str, norm: str | None = None) -> bool:
     low = norm if norm is not None else raw.lower()
     if key(low) in _known():
         return True
-    return upper == len(raw) and len(raw) <= 4 and low not in _lexicon_words()
+    return upper == len(raw) and len(raw) <= _SHORT and low not in _short_words()
 
 
 def is_known(word: str) -> bool:

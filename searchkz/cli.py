@@ -13,6 +13,10 @@ import click
 
 from searchkz import __version__
 
+# numpy's OpenBLAS starts a thread a core when numpy is imported: ~60 ms of a one-shot search.
+# searchkz does no linear algebra, so one thread does (a user's own setting wins).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 COLOR_CHOICE = click.Choice(["auto", "always", "never"])
 
 
