@@ -42,8 +42,9 @@ from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 #: change: an index built with another version is rebuilt, never mixed.
 #: 2: parts of hyphenated words; 3: no folded field, dates indexed by day, text stored uncompressed by us;
 #: 4: titles in a column; 5: suffixes after a hyphen, acronyms (capitals) and their full names;
-#: 6: ranking arrays in each full-reindex segment (searchkz.arrays), no title column
-ANALYZER_VERSION = "6/" + _kkstem.ANALYZER_DATA_VERSION
+#: 6: ranking arrays in each full-reindex segment (searchkz.arrays), no title column;
+#: 7: a field's length counts the text's words (and hyphen parts), not the acronyms of its full names
+ANALYZER_VERSION = "7/" + _kkstem.ANALYZER_DATA_VERSION
 
 # A word: letters/digits with combining marks (decomposed й), hyphen-joined
 # parts kept together (Сондай-ақ, іс-қимыл).
@@ -765,3 +766,19 @@ class KazakhAnalyzer(Analyzer):
             return [(t.text, t.pos) for t in self(value, positions=True, mode="index")]
         _words_of(value)
         return [(a[field], i) for a, i in (_last_stem_seq if field == 1 else _last_exact_seq)]
+
+    def counted_length(self, value: str) -> int:
+        """The field length of ``value`` that ranking normalizes by: its words and the parts of its
+        hyphenated words, as before acronyms were indexed, not the terms added for what the text
+        names (a full name's acronym at its first word, the ``exact`` markers of its own acronym
+        definitions). Those stand for words already counted: counted, they made every article that
+        spells a name out a word longer per name than the same text was.
+
+        >>> KazakhAnalyzer("stem").counted_length("Үкіметтік емес ұйымдардың")  # ҮЕҰ not counted
+        2
+        """
+        field = _FIELD_INDEX[self.output]
+        if field == 2:
+            return len(self.index_terms(value))
+        _words_of(value)
+        return len(_last_index_seq)

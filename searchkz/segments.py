@@ -9,9 +9,10 @@ just written.  At ~500 postings an article that was most of a reindex's time.
 each term's postings in arrays (document numbers, frequencies, encoded
 values) as documents are added, and at the end writes the terms in order, a
 whole block of postings at a time, through the same W3 codec objects, so the
-files are exactly what Whoosh writes (tests compare every posting).  The
-searchkz text fields take their terms from :meth:`KazakhAnalyzer.index_terms`
-(one analysis per text, no Token objects); other fields go through
+files are exactly what the incremental reindex's Whoosh writer writes (tests compare
+every posting).  The searchkz text fields take their terms from
+:meth:`KazakhAnalyzer.index_terms` (one analysis per text, no Token objects) and
+their length from :meth:`KazakhAnalyzer.counted_length`; other fields go through
 ``field.index`` as in Whoosh.  Stored fields, lengths and columns use Whoosh's
 per-document writer unchanged.
 
@@ -139,7 +140,8 @@ class FastSegmentWriter(SegmentWriter):
                         raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
                     t = self._terms_of(name)
                     if isinstance(field.analyzer, KazakhAnalyzer) and t.kind in ("positions", "frequency"):
-                        length = self._add_text(t, docnum, field.analyzer.index_terms(value))
+                        self._add_text(t, docnum, field.analyzer.index_terms(value))
+                        length = field.analyzer.counted_length(value)  # (not the acronyms it adds)
                     else:
                         length = self._add_items(t, docnum, field.index(value), field.scorable)
                     if len(t.lengths) < docnum:  # documents without this field
@@ -159,7 +161,7 @@ class FastSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     @staticmethod
-    def _add_text(t: _Terms, docnum: int, seq: list[tuple[str, int]]) -> int:
+    def _add_text(t: _Terms, docnum: int, seq: list[tuple[str, int]]) -> None:
         terms = t.terms
         boost = t.boost
         if t.kind == "positions":
@@ -202,7 +204,6 @@ class FastSegmentWriter(SegmentWriter):
                 e[1].append(f * boost)
                 e[3].append(f)
             t.postings += len(freqs)
-        return len(seq)
 
     @staticmethod
     def _add_items(t: _Terms, docnum: int, items, scorable: bool) -> int:

@@ -5,8 +5,10 @@
 Counted from the ``title`` field's postings (each segment's arrays): a title word is named when
 its stem is one of the query's stems or forms, or begins with the first ``prefix_len`` letters
 of one of the query's forms (the prefix net of :mod:`searchkz.rank`); ``c`` is their number over
-the title's length: its indexed terms (content words, the parts of a hyphenated word, the acronym
-of a full name it spells out; see docs/ARCHITECTURE.md)."""
+the title's length (its content words and the parts of a hyphenated word: the length ranking
+normalizes by, :meth:`~searchkz.analysis.KazakhAnalyzer.counted_length`), at most 1. The acronym
+indexed for a full name the title spells out is a title term but not a word of its length: a query
+that names the name's words and searches its acronym counts the name once more (capped at 1)."""
 
 from __future__ import annotations
 

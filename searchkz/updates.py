@@ -27,7 +27,27 @@ def merge_small(writer, segments):
 
 class UpdateWriter(SegmentWriter):
     """``SegmentWriter`` that writes the arrays of the segment it makes and, by default, commits
-    with :func:`merge_small`."""
+    with :func:`merge_small`; a searchkz text field's length is the analyzer's
+    :meth:`~searchkz.analysis.KazakhAnalyzer.counted_length`, as the full reindex writes it
+    (Whoosh counts every term, the acronyms of full names too)."""
+
+    def add_document(self, **fields):
+        from searchkz.analysis import KazakhAnalyzer
+
+        pdw = self.perdocwriter
+        add_field = pdw.add_field
+
+        def add_counted(name, field, stored, length):
+            analyzer = getattr(field, "analyzer", None)
+            if length and isinstance(analyzer, KazakhAnalyzer):
+                length = analyzer.counted_length(fields[name])
+            add_field(name, field, stored, length)
+
+        pdw.add_field = add_counted
+        try:
+            super().add_document(**fields)
+        finally:
+            del pdw.add_field
 
     def commit(self, mergetype=None, optimize=None, merge=None):
         if mergetype is None and optimize is None and merge is None:

@@ -93,6 +93,51 @@ def test_a_full_name_is_also_indexed_as_its_acronym_at_its_position():
     assert "БҰҰ" not in [t for t, _ in KazakhAnalyzer("exact").index_terms(KAZNERD["AID242721"])]
 
 
+@pytest.mark.parametrize(
+    "text, output, length, added",
+    [
+        (KAZNERD["AID242721"], "stem", 11, ["БҰҰ"]),  # Біріккен Ұлттар Ұйымы: БҰҰ at its first word
+        (KAZNERD["AID242721"], "exact", 11, []),
+        (KAZNERD["AID245332"], "stem", 7, ["ЕАЭО"]),  # Еуразиялық экономикалық одақ
+        (KAZNERD["AID316076"], "stem", 7, ["ОА"]),  # АҚШ is written (a word); Орталық Азия adds ОА
+        (KAZNERD["AID233004"], "stem", 10, []),  # АҚШ-тағы: one word, stemmed to АҚШ
+        ("Тәуелсіз Мемлекеттер Достастығы", "stem", 3, ["ТМД"]),  # a title
+        # an article's own definition: the exact field's marker is not a word either
+        ("Қазақ тілі қоғамы (ҚТҚ) жиналысы өтті. ҚТҚ төрағасы сөз сөйледі.", "stem", 10, ["ҚТҚ"]),
+        ("Қазақ тілі қоғамы (ҚТҚ) жиналысы өтті. ҚТҚ төрағасы сөз сөйледі.", "exact", 10,
+         ["\x01қтқ\x01қазақ тілі қоғамы"]),
+        # a hyphenated compound's parts still count, as they did before acronyms were indexed
+        ("Жылдық жауын-шашын экватор маңында", "exact", 6, []),
+    ],
+)
+def test_a_field_length_counts_the_words_not_the_acronyms_indexed_for_them(text, output, length, added):
+    an = KazakhAnalyzer(output)
+    terms = an.index_terms(text)
+    assert an.counted_length(text) == length
+    assert [t for t, _ in terms[length:]] == added  # what indexing adds after the text's own terms
+
+
+def test_an_indexed_acronym_leaves_the_article_length_alone(tmp_path):
+    """Both writers (the full reindex's, and Whoosh's for an update) store the counted length
+    (the field's total: a document's own length is kept as a lossy byte)."""
+    from searchkz.index import _open_whoosh, current_generation
+
+    def lengths(ix):
+        with _open_whoosh(current_generation(ix.path)).reader() as r:
+            return r.doc_count(), r.field_length("body"), r.field_length("exact")
+
+    path = tmp_path / "one.jsonl"
+    ix = Index(tmp_path / "index")
+    for text, full in ((KAZNERD["AID242721"], True), (KAZNERD["AID242721"] + " Иә, БҰҰ.", False)):
+        path.write_text(json.dumps({"id": "a", "title": "", "text": text}, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+        assert ix.reindex(path, procs=1).full is full  # the second: Whoosh's writer
+        n = KazakhAnalyzer("stem").counted_length(text)
+        assert n < len(KazakhAnalyzer("stem").index_terms(text))  # БҰҰ indexed, not counted
+        assert lengths(ix) == (1, n, n)
+    ix.close()
+
+
 @pytest.fixture(scope="module")
 def nerd(tmp_path_factory):
     d = tmp_path_factory.mktemp("acr17")
