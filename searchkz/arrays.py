@@ -72,16 +72,16 @@ def length_table() -> np.ndarray:
 CHUNK = 1 << 20  # postings encoded at a time (bounds the writer's temporary arrays: ~50 bytes each)
 
 
-def _encode(terms: dict, names: list, n: int, boost: float):
+def _encode(df: np.ndarray, ids: np.ndarray, weights: np.ndarray, n: int, boost: float):
     """``(kinds, each term's bytes, its documents with a frequency other than 1, those frequencies,
-    how many each term has)`` of some terms, or None when a weight is not a whole multiple of ``boost``."""
-    df = np.fromiter((len(terms[t][0]) for t in names), dtype=np.int64, count=len(names))
-    ids = np.concatenate([np.frombuffer(terms[t][0], dtype=np.uint32) for t in names]).astype(np.int64)
-    freq = np.concatenate([np.frombuffer(terms[t][1], dtype=np.float32) for t in names]).astype(np.float64) / boost
+    how many each term has)`` of some terms (``df`` postings each, their documents ``ids`` and
+    ``weights`` one term after the other), or None when a weight is not a whole multiple of ``boost``."""
+    ids = ids.astype(np.int64)
+    freq = weights.astype(np.float64) / boost
     whole = np.rint(freq)
     if not np.array_equal(whole, freq) or (whole < 1).any():
         return None
-    starts = np.zeros(len(names) + 1, dtype=np.int64)
+    starts = np.zeros(len(df) + 1, dtype=np.int64)
     np.cumsum(df, out=starts[1:])
     first = starts[:-1]
     # gaps (>= 1) between a term's documents, the first counted from -1; a gap of g takes
@@ -97,10 +97,10 @@ def _encode(terms: dict, names: list, n: int, boost: float):
     gstream[gstart[1:] - 1] = gaps - 255 * zeros
     gbytes = gstart[starts[1:]] - gstart[first]
     sizes = np.stack([np.where(n <= 65536, 2 * df, np.iinfo(np.int64).max), gbytes,
-                      np.full(len(names), (n + 7) // 8)])
+                      np.full(len(df), (n + 7) // 8)])
     kind = np.argmin(sizes, axis=0).astype(np.uint8)
     parts = []
-    for i in range(len(names)):
+    for i in range(len(df)):
         a, b = first[i], starts[i + 1]
         if kind[i] == IDS16:
             parts.append(ids[a:b].astype(np.uint16).tobytes())
@@ -111,29 +111,29 @@ def _encode(terms: dict, names: list, n: int, boost: float):
             bits[ids[a:b]] = 1
             parts.append(np.packbits(bits, bitorder="little").tobytes())
     where = np.flatnonzero(whole != 1)
-    xcount = np.bincount(np.searchsorted(starts, where, side="right") - 1, minlength=len(names))
+    xcount = np.bincount(np.searchsorted(starts, where, side="right") - 1, minlength=len(df))
     return kind, parts, ids[where], np.minimum(whole[where], 255), xcount
 
 
-def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
-    """The arrays of one field from ``{term: (docnums, weights, ...)}`` (docnums ascending), or
-    None when a weight is not a whole multiple of ``boost`` (then the field is not written).
-    Encoded :data:`CHUNK` postings at a time."""
-    names = sorted(terms)
+def field_arrays(names: list, df: np.ndarray, ids: np.ndarray, weights: np.ndarray, n: int,
+                 boost: float) -> dict | None:
+    """The arrays of one field: its terms ``names`` in order, ``df`` postings each, their documents
+    ``ids`` (ascending in a term) and ``weights`` one term after the other; None when a weight is
+    not a whole multiple of ``boost`` (then the field is not written).  Encoded :data:`CHUNK`
+    postings at a time."""
     if not names:
         return None
-    chunks, chunk, size = [], [], 0
-    for t in names:
-        chunk.append(t)
-        size += len(terms[t][0])
-        if size >= CHUNK:
-            chunks.append(chunk)
-            chunk, size = [], 0
-    if chunk:
-        chunks.append(chunk)
-    got = [_encode(terms, c, n, boost) for c in chunks]
-    if any(g is None for g in got):
-        return None
+    starts = np.zeros(len(names) + 1, dtype=np.int64)
+    np.cumsum(df, out=starts[1:])
+    got = []
+    i = 0
+    while i < len(names):  # terms [i, j) with CHUNK postings at most (one term at least)
+        j = min(len(names), max(i + 1, int(np.searchsorted(starts, starts[i] + CHUNK, side="right")) - 1))
+        g = _encode(df[i:j], ids[starts[i]:starts[j]], weights[starts[i]:starts[j]], n, boost)
+        if g is None:
+            return None
+        got.append(g)
+        i = j
     parts = [p for g in got for p in g[1]]
     blobs = [t.encode("utf-8") if isinstance(t, str) else bytes(t) for t in names]
     pstart = np.zeros(len(names) + 1, dtype=np.int64)
@@ -148,23 +148,38 @@ def _field_arrays(terms: dict, n: int, boost: float) -> dict | None:
         "kind": np.concatenate([g[0] for g in got]),
         "pstart": pstart.astype(np.uint64 if pstart[-1] >= 2**32 else np.uint32),
         "docs": np.frombuffer(b"".join(parts), dtype=np.uint8),
-        "df": np.fromiter((len(terms[t][0]) for t in names), dtype=np.uint32, count=len(names)),
+        "df": np.asarray(df, dtype=np.uint32),
         "xstart": xstart.astype(np.uint32),
         "xdoc": np.concatenate([g[2] for g in got]).astype(np.uint16 if n <= 65536 else np.uint32),
         "xval": np.concatenate([g[3] for g in got]).astype(np.uint8),
     }
 
 
+def flat_postings(terms: dict) -> tuple:
+    """``(names, df, ids, weights)`` for :func:`field_arrays` of ``{term: (docnums, weights, ...)}``."""
+    names = sorted(terms)
+    df = np.fromiter((len(terms[t][0]) for t in names), dtype=np.int64, count=len(names))
+    if not names:
+        return names, df, np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
+    ids = np.concatenate([np.frombuffer(terms[t][0], dtype=np.uint32) for t in names])
+    weights = np.concatenate([np.frombuffer(terms[t][1], dtype=np.float32) for t in names])
+    return names, df, ids, weights
+
+
 def write_arrays(f, n: int, fields: dict, boosts: dict, lengths: dict, days) -> None:
     """Write a segment's arrays to the binary file ``f``: ``fields`` maps a field name to its
     ``{term: (docnums, weights, ...)}``, ``lengths`` to its length bytes (``n`` of them),
     ``days`` is the days of the ``n`` documents (:data:`NO_DAY`: undated)."""
+    got = {name: field_arrays(*flat_postings(fields[name]), n, boosts[name]) for name in FIELDS if name in fields}
+    write_file(f, n, got, boosts, lengths, days)
+
+
+def write_file(f, n: int, fields: dict, boosts: dict, lengths: dict, days) -> None:
+    """:func:`write_arrays` with each field's arrays made (:func:`field_arrays`; None: not written)."""
     arrays = {"days": np.asarray(days, dtype=np.int32)}
     meta = {}
     for name in FIELDS:
-        if name not in fields:
-            continue
-        got = _field_arrays(fields[name], n, boosts[name])
+        got = fields.get(name)
         if got is None:
             continue
         meta[name] = {"boost": boosts[name]}

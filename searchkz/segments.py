@@ -5,12 +5,13 @@ sorts (spilling runs to disk and merging them back), then hands them one by one
 to the codec, looking up each posting's document length in the column it has
 just written.  At ~500 postings an article that was most of a reindex's time.
 
-:class:`FastSegmentWriter` is a ``SegmentWriter`` for a new segment that keeps
-each term's postings in arrays (document numbers, frequencies, encoded
-values) as documents are added, and at the end writes the terms in order, a
-whole block of postings at a time, through the same W3 codec objects, so the
-files are exactly what the incremental reindex's Whoosh writer writes (tests compare
-every posting).  The searchkz text fields take their terms from
+:class:`FastSegmentWriter` is a ``SegmentWriter`` for a new segment that appends
+each document's postings to flat arrays, a row a posting (term number,
+document, weight, frequency, value), and at the end sorts the rows by term
+(numpy, stable: a term's documents stay in order) and writes the terms in
+order, a whole block of postings at a time, through the same W3 codec objects,
+so the files are exactly what the incremental reindex's Whoosh writer writes
+(tests compare every posting).  The searchkz text fields take their terms from
 :meth:`KazakhAnalyzer.index_terms` (one analysis per text, no Token objects) and
 their length from :meth:`KazakhAnalyzer.counted_length`; other fields go through
 ``field.index`` as in Whoosh.  Stored fields, lengths and columns use Whoosh's
@@ -34,6 +35,10 @@ import queue
 import struct
 import traceback
 from array import array
+from bisect import bisect_right
+from collections import Counter
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Callable, Iterable
 
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -45,19 +50,25 @@ _BLOCK_ATTRS = ("_ids", "_weights", "_values", "_minlength", "_maxlength", "_max
                 "_write_block")
 
 
-def _new_entry() -> tuple:
-    """A term's postings: (docnums, weights, values, frequencies); see :class:`_Terms`."""
-    return array("I"), array("f"), [], array("I")
+class _Vocab(dict):
+    """term -> its number (in the order the terms were first seen)."""
+
+    __slots__ = ()
+
+    def __missing__(self, term) -> int:
+        n = self[term] = len(self)
+        return n
 
 
 class _Terms:
-    """One field's postings: term -> (docnums, weights, values, frequencies).  The
-    values (encoded positions) are a list of bytes, most of them shared (a posting
-    with one position at position p has the same value as every other); for the
-    Frequency format the value is the frequency, packed when written."""
+    """One field's postings in the order they were added, a row each in flat arrays: the term's
+    number in ``vocab``, the document, the weight, the frequency (Frequency format) and ``refs``,
+    which value the posting has: for Positions a one-position posting's position (every posting
+    with one position p has the same value, made when written), else ``-1 - i`` for
+    ``values[i]``.  :meth:`sorted_postings` groups the rows by term for writing."""
 
-    __slots__ = ("field", "fieldobj", "boost", "kind", "encode", "single", "terms", "lengths", "postings",
-                 "value_bytes")
+    __slots__ = ("field", "fieldobj", "boost", "kind", "encode", "vocab", "tids", "docs", "weights", "freqs",
+                 "refs", "values", "lengths", "value_bytes")
 
     def __init__(self, fieldname: str, fieldobj) -> None:
         from whoosh import formats
@@ -76,17 +87,40 @@ class _Terms:
         else:
             self.kind = "generic"  # whatever field.index() gives, kept as it is
         self.encode = getattr(fmt, "encode", None)
-        self.single: dict[int, bytes] = {}  # position -> the value of a one-position posting
-        self.terms: dict = {}
+        self.vocab = _Vocab()
+        self.tids = array("I")
+        self.docs = array("I")
+        self.weights = array("f")
+        self.freqs = array("I")
+        self.refs = array("i")
+        self.values: list[bytes] = []
         self.lengths = array("I")  # this field's length in each document of the segment
-        self.postings = 0
         self.value_bytes = 0
 
-    def entry(self, term):
-        e = self.terms.get(term)
-        if e is None:
-            e = self.terms[term] = _new_entry()
-        return e
+    def sorted_postings(self) -> tuple:
+        """``(the terms in order, each one's number of postings, the postings' documents, weights,
+        frequencies and refs in term order)`` (frequencies and refs None when the format has none);
+        the rows are given up as they are sorted."""
+        import numpy as np
+
+        names = sorted(self.vocab)
+        rank = np.empty(len(names), dtype=np.uint32)
+        rank[np.fromiter(map(self.vocab.__getitem__, names), dtype=np.int64, count=len(names))] = np.arange(
+            len(names), dtype=np.uint32)
+        key = rank[np.frombuffer(self.tids, dtype=np.uint32)]
+        self.vocab, self.tids = _Vocab(), array("I")
+        df = np.bincount(key, minlength=len(names))
+        order = np.argsort(key, kind="stable")  # (a term's rows stay in document order)
+        del key
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        self.docs = array("I")
+        weights = np.frombuffer(self.weights, dtype=np.float32)[order]
+        self.weights = array("f")
+        freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order] if self.kind == "frequency" else None
+        self.freqs = array("I")
+        refs = np.frombuffer(self.refs, dtype=np.int32)[order] if len(self.refs) else None
+        self.refs = array("i")
+        return names, df, docs, weights, freqs, refs
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -162,69 +196,55 @@ class FastSegmentWriter(SegmentWriter):
 
     @staticmethod
     def _add_text(t: _Terms, docnum: int, seq: list[tuple[str, int]]) -> None:
-        terms = t.terms
         boost = t.boost
         if t.kind == "positions":
-            poses: dict[str, list[int]] = {}
+            terms: dict = {}  # term -> its positions
             for term, pos in seq:
-                pl = poses.get(term)
+                pl = terms.get(term)
                 if pl is None:
-                    poses[term] = [pos]
+                    terms[term] = [pos]
                 else:
                     pl.append(pos)
-            encode = t.encode
-            single = t.single
+            refs, weights, values = t.refs, t.weights, t.values
             nbytes = 0
-            for term, pl in poses.items():
-                e = terms.get(term)
-                if e is None:
-                    e = terms[term] = _new_entry()
-                e[0].append(docnum)
-                if len(pl) == 1:  # most postings: one position, the same bytes every time
-                    v = single.get(pl[0])
-                    if v is None:
-                        v = single[pl[0]] = encode(pl)
-                    e[1].append(boost)
+            for pl in terms.values():
+                if len(pl) == 1:  # most postings: one position
+                    refs.append(pl[0])
+                    weights.append(boost)
                 else:
-                    v = encode(pl)
-                    e[1].append(len(pl) * boost)
+                    v = t.encode(pl)
+                    values.append(v)
+                    refs.append(-len(values))
+                    weights.append(len(pl) * boost)
                     nbytes += len(v) + 33
-                e[2].append(v)
             t.value_bytes += nbytes
-            t.postings += len(poses)
         else:
-            freqs: dict[str, int] = {}
-            for term, _pos in seq:
-                freqs[term] = freqs.get(term, 0) + 1
-            for term, f in freqs.items():
-                e = terms.get(term)
-                if e is None:
-                    e = terms[term] = _new_entry()
-                e[0].append(docnum)
-                e[1].append(f * boost)
-                e[3].append(f)
-            t.postings += len(freqs)
+            terms = Counter(map(_first, seq))  # term -> its frequency
+            t.freqs.extend(terms.values())
+            t.weights.extend([f * boost for f in terms.values()])
+        t.tids.extend(map(t.vocab.__getitem__, terms))
+        t.docs.extend(repeat(docnum, len(terms)))
 
     @staticmethod
     def _add_items(t: _Terms, docnum: int, items, scorable: bool) -> int:
         length = 0
         for tbytes, freq, weight, vbytes in items:
-            docs, weights, values, freqs = t.entry(tbytes)
-            docs.append(docnum)
-            weights.append(weight)
+            t.tids.append(t.vocab[tbytes])
+            t.docs.append(docnum)
+            t.weights.append(weight)
             if t.kind == "frequency":
-                freqs.append(freq)
+                t.freqs.append(freq)
             elif t.kind != "none":
-                values.append(vbytes)
+                t.values.append(vbytes)
+                t.refs.append(-len(t.values))
                 t.value_bytes += len(vbytes) + 33
             if scorable:
                 length += freq
-            t.postings += 1
         return length
 
     def approx_bytes(self) -> int:
         """Roughly what the buffered postings take in memory."""
-        return sum(t.postings * 16 + t.value_bytes + len(t.terms) * 400 for t in self._fields.values())
+        return sum(len(t.docs) * 16 + t.value_bytes + len(t.vocab) * 400 for t in self._fields.values())
 
     def add_reader(self, reader):  # pragma: no cover - not a merging writer
         raise NotImplementedError("FastSegmentWriter only writes new documents")
@@ -255,80 +275,130 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         fw = self.fieldwriter
         ndocs = self.docnum  # (the segment's documents: postings are numbered from 0 in it)
-        ranked = {}  # the ranked fields' terms, kept for the arrays (searchkz.arrays)
+        ranked = {}  # the ranked fields' arrays (searchkz.arrays)
         for name in sorted(self._fields):
             t = self._fields[name]
-            if not t.terms:
+            if not t.vocab:
                 continue
+            names, df, docs, weights, freqs, refs = t.sorted_postings()
             fw.start_field(name, t.fieldobj)
-            for term in sorted(t.terms):
-                fw.start_term(term.encode("utf-8") if isinstance(term, str) else term)
-                self._write_term(fw, t, t.terms[term])
-                fw.finish_term()
+            self._write_field(fw, t, names, df, docs, weights, freqs, refs)
             fw.finish_field()
             if name in arrays.FIELDS:
-                ranked[name] = t.terms
-            t.terms = {}  # free as we go
+                ranked[name] = arrays.field_arrays(names, df, docs, weights, ndocs, t.boost)
         fw.close()
         boosts = {name: self._fields[name].boost for name in ranked}
         lengths = {name: length_bytes(self._fields[name].lengths, ndocs) for name in ranked}
         f = self.newsegment.create_file(self.storage, arrays.EXT)
         try:
-            arrays.write_arrays(f, ndocs, ranked, boosts, lengths, self._days)
+            arrays.write_file(f, ndocs, ranked, boosts, lengths, self._days)
         finally:
             f.close()
 
-    def _write_term(self, fw, t: _Terms, e) -> None:
-        """One term's postings, a block at a time into the W3 postings writer's buffer
-        (or, with a codec that has none, one by one through ``FieldWriter.add``)."""
-        docs, weights, values, freqs = e
-        lengths = t.lengths
-        kind = t.kind
+    def _write_field(self, fw, t: _Terms, names, df, docs, weights, freqs, refs) -> None:
+        """A field's terms and postings (:meth:`_Terms.sorted_postings`), a block at a time into
+        the W3 postings writer's buffer (or, with a codec that has none, one by one through
+        ``FieldWriter.add``); converted to lists :data:`CHUNK` postings at a time."""
+        import numpy as np
+
+        lengths = np.frombuffer(t.lengths, dtype=np.uint32)
         pw = getattr(fw, "_postwriter", None)
-        if self._pw_ok is None:
-            self._pw_ok = pw is not None and all(hasattr(pw, a) for a in _BLOCK_ATTRS)
-        if not self._pw_ok:
-            for d, w, v in zip(docs, weights, self._values(t, e)):
-                fw.add(d, w, v, lengths[d])
-            return
-        n = len(docs)
-        step = pw._blocklimit
-        for start in range(0, n, step):
-            end = min(n, start + step)
-            ids = docs[start:end]
-            ws = weights[start:end]
-            ls = [lengths[d] for d in ids]
-            nonzero = [x for x in ls if x]
-            if kind == "positions":
-                vals = values[start:end]
-            elif kind == "frequency":  # 4-byte frequencies, joined as W3 joins fixed-size values
-                vals = [_UINTS(end - start).pack(*freqs[start:end])]
+        starts = [0] + np.cumsum(df).tolist()
+        blocks = None
+        table = self._value_table(t, refs)
+        kind = t.kind
+        j = 0  # the block number
+        for c0, c1 in _chunks(starts, CHUNK):
+            p0, p1 = starts[c0], starts[c1]
+            ids = docs[p0:p1].tolist()
+            ws = weights[p0:p1].tolist()
+            if kind == "frequency":
+                vals = freqs[p0:p1].tolist()
             elif kind == "none":
-                vals = []
-            else:  # W3 keeps the non-empty values only
-                vals = [v for v in values[start:end] if v]
-            pw._ids = ids
-            pw._weights = ws
-            pw._values = vals
-            pw._maxweight = max(max(ws), 0)
-            pw._minlength = min(nonzero) if nonzero else None
-            pw._maxlength = max(ls) if ls else 0
-            if end < n:
-                pw._write_block()
-            # the last block stays buffered: finish_term() writes it as the last one
+                vals = None
+            else:
+                r = refs[p0:p1]
+                vals = table[np.where(r >= 0, r, len(table) - len(t.values) - 1 - r)].tolist()
+            for i in range(c0, c1):
+                term = names[i]
+                fw.start_term(term.encode("utf-8") if isinstance(term, str) else term)
+                if self._pw_ok is None:  # (W3's block buffer is there once a term is started)
+                    self._pw_ok = pw is not None and all(hasattr(pw, a) for a in _BLOCK_ATTRS)
+                if self._pw_ok and blocks is None:
+                    step = pw._blocklimit
+                    maxweights, minlengths, maxlengths = blocks = _block_stats(df, starts, docs, weights, lengths,
+                                                                               step)
+                a, b = starts[i] - p0, starts[i + 1] - p0
+                if not self._pw_ok:
+                    for k in range(a, b):
+                        v = _UINT.pack(vals[k]) if kind == "frequency" else b"" if kind == "none" else vals[k]
+                        fw.add(ids[k], ws[k], v, int(lengths[ids[k]]))
+                    fw.finish_term()
+                    continue
+                for s in range(a, b, step):
+                    e = min(b, s + step)
+                    if kind == "frequency":  # 4-byte frequencies, joined as W3 joins fixed-size values
+                        pw._values = [_UINTS(e - s).pack(*vals[s:e])]
+                    elif kind == "none":
+                        pw._values = []
+                    elif kind == "positions":
+                        pw._values = vals[s:e]
+                    else:  # W3 keeps the non-empty values only
+                        pw._values = [v for v in vals[s:e] if v]
+                    pw._ids = ids[s:e]
+                    pw._weights = ws[s:e]
+                    pw._maxweight = max(maxweights[j], 0)
+                    pw._minlength = None if minlengths[j] == _NO_LENGTH else minlengths[j]
+                    pw._maxlength = maxlengths[j]
+                    j += 1
+                    if e < b:
+                        pw._write_block()
+                # the last block stays buffered: finish_term() writes it as the last one
+                fw.finish_term()
+        t.values = []
 
     @staticmethod
-    def _values(t: _Terms, e) -> list[bytes]:
-        """Each posting's value as the format encodes it."""
-        docs, weights, values, freqs = e
-        if t.kind == "frequency":
-            return [_UINT.pack(f) for f in freqs]
-        if t.kind == "none":
-            return [b""] * len(docs)
-        return values
+    def _value_table(t: _Terms, refs):
+        """The values the refs point to, as one object array: the value of one position p at
+        [p] (Positions), then ``t.values``; None when the format has no values."""
+        import numpy as np
+
+        if refs is None:
+            return None
+        single = max(0, int(refs.max()) + 1) if t.kind == "positions" else 0
+        return np.fromiter(chain((t.encode([p]) for p in range(single)), t.values), dtype=object,
+                           count=single + len(t.values))
 
 
 _UINT = struct.Struct("!I")  # whoosh.system.pack_uint, the Frequency format's value
+_first = itemgetter(0)
+_NO_LENGTH = 0xFFFFFFFF
+CHUNK = 1 << 16  # postings converted to lists at a time (when a segment is written)
+
+
+def _block_stats(df, starts: list[int], docs, weights, lengths, step: int) -> tuple[list, list, list]:
+    """Each block's greatest weight, least non-zero length (:data:`_NO_LENGTH`: none) and greatest
+    length, for the postings ``docs``/``weights`` of terms of ``df`` postings each, starting at
+    ``starts``, in blocks of ``step`` postings from each term's start."""
+    import numpy as np
+
+    nb = (df + step - 1) // step
+    first = np.cumsum(nb) - nb
+    bstart = np.repeat(np.array(starts[:-1], dtype=np.int64) - step * first, nb) + step * np.arange(nb.sum())
+    plen = lengths[docs]
+    maxlengths = np.maximum.reduceat(plen, bstart).tolist()
+    plen[plen == 0] = _NO_LENGTH
+    return np.maximum.reduceat(weights, bstart).tolist(), np.minimum.reduceat(plen, bstart).tolist(), maxlengths
+
+
+def _chunks(starts: list[int], size: int):
+    """Ranges ``[i, j)`` of terms (one at least) with at most ``size`` postings; ``starts``: where
+    each term's postings start, and their total."""
+    i, n = 0, len(starts) - 1
+    while i < n:
+        j = min(n, max(i + 1, bisect_right(starts, starts[i] + size) - 1))
+        yield i, j
+        i = j
 
 
 def stored_day(value) -> int:
