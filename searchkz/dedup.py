@@ -131,10 +131,14 @@ def candidate_pairs(m: np.ndarray) -> np.ndarray:
             out.append(np.stack([order[first[far]], order[far]], axis=1))
     if not out:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(out)
+    pairs = np.concatenate(out).astype(np.int64)
     pairs.sort(axis=1)
-    pairs = np.unique(pairs, axis=0)
-    return live[pairs]
+    # the distinct pairs in order, each pair as one number (np.unique took 1.1 s for the 1.2
+    # million candidates of 100,000 articles, rows or numbers; a sort 0.1 s)
+    key = pairs[:, 0] * len(live) + pairs[:, 1]
+    key.sort()
+    key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+    return live[np.stack([key // len(live), key % len(live)], axis=1)]
 
 
 def copy_pairs(m: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
