@@ -39,7 +39,7 @@ import functools
 import json
 import mmap
 import struct
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 import numpy as np
@@ -123,17 +123,13 @@ def field_arrays(names: list, df: np.ndarray, ids: np.ndarray, weights: np.ndarr
     postings at a time."""
     if not names:
         return None
-    starts = np.zeros(len(names) + 1, dtype=np.int64)
-    np.cumsum(df, out=starts[1:])
+    starts = [0] + np.cumsum(df).tolist()
     got = []
-    i = 0
-    while i < len(names):  # terms [i, j) with CHUNK postings at most (one term at least)
-        j = min(len(names), max(i + 1, int(np.searchsorted(starts, starts[i] + CHUNK, side="right")) - 1))
+    for i, j in term_chunks(starts, CHUNK):
         g = _encode(df[i:j], ids[starts[i]:starts[j]], weights[starts[i]:starts[j]], n, boost)
         if g is None:
             return None
         got.append(g)
-        i = j
     parts = [p for g in got for p in g[1]]
     blobs = [t.encode("utf-8") if isinstance(t, str) else bytes(t) for t in names]
     pstart = np.zeros(len(names) + 1, dtype=np.int64)
@@ -153,6 +149,16 @@ def field_arrays(names: list, df: np.ndarray, ids: np.ndarray, weights: np.ndarr
         "xdoc": np.concatenate([g[2] for g in got]).astype(np.uint16 if n <= 65536 else np.uint32),
         "xval": np.concatenate([g[3] for g in got]).astype(np.uint8),
     }
+
+
+def term_chunks(starts: list[int], size: int):
+    """Ranges ``[i, j)`` of terms (one at least) with at most ``size`` postings; ``starts``: where
+    each term's postings start, and their total."""
+    i, n = 0, len(starts) - 1
+    while i < n:
+        j = min(n, max(i + 1, bisect_right(starts, starts[i] + size) - 1))
+        yield i, j
+        i = j
 
 
 def flat_postings(terms: dict) -> tuple:

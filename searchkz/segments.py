@@ -35,7 +35,6 @@ import queue
 import struct
 import traceback
 from array import array
-from bisect import bisect_right
 from collections import Counter
 from itertools import chain, repeat
 from operator import itemgetter
@@ -301,6 +300,8 @@ class FastSegmentWriter(SegmentWriter):
         ``FieldWriter.add``); converted to lists :data:`CHUNK` postings at a time."""
         import numpy as np
 
+        from searchkz import arrays
+
         lengths = np.frombuffer(t.lengths, dtype=np.uint32)
         pw = getattr(fw, "_postwriter", None)
         starts = [0] + np.cumsum(df).tolist()
@@ -308,7 +309,7 @@ class FastSegmentWriter(SegmentWriter):
         table = self._value_table(t, refs)
         kind = t.kind
         j = 0  # the block number
-        for c0, c1 in _chunks(starts, CHUNK):
+        for c0, c1 in arrays.term_chunks(starts, CHUNK):
             p0, p1 = starts[c0], starts[c1]
             ids = docs[p0:p1].tolist()
             ws = weights[p0:p1].tolist()
@@ -389,16 +390,6 @@ def _block_stats(df, starts: list[int], docs, weights, lengths, step: int) -> tu
     maxlengths = np.maximum.reduceat(plen, bstart).tolist()
     plen[plen == 0] = _NO_LENGTH
     return np.maximum.reduceat(weights, bstart).tolist(), np.minimum.reduceat(plen, bstart).tolist(), maxlengths
-
-
-def _chunks(starts: list[int], size: int):
-    """Ranges ``[i, j)`` of terms (one at least) with at most ``size`` postings; ``starts``: where
-    each term's postings start, and their total."""
-    i, n = 0, len(starts) - 1
-    while i < n:
-        j = min(n, max(i + 1, bisect_right(starts, starts[i] + size) - 1))
-        yield i, j
-        i = j
 
 
 def stored_day(value) -> int:
