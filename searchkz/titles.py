@@ -21,15 +21,16 @@ def title_cover(ranker, docs: np.ndarray, terms, prefixes, boost: float) -> np.n
     segments holding one of ``docs`` are read (an incremental update's small segment, read
     through Whoosh, seldom is)."""
     hits = np.zeros(len(docs))
+    named = set(terms)
+    for pre in prefixes:
+        named.update(ranker.expand_prefix("title", pre))
+    named = sorted(named)
     for seg in ranker.segments:
         lo, hi = np.searchsorted(docs, [seg.offset, seg.offset + seg.n])
         if lo == hi:
             continue
         mine = docs[lo:hi]
-        named = {t for t in terms if seg.df("title", t)}
-        for pre in prefixes:
-            named.update(seg.prefixed("title", pre))
-        for t in sorted(named):
+        for t in named:
             ids, ws = seg.postings("title", t)
             if not len(ids):
                 continue
