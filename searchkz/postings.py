@@ -32,6 +32,11 @@ class Segment:
                 self.live = np.zeros(self.n, dtype=bool)
                 self.live[np.fromiter(sub.all_doc_ids(), dtype=np.intp)] = True
 
+    @property
+    def dead(self) -> np.ndarray:
+        """The deleted documents, in the index's numbers."""
+        return np.flatnonzero(~self.live) + self.offset if self.live is not None else EMPTY[0]
+
     def _field(self, fieldname: str):
         return self.arrays.fields.get(fieldname) if self.arrays is not None else None
 
@@ -63,10 +68,12 @@ class Segment:
         return np.array(got, dtype=np.intp) + self.offset, np.array(weights, dtype=np.float64)
 
     def add(self, fieldname: str, term: str, factor: float, acc: np.ndarray, hit: np.ndarray | None) -> int:
-        """``acc[d] += factor · weight`` for the term's live postings here (``acc``: an array of the
+        """``acc[d] += factor · weight`` for the term's postings here (``acc``: an array of the
         index's documents; ``hit``: set True where the term is).  A long list stored as a bitmap
         is added densely over the segment's slice (``+ 0.0`` where the term is absent: the same
-        numbers), a short one posting by posting.  Returns the number of postings read."""
+        numbers), a short one posting by posting.  Deleted documents may be added too: the caller
+        clears them (:attr:`dead`), once for all its terms, instead of every list being filtered.
+        Returns the number of postings read."""
         fa = self._field(fieldname)
         got = None
         if fa is None:
@@ -77,7 +84,8 @@ class Segment:
                 return 0
             got = fa.dense(i)
             if got is None:
-                ids, ws = self._live(*fa.postings(i))
+                ids, ws = fa.postings(i)
+                ids += self.offset
         if got is None:
             if len(ids):
                 acc[ids] += ws if factor == 1.0 else factor * ws
@@ -85,9 +93,6 @@ class Segment:
                     hit[ids] = True
             return len(ids)
         bits, ws = got
-        if self.live is not None:
-            bits &= self.live
-            ws *= self.live
         part = slice(self.offset, self.offset + self.n)
         acc[part] += ws if factor == 1.0 else factor * ws
         if hit is not None:
