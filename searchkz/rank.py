@@ -28,7 +28,7 @@ additions in the same order as a loop over the postings, so the same numbers), t
 scores of its matches are computed at once, the words' scores summed into one
 array, and the top k taken with ``argpartition``.  Deleted documents are added like
 the others and their entries cleared once a word's lists are in (a few entries, where
-filtering every list cost 5-7% of a search); ``--since/--until`` and other filters
+filtering every list cost ~5% of a search at 100k); ``--since/--until`` and other filters
 are a mask (:meth:`Ranker.day_mask`).
 """
 
