@@ -477,7 +477,7 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
 
 
 def find_words(
-    text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None
+    text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None, judged: dict | None = None
 ) -> list[tuple[int, int, WordAnalysis]]:
     """The items of :func:`word_spans` whose analysis ``want`` accepts.
 
@@ -485,11 +485,13 @@ def find_words(
     only when some word matched: the snippet path, which scans whole articles
     for a few query terms.  With ``prefixes`` (:func:`term_prefixes` of the
     wanted terms) a regular expression finds the candidate words and the
-    others are never looked at.
+    others are never looked at; ``judged`` then keeps what ``want`` said of each
+    word for the next text of the same query (the hits of one search share
+    most of their candidate words).
     """
     if prefixes is not None:
         out = []
-        wanted: dict[str, dict] = {}  # word -> {context: its analysis there} where want accepts it
+        wanted: dict[str, dict] = {} if judged is None else judged  # word -> {context: its analysis there} where want accepts it
         context = _context_at(text)
         for start, end, raw in _candidates(text, prefixes):
             ok = wanted.get(raw)

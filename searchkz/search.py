@@ -139,6 +139,7 @@ class QueryPlan:
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
     folded_heads: frozenset | None = None  # stemmer.folded_stem_heads of folded (set on first use)
     names: list = field(default_factory=list)  # stems of the full names of the query's acronyms (highlighted in a row)
+    judged: dict = field(default_factory=dict)  # analysis.find_words' verdicts on the words of the hits read so far
 
 
 # Roman numerals typed with Latin and/or Cyrillic look-alikes (XIX, ХІХ, XІX).
@@ -626,7 +627,7 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     def want(a: WordAnalysis) -> bool:
         return matched(a) or a.stem in name_stems
 
-    words = find_words(scan, want, plan.prefixes)
+    words = find_words(scan, want, plan.prefixes, plan.judged)
     if name_stems:
         words = _full_names_only(scan, words, plan.names, matched)
     return [(s, e, a.stem if (a.stem in stems or a.normalized in exact or a.stem in name_stems) else a.folded)
