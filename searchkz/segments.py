@@ -269,12 +269,12 @@ class FastSegmentWriter(SegmentWriter):
     # -- writing ----------------------------------------------------------
 
     def _flush_segment(self):
-        from searchkz import arrays
+        from searchkz import arrays, arraywriter
 
         self.perdocwriter.close()
         fw = self.fieldwriter
         ndocs = self.docnum  # (the segment's documents: postings are numbered from 0 in it)
-        ranked = {}  # the ranked fields' arrays (searchkz.arrays)
+        ranked = {}  # the ranked fields' arrays (searchkz.arraywriter)
         for name in sorted(self._fields):
             t = self._fields[name]
             if not t.vocab:
@@ -284,13 +284,13 @@ class FastSegmentWriter(SegmentWriter):
             self._write_field(fw, t, names, df, docs, weights, freqs, refs)
             fw.finish_field()
             if name in arrays.FIELDS:
-                ranked[name] = arrays.field_arrays(names, df, docs, weights, ndocs, t.boost)
+                ranked[name] = arraywriter.field_arrays(names, df, docs, weights, ndocs, t.boost)
         fw.close()
         boosts = {name: self._fields[name].boost for name in ranked}
         lengths = {name: length_bytes(self._fields[name].lengths, ndocs) for name in ranked}
         f = self.newsegment.create_file(self.storage, arrays.EXT)
         try:
-            arrays.write_file(f, ndocs, ranked, boosts, lengths, self._days)
+            arraywriter.write_file(f, ndocs, ranked, boosts, lengths, self._days)
         finally:
             f.close()
 
@@ -300,7 +300,7 @@ class FastSegmentWriter(SegmentWriter):
         ``FieldWriter.add``); converted to lists :data:`CHUNK` postings at a time."""
         import numpy as np
 
-        from searchkz import arrays
+        from searchkz.arraywriter import term_chunks
 
         lengths = np.frombuffer(t.lengths, dtype=np.uint32)
         pw = getattr(fw, "_postwriter", None)
@@ -309,7 +309,7 @@ class FastSegmentWriter(SegmentWriter):
         table = self._value_table(t, refs)
         kind = t.kind
         j = 0  # the block number
-        for c0, c1 in arrays.term_chunks(starts, CHUNK):
+        for c0, c1 in term_chunks(starts, CHUNK):
             p0, p1 = starts[c0], starts[c1]
             ids = docs[p0:p1].tolist()
             ws = weights[p0:p1].tolist()

@@ -13,7 +13,7 @@ from array import array
 
 from whoosh.writing import SegmentWriter
 
-from searchkz import arrays
+from searchkz import arrays, arraywriter
 
 
 def merge_small(writer, segments):
@@ -88,6 +88,6 @@ class UpdateWriter(SegmentWriter):
         days = array("i", (stored_day(pdr.stored_fields(d).get("date")) for d in range(n)))
         f = self.newsegment.create_file(self.storage, arrays.EXT)
         try:
-            arrays.write_arrays(f, n, ranked, boosts, lengths, days)
+            arraywriter.write_arrays(f, n, ranked, boosts, lengths, days)
         finally:
             f.close()

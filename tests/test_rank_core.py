@@ -232,7 +232,8 @@ def test_arrays_round_trip_every_encoding(tmp_path, n):
     over 255) written and read back."""
     from array import array
 
-    from searchkz.arrays import SegmentArrays, write_arrays
+    from searchkz.arrays import SegmentArrays
+    from searchkz.arraywriter import write_arrays
 
     rng = np.random.default_rng(n)
     terms = {}
@@ -276,7 +277,7 @@ def test_arrays_are_the_same_written_in_chunks(tmp_path, monkeypatch):
     """The writer encodes CHUNK postings at a time (bounded memory): the file is the same."""
     from array import array
 
-    from searchkz import arrays
+    from searchkz import arraywriter
 
     rng = np.random.default_rng(3)
     n = 3000
@@ -284,11 +285,11 @@ def test_arrays_are_the_same_written_in_chunks(tmp_path, monkeypatch):
              enumerate([0.001, 0.01, 0.2, 0.7, 0.05, 0.5])}
     terms = {t: (ids, array("f", [float(1 + (d % 3 == 0)) for d in ids])) for t, (ids,) in terms.items()}
     out = []
-    for chunk in (arrays.CHUNK, 5):
-        monkeypatch.setattr(arrays, "CHUNK", chunk)
+    for chunk in (arraywriter.CHUNK, 5):
+        monkeypatch.setattr(arraywriter, "CHUNK", chunk)
         path = tmp_path / f"{chunk}.rka"
         with open(path, "wb") as f:
-            arrays.write_arrays(f, n, {"exact": terms}, {"exact": 1.0}, {"exact": np.zeros(n, np.uint8)},
-                                np.zeros(n, np.int32))
+            arraywriter.write_arrays(f, n, {"exact": terms}, {"exact": 1.0}, {"exact": np.zeros(n, np.uint8)},
+                                     np.zeros(n, np.int32))
         out.append(path.read_bytes())
     assert out[0] == out[1]
