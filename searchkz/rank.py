@@ -27,9 +27,9 @@ float64 array of the index's documents (``acc[ids] += factor * weights``, the sa
 additions in the same order as a loop over the postings, so the same numbers), the
 scores of its matches are computed at once, the words' scores summed into one
 array, and the top k taken with ``argpartition``.  Deleted documents are added like
-the others and their entries cleared once a word's lists are in (a few entries, where
-filtering every list cost ~5% of a search at 100k); ``--since/--until`` and other filters
-are a mask (:meth:`Ranker.day_mask`).
+the others and their entries cleared once a word's lists are in (a few entries, instead of
+filtering every list as it is read); ``--since/--until`` and other filters are a mask
+(:meth:`Ranker.day_mask`).
 """
 
 from __future__ import annotations
