@@ -74,8 +74,9 @@ class _TermList:
 
     def __init__(self, blob: bytes, starts) -> None:
         self.blob = blob
-        self.starts = starts.tolist()
-        self.n = len(self.starts) - 1
+        # a probe reads Python ints from the mapped array: no list of every term's start to build
+        self.starts = memoryview(starts.astype(np.uint32, copy=False)).cast("B").cast("I")
+        self.n = len(starts) - 1
 
     def __len__(self) -> int:
         return self.n
