@@ -46,7 +46,7 @@ from array import array
 
 from searchkz.lang.kk import exceptions as _exc
 from searchkz.lang.kk import suffixes as S
-from searchkz.lang.kk.alphabet import BACK_VOWELS, FRONT_VOWELS, LETTERS
+from searchkz.lang.kk.alphabet import BACK_VOWELS, FRONT_VOWELS
 from searchkz.lang.kk.folding import FOLD
 
 __all__ = ["ANALYZER_DATA_VERSION", "stem", "stem_folded", "fold", "CachedStemmer"]
@@ -263,13 +263,32 @@ def short_words(letters: int) -> frozenset:
 _EMPTY: dict = {}
 
 
+def _bucket_key(kind: str, key: str) -> str:
+    """The bucket of a table entry: a suffix chain's last three letters (the whole chain if
+    shorter), a stem's first two."""
+    return key[-3:] if kind == "C" else key[:2]
+
+
+class _Table:
+    """One table of a mode (kind "N", "V", ...), looked up entry by entry in its buckets."""
+
+    __slots__ = ("bucket", "kind")
+
+    def __init__(self, mode: "_Mode", kind: str) -> None:
+        self.bucket = mode.bucket
+        self.kind = kind
+
+    def get(self, key: str):
+        return self.bucket(self.kind, _bucket_key(self.kind, key)).get(key)
+
+
 class _Mode:
     """Everything one alphabet (Kazakh or folded) needs: chain table, support, guards.
 
-    The tables are split into buckets -- suffix chains by their last letter, stems
-    by their first -- decoded on first use: a word only ever needs the chains ending
-    in its last letter and the stems starting with its first, so a cold query
-    decodes a few small buckets instead of the whole table."""
+    The tables are split into buckets (:func:`_bucket_key`) -- suffix chains by their last
+    three letters, stems by their first two -- decoded on first use: a word only needs the
+    chains ending in its last one, two and three letters and the stems starting with its
+    first two, so a one-shot search decodes a few small buckets instead of whole tables."""
 
     def __init__(self, fold_map=None, name="kk"):
         self.fold_map = fold_map
@@ -278,6 +297,7 @@ class _Mode:
         self._raw = None  # (kind, letter) -> (gzip member: keys, values; keys' bytes; values' typecode)
         self._records = None
         self._buckets: dict = {}
+        self.tables = {kind: _Table(self, kind) for kind in ("N", "V", "NB", "NF", "VB", "VF")}
         f = self._f
         if fold_map:
             # folded text: ы е э я and unambiguous letters keep their class
@@ -298,7 +318,6 @@ class _Mode:
         self.vn = f("у")
         self.front_consonants = "кг" if fold_map is None else ""  # (folded text: к is also қ)
         self.surname_ending = f(S.SURNAME_ENDING)
-        self.letters = frozenset(f(c) for c in LETTERS) | {"-"}
 
     def _f(self, s: str) -> str:
         return s.translate(self.tr) if self.tr is not None else s
@@ -308,11 +327,11 @@ class _Mode:
         self._raw = {}
         self._buckets = {}
         for kind, table in (("C", chains), ("N", nouns), ("V", verbs)) + tuple((extra or {}).items()):
-            by_letter: dict = {}
+            by_key: dict = {}
             for k, v in table.items():
-                by_letter.setdefault(k[-1] if kind == "C" else k[0], {})[k] = v
-            for letter, d in by_letter.items():
-                self._buckets[kind, letter] = d
+                by_key.setdefault(_bucket_key(kind, k), {})[k] = v
+            for key, d in by_key.items():
+                self._buckets[kind, key] = d
 
     def _load(self):
         raw = _load_stemdata()
@@ -331,16 +350,16 @@ class _Mode:
             else:
                 self.set_tables(_build_chains(None), nouns, verb_sup)
 
-    def bucket(self, kind: str, letter: str) -> dict:
-        """The chains ending in (kind "C") / noun ("N") or verb ("V") stems starting with ``letter``."""
+    def bucket(self, kind: str, key: str) -> dict:
+        """The chains (kind "C") / noun ("N") or verb ("V") stems of bucket ``key`` (:func:`_bucket_key`)."""
         try:
-            return self._buckets[kind, letter]
+            return self._buckets[kind, key]
         except KeyError:
             pass
         if self._raw is None:
             self._load()
-            return self.bucket(kind, letter)
-        raw = self._raw.get((kind, letter))
+            return self.bucket(kind, key)
+        raw = self._raw.get((kind, key))
         if raw is None:
             d = _EMPTY
         else:
@@ -353,27 +372,21 @@ class _Mode:
             if kind == "C":
                 values = map(self._records.__getitem__, values)
             d = dict(zip(keys.split(" "), values))
-        self._buckets[kind, letter] = d
+        self._buckets[kind, key] = d
         return d
 
-    def harmony_support(self, letter: str):
-        """Folded mode: ``{verbal: {harmony: overrides}}`` for stems starting with ``letter``
-        whose support differs by harmony (ұй- back, үй- front both fold to уй-); None
-        in the Kazakh alphabet, where the harmony check on the stem decides."""
+    def chain(self, chain: str):
+        """A suffix chain's records (None: no chain)."""
+        return self.bucket("C", chain[-3:]).get(chain)
+
+    def harmony_support(self):
+        """Folded mode: ``{verbal: {harmony: overrides}}`` for stems whose support differs by
+        harmony (ұй- back, үй- front both fold to уй-); None in the Kazakh alphabet, where the
+        harmony check on the stem decides."""
         if self.fold_map is None:
             return None
-        return {
-            False: {1: self.bucket("NB", letter), 2: self.bucket("NF", letter)},
-            True: {1: self.bucket("VB", letter), 2: self.bucket("VF", letter)},
-        }
-
-    @property
-    def chains(self) -> dict:
-        """The whole chain table (for tools; stemming reads buckets)."""
-        out = {}
-        for letter in sorted(self.letters):
-            out.update(self.bucket("C", letter))
-        return out
+        t = self.tables
+        return {False: {1: t["NB"], 2: t["NF"]}, True: {1: t["VB"], 2: t["VF"]}}
 
 
 _STEMDATA = None
@@ -421,13 +434,12 @@ def _encode_mode(name, chains, nouns, verbs, extra=None):
         chain_idx[k] = rec_index.setdefault(recs, len(rec_index))
     records = [list(map(list, r)) for r in sorted(rec_index, key=rec_index.get)]
     head = f"{name}\tR\t-\t" + json.dumps(records, ensure_ascii=False, separators=(",", ":"))
-    tables = [("C", chain_idx, lambda k: k[-1]), ("N", nouns, lambda k: k[0]), ("V", verbs, lambda k: k[0])]
-    tables += [(kind, t, lambda k: k[0]) for kind, t in sorted((extra or {}).items())]
+    tables = [("C", chain_idx), ("N", nouns), ("V", verbs)] + sorted((extra or {}).items())
     out = []
-    for kind, table, key in tables:
+    for kind, table in tables:
         buckets: dict = {}
         for k in sorted(table):
-            buckets.setdefault(key(k), []).append(k)
+            buckets.setdefault(_bucket_key(kind, k), []).append(k)
         for letter in sorted(buckets):
             ks = buckets[letter]
             out.append((kind, letter, " ".join(ks), [table[k] for k in ks]))
@@ -500,7 +512,7 @@ def _build_support(mode, words, verbs, stems):
     for w in sorted(words):
         seen_n = {w}
         seen_v = {w} if w in verbs else set()
-        for verbal, cands, _rest, _vonly, _h in _splits(w, mode, mode.bucket("C", w[-1])):
+        for verbal, cands, _rest, _vonly, _h in _splits(w, mode):
             for c in cands:
                 if verbal:
                     if c in verbs:
@@ -548,7 +560,7 @@ def _high_vowel(base: str, mode: _Mode) -> str:
     return mode.high[1] if _harmony_ok(base, 2, mode) and not _harmony_ok(base, 1, mode) else mode.high[0]
 
 
-def _splits(word: str, mode: _Mode, chains: dict):
+def _splits(word: str, mode: _Mode):
     """Every grammatical split of ``word``, longest stem first: ``(verbal, candidate
     stems in order of preference, suffix length, verb-only chain, harmony)``.
 
@@ -565,11 +577,12 @@ def _splits(word: str, mode: _Mode, chains: dict):
     vowel_drop = mode.vowel_drop
     vn = mode.vn
     glide_i = mode.glide_i
+    chains = mode.bucket("C", word[-3:])  # the chains of three letters or more that can end the word
     for i in range(len(word) - 1, MIN_ATTESTED_STEM - 1, -1):
         rest = word[i:]
         base = word[:i]
         last = base[-1]
-        recs = chains.get(rest)
+        recs = chains.get(rest) if len(rest) > 2 else mode.chain(rest)
         if recs is not None:
             for after, harmony, verbal, vowel_initial in recs:
                 if last not in after or (harmony and not _harmony_ok(base, harmony, mode)):
@@ -593,7 +606,7 @@ def _splits(word: str, mode: _Mode, chains: dict):
                     cands.append(base + _high_vowel(base, mode))
                 yield verbal, cands, len(rest), recs[0][2], harmony
         if last == glide_i and i > MIN_ATTESTED_STEM:
-            recs = chains.get(mode.glide_y + rest)
+            recs = mode.chain(mode.glide_y + rest)
             if recs is not None and base[-2] not in vowels:
                 for after, harmony, verbal, vowel_initial in recs:
                     if verbal:
@@ -624,8 +637,8 @@ def _stem(word: str, mode: _Mode) -> str:
         return word
     if word in mode.protected:
         return word
-    nouns = mode.bucket("N", word[0])
-    verbs = mode.bucket("V", word[0])
+    nouns = mode.tables["N"]
+    verbs = mode.tables["V"]
     vowels = mode.vowels
     # the attested stem with the most support wins; on a tie the longer stem
     best = None
@@ -637,8 +650,8 @@ def _stem(word: str, mode: _Mode) -> str:
     if n and n > best_support:
         best, best_support = word, n
     fallback = None  # shortest grammatical stem that passes the guards
-    by_harmony = mode.harmony_support(word[0])
-    for verbal, cands, suffix_len, verb_only, harmony in _splits(word, mode, mode.bucket("C", word[-1])):
+    by_harmony = mode.harmony_support()
+    for verbal, cands, suffix_len, verb_only, harmony in _splits(word, mode):
         table = verbs if verbal else nouns
         if by_harmony is not None and harmony:
             # folded text: only the stems whose Kazakh spelling takes this harmony count
@@ -723,7 +736,7 @@ def is_suffix_chain(chain: str) -> bool:
     """
     if not chain:
         return False
-    recs = _KK.bucket("C", chain[-1]).get(chain)
+    recs = _KK.chain(chain)
     return recs is not None and any(not verbal for _a, _h, verbal, _v in recs)
 
 
