@@ -4,6 +4,7 @@ prints one line and exits 2 -- never a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -106,23 +107,24 @@ def test_cli_never_tracebacks(index_dir, q):
 
 
 def test_cli_sample_through_the_real_entry_point(index_dir):
-    """The console script's last-resort guard (``run()``), in a real process, on a few nasty queries."""
+    """The console script's entry point (``run()``: the last-resort guard, then a quick exit once the
+    output is flushed), as real processes, on a few nasty queries: one line of error or the hits,
+    whole, and the exit status."""
     import os
     import subprocess
     import sys
 
-    code = (
-        "import sys; from searchkz.cli import run\n"
-        "for q in sys.argv[1:]:\n"
-        "    sys.argv = ['searchkz', 'search', q, '--index', %r]\n"
-        "    try:\n"
-        "        run()\n"
-        "    except SystemExit as e:\n"
-        "        print('EXIT', e.code, file=sys.stderr)\n"
-    ) % str(index_dir)
-    qs = ["\"", "((кеңес", "date:[xx to yy]", "\x01\x02", "кеңес " * 1000, "қоғамдық кеңес"]
-    proc = subprocess.run([sys.executable, "-c", code, *qs], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NO_COLOR": "1"})
-    assert "Traceback" not in proc.stderr
-    codes = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("EXIT")]
-    assert len(codes) == len(qs) and set(codes) <= {0, 1, 2} and codes[-1] == 0
+    qs = ["\"", "((кеңес", "date:[xx to yy]", "\x01\x02", "кеңес " * 1000]
+    for q in qs:
+        proc = subprocess.run([sys.executable, "-m", "searchkz", "search", q, "--index", str(index_dir)],
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+        assert "Traceback" not in proc.stderr
+        assert proc.returncode in (0, 1, 2), (q, proc.returncode)
+        if proc.returncode == 2:
+            assert proc.stderr.startswith("searchkz: error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    # a search's whole output is written before the process ends: every hit, then the summary
+    proc = subprocess.run([sys.executable, "-m", "searchkz", "search", "қоғамдық кеңес", "--json", "--limit", "50",
+                           "--index", str(index_dir)], capture_output=True, text=True, timeout=120)
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 0 and lines[-1]["type"] == "summary"
+    assert len(lines) - 1 == min(50, lines[-1]["total"]) >= 3
