@@ -23,11 +23,11 @@ import weakref
 
 from searchkz.lang.kk.acronyms import ACRONYMS
 from searchkz.lang.kk.alphabet import KAZAKH_SPECIFIC
+from searchkz.stemmer import SHORT_WORD, is_short_word
 
 #: Begins the ``exact`` term of an archive's own acronym definition (no word contains it).
 MARKER = "\x01"
 _MAX_LETTERS = 6
-_SHORT = 4  # (an all-caps word of up to this many letters that is no Kazakh word is an acronym)
 _LOWER = "а-яё" + "".join(sorted(KAZAKH_SPECIFIC))  # (Kazakh Cyrillic, as character-class ranges)
 _UPPER = _LOWER.upper()
 # "(ҚК)", "(ҚазҰУ)": an acronym in parentheses; "ҚК (қоғамдық кеңес)": a name after one
@@ -46,13 +46,6 @@ def _known() -> frozenset:
     return frozenset(key(a) for a in ACRONYMS)
 
 
-@functools.cache
-def _short_words() -> frozenset:
-    from searchkz.stemmer import short_words
-
-    return short_words(_SHORT)
-
-
 def is_acronym(raw: str, norm: str | None = None) -> bool:
     """Is this written word an acronym: in the table with two or more capitals (``ҚазҰУ``), or in
     capitals, 2-4 letters, and no Kazakh word (an all-caps headline's ``ЖЫЛ`` is a word).
@@ -63,7 +56,7 @@ def is_acronym(raw: str, norm: str | None = None) -> bool:
     low = norm if norm is not None else raw.lower()
     if key(low) in _known():
         return True
-    return upper == len(raw) and len(raw) <= _SHORT and low not in _short_words()
+    return upper == len(raw) and len(raw) <= SHORT_WORD and not is_short_word(low)
 
 
 def is_known(word: str) -> bool:
