@@ -295,7 +295,8 @@ class _Mode:
         self.fold_map = fold_map
         self.name = name
         self.tr = str.maketrans(fold_map) if fold_map else None
-        self._raw = None  # (kind, letter) -> (gzip member: keys, values; keys' bytes; values' typecode)
+        self._raw = None  # (kind, key) -> its index entry (see _load_stemdata)
+        self._body = None  # the data file's buckets
         self._records = None
         self._buckets: dict = {}
         self.tables = {kind: _Table(self, kind) for kind in ("N", "V", "NB", "NF", "VB", "VF", "W")}
@@ -337,7 +338,7 @@ class _Mode:
     def _load(self):
         raw = _load_stemdata()
         if raw is not None and self.name in raw:
-            records, self._raw = raw[self.name]
+            records, self._raw, self._body = raw[self.name]
             self._records = [
                 tuple((frozenset(a), h, bool(v), bool(vi)) for a, h, v, vi in recs) for recs in records
             ]
@@ -365,8 +366,9 @@ class _Mode:
         if raw is None:
             d = _EMPTY
         else:
-            member, keys_len, typecode = raw
-            data = zlib.decompress(member, 31)
+            off, length, keys_len, typecode = raw.split("\t")
+            off, keys_len = int(off), int(keys_len)
+            data = zlib.decompress(self._body[off:off + int(length)], 31)
             keys = data[:keys_len].decode("utf-8")
             values = array(typecode, data[keys_len:])
             if sys.byteorder != "little":
@@ -395,11 +397,12 @@ _STEMDATA = None
 
 
 def _load_stemdata():
-    """{mode: (records, {(kind, letter): compressed bucket})} from lang/kk/stemdata.txt.gz.
+    """{mode: (records, {(kind, key): index entry}, buckets)} from lang/kk/stemdata.txt.gz.
 
     The file is a series of gzip members: the first holds the index -- ``mode kind
-    letter offset length keys_length typecode`` per bucket, offsets counted from the
-    end of the first member -- and the records; every bucket is a member of its own,
+    key offset length keys_length typecode`` per bucket, offsets counted from the
+    end of the first member; each bucket's entry is kept as text, parsed on its first
+    use -- and the records; every bucket is a member of its own,
     decompressed when a word first needs it: its keys (UTF-8, space-separated), then
     their values as little-endian unsigned integers (:mod:`array` ``typecode``: no
     number to parse: a third less time than a text of numbers)."""
@@ -415,20 +418,20 @@ def _load_stemdata():
         for line in header.decode("utf-8").split("\n"):
             if not line or line[0] == "#":
                 continue
-            mode, kind, letter, rest = line.split("\t", 3)
-            entry = out.setdefault(mode, ([], {}))
+            mode, kind, key, rest = line.split("\t", 3)
+            entry = out.get(mode)
+            if entry is None:
+                entry = out[mode] = ([], {}, body)
             if kind == "R":
                 entry[0].extend(json.loads(rest))
             else:
-                off, length, keys_len, typecode = rest.split("\t")
-                off, length = int(off), int(length)
-                entry[1][kind, letter] = (body[off:off + length], int(keys_len), typecode)
+                entry[1][kind, key] = rest
         _STEMDATA = out
     return _STEMDATA
 
 
 def _encode_mode(name, chains, nouns, verbs, extra=None):
-    """One mode's tables: (records line, [(kind, letter, keys, values)]), sorted."""
+    """One mode's tables: (records line, [(kind, bucket key, keys, values)]), sorted."""
     rec_index: dict = {}
     chain_idx = {}
     for k in sorted(chains):
@@ -442,9 +445,9 @@ def _encode_mode(name, chains, nouns, verbs, extra=None):
         buckets: dict = {}
         for k in sorted(table):
             buckets.setdefault(_bucket_key(kind, k), []).append(k)
-        for letter in sorted(buckets):
-            ks = buckets[letter]
-            out.append((kind, letter, " ".join(ks), [table[k] for k in ks]))
+        for key in sorted(buckets):
+            ks = buckets[key]
+            out.append((kind, key, " ".join(ks), [table[k] for k in ks]))
     return head, out
 
 
@@ -486,13 +489,13 @@ def build_stemdata(lexicon=None) -> bytes:
     offset = 0
     for name, (head, buckets) in modes:
         index.append(head)
-        for kind, letter, keys, values in buckets:
+        for kind, bucket_key, keys, values in buckets:
             keys = keys.encode("utf-8")
             values = array("H" if max(values) < 1 << 16 else "I", values)
             if sys.byteorder != "little":
                 values.byteswap()
             member = gzip.compress(keys + values.tobytes(), 9, mtime=0)
-            index.append(f"{name}\t{kind}\t{letter}\t{offset}\t{len(member)}\t{len(keys)}\t{values.typecode}")
+            index.append(f"{name}\t{kind}\t{bucket_key}\t{offset}\t{len(member)}\t{len(keys)}\t{values.typecode}")
             members.append(member)
             offset += len(member)
     return gzip.compress(("\n".join(index) + "\n").encode("utf-8"), 9, mtime=0) + b"".join(members)
