@@ -634,6 +634,25 @@ class _HarmonyView:
         return self.base.get(key) if n is None else n
 
 
+def _soft_sign_stem(word: str, mode: _Mode, nouns) -> str | None:
+    """A loan ending in the soft sign with Kazakh noun suffixes after it: the loan (``апрельде``,
+    ``израильдің``, ``лагерьлерінде``, ``Тянь-Шаньның`` -> ``апрель``, ``израиль``, ``лагерь``,
+    ``тянь-шань``), or None.  The grammar's letter classes never see a stem end in ь (no native
+    word does), so these were left whole.  The suffixes follow the consonant before ь
+    (``медаль-ді``, ``ухань-нан``) in either harmony (``корольге``, ``корольдың``).  Not when the
+    chain needs a vowel before it (``филь-мде``: ``фильм``), nor for a word with a paradigm of its
+    own in the lexicon (``польша``: not ``поль`` + ``ша``)."""
+    i = word.rfind("ь")
+    if i < MIN_STEM or i == len(word) - 1 or (nouns.get(word) or 0) >= MIN_DERIVED_SUPPORT:
+        return None
+    rest = word[i + 1:]
+    before = word[i - 1]
+    for after, _harmony, verbal, _vowel_initial in mode.chain(rest) or ():
+        if not verbal and before in after:
+            return word[: i + 1]
+    return None
+
+
 def _stem(word: str, mode: _Mode) -> str:
     irr = mode.irregular.get(word)
     if irr is not None:
@@ -643,6 +662,10 @@ def _stem(word: str, mode: _Mode) -> str:
     if word in mode.protected:
         return word
     nouns = mode.tables["N"]
+    if "ь" in word:
+        soft = _soft_sign_stem(word, mode, nouns)
+        if soft is not None:
+            return soft
     verbs = mode.tables["V"]
     vowels = mode.vowels
     # the attested stem with the most support wins; on a tie the longer stem

@@ -55,6 +55,13 @@ SURNAMES_OV = [
     ("сүлейменовтің", "сүлейменов"), ("жансүгіровтің", "жансүгіров"), ("құдайбергеновке", "құдайбергенов"),
     ("байтұрсыновтың", "байтұрсынов"), ("ивановтың", "иванов"),
 ]
+# Russian loans in ь take Kazakh noun suffixes after the consonant before it (апрель-де, медаль-ді);
+# a chain that needs a vowel before it does not split (фильм-де), nor does a word of its own (Польша).
+SOFT_SIGN = [
+    ("апрельде", "апрель"), ("израильдің", "израиль"), ("лагерьлерінде", "лагерь"), ("медальді", "медаль"),
+    ("корольге", "король"), ("тянь-шаньның", "тянь-шань"), ("фильмде", "фильм"), ("польша", "польша"),
+    ("апрель", "апрель"),
+]
 HYPHENATED_AND_FOREIGN = [
     ("іс-қимылының", "іс-қимыл"), ("2010", "2010"), ("covid", "covid"), ("х5", "х5"),
 ]
@@ -70,7 +77,7 @@ CASES = [
         ("plural", PLURAL), ("possessive", POSSESSIVE), ("case", CASE), ("verb", VERB_FORMS),
         ("alternation", ALTERNATIONS), ("vowel_drop", VOWEL_DROP), ("verb_alt", VERB_ALTERNATIONS),
         ("guard", OVER_STEMMING_GUARDS), ("proper", PROPER_NOUNS), ("surname_ov", SURNAMES_OV),
-        ("hyphen_foreign", HYPHENATED_AND_FOREIGN), ("lookalike", LOOK_ALIKES),
+        ("hyphen_foreign", HYPHENATED_AND_FOREIGN), ("soft_sign", SOFT_SIGN), ("lookalike", LOOK_ALIKES),
     ]
     for w, s in table
 ]
