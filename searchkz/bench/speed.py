@@ -26,7 +26,9 @@ subprocess:
 * incremental reindex time with 1 of N articles changed (and with none);
 * search latency p50/p95 over ``--queries`` seeded 1–4-word queries drawn
   from the corpus vocabulary, top 10 with snippets, warm searcher;
-* cold start of ``searchkz search`` on a small index against ``python -c pass``.
+* a one-shot ``searchkz search`` (process start to exit) on each size's index, against
+  ``python -c pass`` and a process that only imports the libraries a search loads: every
+  command and size in turn, once every size is built.
 
 It prints a table and writes JSON (``--json-out``).  Generated corpora and
 indexes live under ``--workdir`` (default: a folder in the system temp dir);
@@ -711,11 +713,16 @@ def _touch_one(corpus: CorpusInfo, rng: random.Random) -> tuple[Path, bytes, tup
     return victim, original, (st.st_atime_ns, st.st_mtime_ns)
 
 
-def _one_shot(index: Path, workdir: Path, sentences: list[str], runs: int) -> dict:
-    """``searchkz search`` on ``index`` as a fresh process (start to exit), against ``python -c pass``,
-    a process that only imports the libraries a search loads (numpy with one BLAS thread, as the
-    command sets it, Whoosh's index and searcher, click, rich's console: the floor no search code
-    can go below) and ``searchkz --help``: median of ``runs`` after one warm-up run."""
+def _one_shot(indexes: dict, workdir: Path, sentences: list[str], runs: int) -> dict:
+    """``searchkz search`` on each of ``indexes`` (``{size: index}``) as a fresh process (start to
+    exit), against ``python -c pass``, a process that only imports the libraries a search loads
+    (numpy with one BLAS thread, as the command sets it, Whoosh's index and searcher, click, rich's
+    console: the floor no search code can go below) and ``searchkz --help``.  A round runs every
+    command once, in turn, so the machine's drift falls on all of them alike and their ratios (one
+    size to another, a search to the imports) hold on a shared machine; the medians are of ``runs``
+    rounds after one warm-up round.  Returns ``{size: {command: {median_s, min_s, cpu_median_s}}}``."""
+    import resource
+
     exe = Path(sys.executable).with_name("searchkz")
     base = [str(exe)] if exe.exists() else [sys.executable, "-m", "searchkz"]
     query = make_queries(sentences, 1, seed=7)[0]
@@ -724,29 +731,32 @@ def _one_shot(index: Path, workdir: Path, sentences: list[str], runs: int) -> di
         "imports": [sys.executable, "-c", "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1'); "
                     "import numpy, whoosh.index, whoosh.searching, click, rich.console"],
         "searchkz --help": base + ["--help"],
-        "searchkz search": base + ["search", query, "--index", str(index), "--color", "never"],
     }
-    import resource
-
+    for n, index in indexes.items():
+        cmds[n] = base + ["search", query, "--index", str(index), "--color", "never"]
     # as installed: with byte-code caches (kept out of the source tree)
     env = dict(os.environ, NO_COLOR="1", PYTHONPYCACHEPREFIX=str(workdir / "pycache"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    out = {"query": query, "runs": runs}
-    for name, cmd in cmds.items():
-        times, cpus = [], []
-        for _ in range(runs + 1):
+    times: dict = {name: [] for name in cmds}
+    cpus: dict = {name: [] for name in cmds}
+    for _ in range(runs + 1):
+        for name, cmd in cmds.items():
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-            times.append(time.perf_counter() - t0)
+            times[name].append(time.perf_counter() - t0)
             ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpus.append(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime)
+            cpus[name].append(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime)
             if r.returncode not in (0, 1):
-                raise RuntimeError(f"{name} failed: {r.stderr.decode(errors='replace')[-500:]}")
-        times, cpus = sorted(times[1:]), sorted(cpus[1:])  # the first run only warms the caches
-        out[name] = {"median_s": statistics.median(times), "min_s": times[0], "cpu_median_s": statistics.median(cpus)}
-    out["ratio_search_vs_python"] = out["searchkz search"]["median_s"] / out["python -c pass"]["median_s"]
-    return out
+                raise RuntimeError(f"{cmd[1:3]} failed: {r.stderr.decode(errors='replace')[-500:]}")
+    summary = {}
+    for name in cmds:
+        t, c = sorted(times[name][1:]), sorted(cpus[name][1:])  # the first round only warms the caches
+        summary[name] = {"median_s": statistics.median(t), "min_s": t[0], "cpu_median_s": statistics.median(c)}
+    shared = {name: summary[name] for name in ("python -c pass", "imports", "searchkz --help")}
+    return {n: {"query": query, "runs": runs, "sizes_in_turn": list(indexes), **shared, "searchkz search": summary[n],
+                "ratio_search_vs_python": summary[n]["median_s"] / shared["python -c pass"]["median_s"]}
+            for n in indexes}
 
 
 def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
@@ -849,11 +859,7 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
                                                 "warmup": warm, "queries": with_snip})
             b = result["search_stock"]
             log(f"     stock Whoosh: p50 {b['p50_ms']:.1f} ms  p95 {b['p95_ms']:.1f} ms")
-        if not args.skip_cold:
-            result["one_shot"] = _one_shot(keep, workdir, sentences, args.cold_runs)
-            log(f"     one-shot searchkz search {result['one_shot']['searchkz search']['median_s']:.3f}s")
-        if not args.keep:
-            shutil.rmtree(keep, ignore_errors=True)
+        result["index"] = str(keep)  # (the one-shot searches run on it once every size is built)
     if keep_stock is not None and not args.keep:
         shutil.rmtree(keep_stock, ignore_errors=True)
     return result
@@ -987,7 +993,7 @@ def format_table(results: dict) -> str:
                     f"p50 {s['p50_ms'] / max(b['p50_ms'], 1e-9):.2f}, p95 {s['p95_ms'] / max(b['p95_ms'], 1e-9):.2f}")
         cs = r.get("one_shot")
         if cs:
-            add(f"  one-shot (median of {cs['runs']}; wall / CPU): python -c pass "
+            add(f"  one-shot (median of {cs['runs']}, every command and size in turn; wall / CPU): python -c pass "
                 f"{cs['python -c pass']['median_s']:.3f}s / {cs['python -c pass']['cpu_median_s']:.3f}s, "
                 + (f"the libraries' imports {cs['imports']['median_s']:.3f}s, " if "imports" in cs else "")
                 + f"searchkz --help {cs['searchkz --help']['median_s']:.3f}s, "
@@ -1068,8 +1074,20 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_start": _loadavg(),
         "sizes": {},
     }
+    kept = {}
     for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
         results["sizes"][str(n)] = bench_size(n, args, sentences, source, log)
+        if results["sizes"][str(n)].get("index"):
+            kept[n] = Path(results["sizes"][str(n)]["index"])
+    if kept and not args.skip_cold:
+        log(f"== one-shot searches, {' and '.join(f'{n:,}' for n in kept)} articles in turn …")
+        for n, one in _one_shot(kept, Path(args.workdir), sentences, args.cold_runs).items():
+            results["sizes"][str(n)]["one_shot"] = one
+            log(f"     N={n:,}: searchkz search {one['searchkz search']['median_s']:.3f}s, "
+                f"the libraries' imports {one['imports']['median_s']:.3f}s")
+    if not args.keep:
+        for index in kept.values():
+            shutil.rmtree(index, ignore_errors=True)
     results["targets"] = check_targets(results)
     table = format_table(results)
     results["table"] = table
