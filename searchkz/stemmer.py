@@ -270,17 +270,26 @@ def _bucket_key(kind: str, key: str) -> str:
     return key[-3:] if kind == "C" else key[:2]
 
 
-class _Table:
-    """One table of a mode (kind "N", "V", ...), looked up entry by entry in its buckets."""
+#: The tables: suffix chains ("C"), noun and verb stems' support ("N", "V"), the folded alphabet's
+#: per-harmony overrides ("NB", "NF", "VB", "VF") and the lexicon's short words ("W").
+_KINDS = ("C", "N", "V", "NB", "NF", "VB", "VF", "W")
 
-    __slots__ = ("bucket", "kind")
+
+class _Table:
+    """One stem table of a mode (kind "N", "V", ...), looked up entry by entry in its buckets."""
+
+    __slots__ = ("decoded", "bucket", "kind")
 
     def __init__(self, mode: "_Mode", kind: str) -> None:
+        self.decoded = mode._buckets[kind]
         self.bucket = mode.bucket
         self.kind = kind
 
     def get(self, key: str):
-        return self.bucket(self.kind, _bucket_key(self.kind, key)).get(key)
+        b = self.decoded.get(key[:2])  # (_bucket_key of a stem)
+        if b is None:
+            b = self.bucket(self.kind, key[:2])
+        return b.get(key)
 
 
 class _Mode:
@@ -298,8 +307,8 @@ class _Mode:
         self._raw = None  # (kind, key) -> its index entry (see _load_stemdata)
         self._body = None  # the data file's buckets
         self._records = None
-        self._buckets: dict = {}
-        self.tables = {kind: _Table(self, kind) for kind in ("N", "V", "NB", "NF", "VB", "VF", "W")}
+        self._buckets: dict = {kind: {} for kind in _KINDS}  # kind -> {bucket key: decoded bucket}
+        self.tables = {kind: _Table(self, kind) for kind in _KINDS if kind != "C"}
         f = self._f
         if fold_map:
             # folded text: ы е э я and unambiguous letters keep their class
@@ -327,13 +336,14 @@ class _Mode:
     def set_tables(self, chains, nouns, verbs, extra=None):
         """Use in-memory tables (the build, or no shipped data file)."""
         self._raw = {}
-        self._buckets = {}
+        for decoded in self._buckets.values():
+            decoded.clear()
         for kind, table in (("C", chains), ("N", nouns), ("V", verbs)) + tuple((extra or {}).items()):
             by_key: dict = {}
             for k, v in table.items():
                 by_key.setdefault(_bucket_key(kind, k), {})[k] = v
             for key, d in by_key.items():
-                self._buckets[kind, key] = d
+                self._buckets[kind][key] = d
 
     def _load(self):
         raw = _load_stemdata()
@@ -355,10 +365,9 @@ class _Mode:
 
     def bucket(self, kind: str, key: str) -> dict:
         """The chains (kind "C") / noun ("N") or verb ("V") stems of bucket ``key`` (:func:`_bucket_key`)."""
-        try:
-            return self._buckets[kind, key]
-        except KeyError:
-            pass
+        got = self._buckets[kind].get(key)
+        if got is not None:
+            return got
         if self._raw is None:
             self._load()
             return self.bucket(kind, key)
@@ -376,7 +385,7 @@ class _Mode:
             if kind == "C":
                 values = map(self._records.__getitem__, values)
             d = dict(zip(keys.split(" "), values))
-        self._buckets[kind, key] = d
+        self._buckets[kind][key] = d
         return d
 
     def chain(self, chain: str):
