@@ -68,13 +68,15 @@ def length_table() -> np.ndarray:
 
 
 class _TermList:
-    """A field's sorted terms as a sequence of bytes (for ``bisect``) over the blob."""
+    """A field's sorted terms as a sequence of bytes (for ``bisect``), read from the mapped file:
+    a probe slices one term out of the map (bytes) and reads its bounds as Python ints through a
+    memoryview, so opening a segment copies no term and builds no list of them."""
 
-    __slots__ = ("blob", "starts", "n")
+    __slots__ = ("buf", "base", "starts", "n")
 
-    def __init__(self, blob: bytes, starts) -> None:
-        self.blob = blob
-        # a probe reads Python ints from the mapped array: no list of every term's start to build
+    def __init__(self, buf: mmap.mmap, base: int, starts: np.ndarray) -> None:
+        self.buf = buf
+        self.base = base  # where the terms' blob begins in the map
         self.starts = memoryview(starts.astype(np.uint32, copy=False)).cast("B").cast("I")
         self.n = len(starts) - 1
 
@@ -82,16 +84,16 @@ class _TermList:
         return self.n
 
     def __getitem__(self, i: int) -> bytes:
-        return self.blob[self.starts[i]:self.starts[i + 1]]
+        return self.buf[self.base + self.starts[i]:self.base + self.starts[i + 1]]
 
 
 class FieldArrays:
     """One field's arrays in one segment."""
 
-    def __init__(self, get, n: int, boost: float) -> None:
+    def __init__(self, get, terms: _TermList, n: int, boost: float) -> None:
         self.n = n
         self.boost = float(boost)
-        self.terms = _TermList(get("terms").tobytes(), get("tstart"))
+        self.terms = terms
         self.kind = get("kind")
         self.pstart = get("pstart")
         self.docs = get("docs")
@@ -177,7 +179,8 @@ class SegmentArrays:
         self.days = get("days")
         self.fields = {}
         for name, meta in head["fields"].items():
-            self.fields[name] = FieldArrays(lambda k, name=name: get(f"{name}.{k}"), self.n, meta["boost"])
+            terms = _TermList(buf, data + table[f"{name}.terms"][0], get(f"{name}.tstart"))
+            self.fields[name] = FieldArrays(lambda k, name=name: get(f"{name}.{k}"), terms, self.n, meta["boost"])
         if len(self.days) != self.n:
             raise ValueError("arrays of another segment")
 
