@@ -308,7 +308,11 @@ class _Mode:
         self._body = None  # the data file's buckets
         self._records = None
         self._buckets: dict = {kind: {} for kind in _KINDS}  # kind -> {bucket key: decoded bucket}
-        self.tables = {kind: _Table(self, kind) for kind in _KINDS if kind != "C"}
+        self.tables = t = {kind: _Table(self, kind) for kind in _KINDS if kind != "C"}
+        # folded mode: {verbal: {harmony: overrides}} for stems whose support differs by harmony
+        # (ұй- back, үй- front both fold to уй-); None in the Kazakh alphabet, where the harmony
+        # check on the stem decides
+        self.by_harmony = {False: {1: t["NB"], 2: t["NF"]}, True: {1: t["VB"], 2: t["VF"]}} if fold_map else None
         f = self._f
         if fold_map:
             # folded text: ы е э я and unambiguous letters keep their class
@@ -392,14 +396,6 @@ class _Mode:
         """A suffix chain's records (None: no chain)."""
         return self.bucket("C", chain[-3:]).get(chain)
 
-    def harmony_support(self):
-        """Folded mode: ``{verbal: {harmony: overrides}}`` for stems whose support differs by
-        harmony (ұй- back, үй- front both fold to уй-); None in the Kazakh alphabet, where the
-        harmony check on the stem decides."""
-        if self.fold_map is None:
-            return None
-        t = self.tables
-        return {False: {1: t["NB"], 2: t["NF"]}, True: {1: t["VB"], 2: t["VF"]}}
 
 
 _STEMDATA = None
@@ -687,7 +683,7 @@ def _stem(word: str, mode: _Mode) -> str:
     if n and n > best_support:
         best, best_support = word, n
     fallback = None  # shortest grammatical stem that passes the guards
-    by_harmony = mode.harmony_support()
+    by_harmony = mode.by_harmony
     for verbal, cands, suffix_len, verb_only, harmony in _splits(word, mode):
         table = verbs if verbal else nouns
         if by_harmony is not None and harmony:
