@@ -82,6 +82,20 @@ def test_search_builds_missing_index_first(tmp_path):
     assert S003 in res.stdout.splitlines()[1]
 
 
+def test_real_process_builds_the_index_then_searches_it(tmp_path):
+    """The console entry point in fresh processes: the first search builds the index (reindex
+    workers: the process exits the usual way) and the next finds the same hits in it (the quick
+    exit once the output is flushed)."""
+    env = {**os.environ, "SEARCHKZ_INDEX": str(tmp_path / "ix"), "SEARCHKZ_CORPUS": str(SEED_DIR), "NO_COLOR": "1"}
+    cmd = [sys.executable, "-m", "searchkz", "search", "қоғамдық кеңес", "--json"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == again.returncode == 0 and "building it" in first.stderr
+    hits = [json.loads(line) for line in again.stdout.splitlines()]
+    assert hits[-1]["type"] == "summary" and hits[-1]["total"] == len(hits) - 1 >= 3
+    assert first.stdout.splitlines()[:-1] == again.stdout.splitlines()[:-1]  # the same hits (the summary has the time)
+
+
 def test_show_highlights_query(index_dir):
     res = run("show", S003, "--index", str(index_dir), "--query", "кеңес", "--color", "always")
     assert res.exit_code == 0 and "Қоғамдық" in res.stdout and "\x1b[" in res.stdout
