@@ -264,10 +264,14 @@ def _short_words(words) -> dict:
 _EMPTY: dict = {}
 
 
+#: A suffix chain's bucket is its last CHAIN_KEY letters (the whole chain if shorter), a stem's
+#: its first STEM_KEY (:func:`_bucket_key`; the hot paths slice with these directly).
+CHAIN_KEY, STEM_KEY = 3, 2
+
+
 def _bucket_key(kind: str, key: str) -> str:
-    """The bucket of a table entry: a suffix chain's last three letters (the whole chain if
-    shorter), a stem's first two."""
-    return key[-3:] if kind == "C" else key[:2]
+    """The bucket of a table entry."""
+    return key[-CHAIN_KEY:] if kind == "C" else key[:STEM_KEY]
 
 
 #: The tables: suffix chains ("C"), noun and verb stems' support ("N", "V"), the folded alphabet's
@@ -286,9 +290,10 @@ class _Table:
         self.kind = kind
 
     def get(self, key: str):
-        b = self.decoded.get(key[:2])  # (_bucket_key of a stem)
+        head = key[:STEM_KEY]
+        b = self.decoded.get(head)
         if b is None:
-            b = self.bucket(self.kind, key[:2])
+            b = self.bucket(self.kind, head)
         return b.get(key)
 
 
@@ -394,7 +399,7 @@ class _Mode:
 
     def chain(self, chain: str):
         """A suffix chain's records (None: no chain)."""
-        return self.bucket("C", chain[-3:]).get(chain)
+        return self.bucket("C", chain[-CHAIN_KEY:]).get(chain)
 
 
 
@@ -587,12 +592,12 @@ def _splits(word: str, mode: _Mode):
     vowel_drop = mode.vowel_drop
     vn = mode.vn
     glide_i = mode.glide_i
-    chains = mode.bucket("C", word[-3:])  # the chains of three letters or more that can end the word
+    chains = mode.bucket("C", word[-CHAIN_KEY:])  # the chains of CHAIN_KEY letters or more that can end the word
     for i in range(len(word) - 1, MIN_ATTESTED_STEM - 1, -1):
         rest = word[i:]
         base = word[:i]
         last = base[-1]
-        recs = chains.get(rest) if len(rest) > 2 else mode.chain(rest)
+        recs = chains.get(rest) if len(rest) >= CHAIN_KEY else mode.chain(rest)
         if recs is not None:
             for after, harmony, verbal, vowel_initial in recs:
                 if last not in after or (harmony and not _harmony_ok(base, harmony, mode)):
