@@ -18,9 +18,9 @@ indexes the sentences (once, in ``DIR``) and reports, with every query searched 
 
 Relevance is decided from the text alone, without searchkz's analysis: a full name occurs
 where each of its words begins a word of the sentence, in a row (a word's beginning: all but
-its last two letters, at least three); an acronym where it is written in capitals, alone or
-before a hyphen.  (A name whose word changes its stem, "оқу орны" / "оқу орындары", is
-missed by this judge: it counts such sentences as not relevant.)  The **baseline** in the same run is the text's own literal matches: the
+its last two letters, at least three, or that beginning with the high vowel a few stems drop
+restored: "орны" begins "орн" or "орын", so "оқу орындары" mentions "оқу орны", as "аузы" and
+"ауыз" do); an acronym where it is written in capitals, alone or before a hyphen.  The **baseline** in the same run is the text's own literal matches: the
 sentences that contain the query as a word exactly as typed (what a search without stems,
 suffix rules or acronym expansion can find).
 """
@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 
 _WORD = re.compile(r"[^\W_]+")
+_VOWELS = set("аәеёиоөуұүыіэюя")
+_BACK = set("аоұы")
 _UPPER = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 _HYPHENATED = re.compile(rf"(?<![\w-])([{_UPPER}]{{2,6}}|(?:19|20)\d\d)-[а-яёәғқңөұүһі]+")
 DEPTH = 100_000
@@ -45,11 +47,21 @@ def load_sentences(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def _prefixes(name: str) -> list[str]:
-    return [w[: max(3, len(w) - 2)] for w in _WORD.findall(name.lower())]
+def _beginnings(word: str) -> tuple:
+    """A name word's beginnings: all but its last two letters (at least three), and, when that
+    ends in two consonants, the same with the dropped high vowel put back (орны: орн, орын)."""
+    pre = word[: max(3, len(word) - 2)]
+    if len(pre) >= 3 and not (_VOWELS & set(pre[-2:])):
+        high = "ы" if any(c in _BACK for c in word) else "і"
+        return pre, pre[:-1] + high + pre[-1]
+    return (pre,)
 
 
-def mentions_name(words: list[str], prefixes: list[str]) -> bool:
+def _prefixes(name: str) -> list[tuple]:
+    return [_beginnings(w) for w in _WORD.findall(name.lower())]
+
+
+def mentions_name(words: list[str], prefixes: list[tuple]) -> bool:
     """Do ``words`` (a sentence's, lowercase) contain the name's words in a row (by their beginnings)?"""
     n = len(prefixes)
     for i in range(len(words) - n + 1):

@@ -25,7 +25,9 @@ subprocess:
 * analysis only: every analyzer over every document's text, no indexing;
 * incremental reindex time with 1 of N articles changed (and with none);
 * search latency p50/p95 over ``--queries`` seeded 1–4-word queries drawn
-  from the corpus vocabulary, top 10 with snippets, warm searcher;
+  from the corpus vocabulary, top 10 with snippets, warm searcher; with the engine
+  ``before`` (``--before-python``), the other checkout's warm search of its own index of the
+  same articles and queries, in the same run;
 * a one-shot ``searchkz search`` (process start to exit) on each size's index, against
   ``python -c pass`` and a process that only imports the libraries a search loads: every
   command and size in turn, once every size is built.
@@ -772,6 +774,7 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
     engines = args.engines.split(",")
     keep = None  # the searchkz index kept for the incremental and search measurements
     keep_stock = None  # the stock index kept for the search baseline
+    keep_before = None  # the commit before's index: its warm search, in the same run
     for procs in procs_list:
         for engine in engines:
             index = workdir / f"index-{engine}-{n}-p{procs}"
@@ -799,6 +802,8 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
                 keep = index
             elif engine == "stock" and procs == max(procs_list):
                 keep_stock = index
+            elif engine == "before" and procs == max(procs_list):
+                keep_before = index
             elif not args.keep:
                 shutil.rmtree(index, ignore_errors=True)
     by = {(r["engine"], r["procs"]): r for r in result["reindex"]}
@@ -854,14 +859,20 @@ def bench_size(n: int, args, sentences: list[str], source: str, log) -> dict:
                                          "workdir": str(workdir), "warmup": warm, "queries": queries})
                 t = result[key]
                 log(f"     tantivy {mode}: p50 {t['p50_ms']:.2f} ms p95 {t['p95_ms']:.2f} ms")
+        if keep_before is not None:  # (its own defaults: the commit before may split a search in two processes)
+            result["search_before"] = run_child({"task": "search", "index": str(keep_before), "warmup": warm,
+                                                 "queries": with_snip}, python=args.before_python)
+            b = result["search_before"]
+            log(f"     searchkz, commit before, with snippets: p50 {b['p50_ms']:.2f} ms  p95 {b['p95_ms']:.2f} ms")
         if keep_stock is not None:
             result["search_stock"] = run_child({"task": "stock_search", "index": str(keep_stock),
                                                 "warmup": warm, "queries": with_snip})
             b = result["search_stock"]
             log(f"     stock Whoosh: p50 {b['p50_ms']:.1f} ms  p95 {b['p95_ms']:.1f} ms")
         result["index"] = str(keep)  # (the one-shot searches run on it once every size is built)
-    if keep_stock is not None and not args.keep:
-        shutil.rmtree(keep_stock, ignore_errors=True)
+    for extra in (keep_stock, keep_before):
+        if extra is not None and not args.keep:
+            shutil.rmtree(extra, ignore_errors=True)
     return result
 
 
@@ -896,6 +907,8 @@ TARGETS = [
     ("peak RSS of a searching process, MB", 100_000,
      lambda r: max(r["search"]["peak_rss_mb"], r["search_nosnippets"]["peak_rss_mb"]) if "search" in r else None,
      250, "le"),
+    ("search p50 with snippets / commit before (issue 17: at most 10% slower)", 100_000,
+     lambda r: _ratio(r, "search", "search_before"), 1.1, "le"),
     ("full reindex time searchkz / commit before, 2 procs", 100_000,
      lambda r: r["ratios"].get("searchkz/before p2"), 1.0, "le"),
     ("index size / corpus size", 100_000, lambda r: _reindex(r, "searchkz", 2, "index_to_corpus"), 1.3, "le"),
@@ -986,7 +999,8 @@ def format_table(results: dict) -> str:
                     f"({s['hits_per_query']:.1f} hits/query, peak RSS {s.get('peak_rss_mb', 0):.0f} MB)")
         for key_, label, vs in (("tantivy_stems", "tantivy on searchkz's stems, no snippets", "search_nosnippets"),
                                 ("tantivy_default", "tantivy default tokenizer + SnippetGenerator", "search"),
-                                ("search_stock", "stock Whoosh (title+body OR, BM25F) + highlights", "search")):
+                                ("search_stock", "stock Whoosh (title+body OR, BM25F) + highlights", "search"),
+                                ("search_before", "searchkz, commit before, + snippets (its defaults)", "search")):
             b, s = r.get(key_), r.get(vs)
             if b and s:
                 add(f"  {label}, same queries: p50 {b['p50_ms']:.2f} ms, p95 {b['p95_ms']:.2f} ms → ratio searchkz/it "
