@@ -468,7 +468,9 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
                         end = seen[start] = m.end()
                         extra.append((start, end, m.group()))
                 if end is not None:
-                    after = end  # (no word begins inside a word: its other letters are skipped)
+                    # (no word begins inside a word: its other letters are skipped; a word that ends
+                    # at the letter, "ཟ" before the vowel sign "ླ", is no reason to look at it again)
+                    after = max(end, after)
                     break
             h = suspects.search(text, after)
         if extra:

@@ -169,6 +169,10 @@ _CANDIDATE_TEXTS = [
     "Ελλάδα қоғам αβ кеңес",
     "",
 ]
+# KazQAD passage 45013_1_1 (Kazakh Wikipedia, "Меконг"; CC BY-SA 4.0): scripts whose vowel signs are
+# no word letters, so a word ends right before one ("ཟ" + "ླ")
+_MEKONG = ("Меконг (湄公河, ཟླ་ཆུ།, မဲခေါင်မြစ်, แม่น้ำโขง, , Sông Mê Kông, ទន្លេមេគង្គ) — Үндіқытай түбегіндегі "
+           "(Қытай, Лаос, Камбоджа, Вьетнам, Мьянма, Тайланд) ең ірі өзен.")
 _CANDIDATE_TERMS = [{"қоғам"}, {"кеңес", "ол"}, {"covid", "kogam"}, {"жыл"}, {"istanbul"}, {"а"}, {"ελλάδα"},
                     set(), {"0*", "*"}, {"*а", "5-"}]  # (terms of query syntax: "0* *")
 
@@ -182,6 +186,30 @@ def test_candidate_words_are_those_of_the_one_pattern(text, terms):
 
     heads = term_prefixes(terms)
     assert _candidates(text, heads) == [(m.start(), m.end(), m.group()) for m in _candidate_re(heads).finditer(text)]
+
+
+def test_snippet_of_a_text_with_vowel_signs_of_other_scripts_ends():
+    """A search whose hit wrote Thai, Tibetan and Khmer names hung in the candidate scan (a word
+    ending right before a vowel sign sent the scan back to that sign, forever)."""
+    import signal
+
+    from searchkz.analysis import _candidate_re, _candidates, term_prefixes
+    from searchkz.search import build_query, make_snippet
+
+    def hung(*_args):
+        raise TimeoutError("the candidate scan did not end")
+
+    heads = term_prefixes({"меконг", "өзен"})
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        found = _candidates(_MEKONG, heads)
+        snippet, spans = make_snippet(_MEKONG, build_query("Меконг өзені"))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert found == [(m.start(), m.end(), m.group()) for m in _candidate_re(heads).finditer(_MEKONG)]
+    assert [snippet[s:e] for s, e in spans] == ["Меконг", "өзен"]
 
 
 def test_candidate_words_on_the_bundled_corpus(seed_dir):
