@@ -479,32 +479,8 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
     return out
 
 
-#: A word written in plain Cyrillic letters and digits: its normalized form is its lowercase, and each
-#: of its stems (Kazakh, Snowball Russian) shares all but its last two letters with it or is an
-#: irregular lemma.  (Not ё: Snowball reads it as е.)
-_PLAIN_CYRILLIC = re.compile(r"[0-9а-яәғқңөұүһі]+", re.IGNORECASE)
-
-
-def word_heads(terms) -> frozenset:
-    """What a word written in plain Cyrillic must begin with, folded, to have one of ``terms``
-    (stems, normalized or folded forms) as its stem, normalized form or folded stem: each term,
-    lowercased and folded, but its last two letters (:func:`may_have_term`)."""
-    return _kkstem.folded_stem_heads({t.lower().translate(_FOLD_TABLE) for t in terms if t})
-
-
-def may_have_term(raw: str, heads: frozenset) -> bool:
-    """False only if no analysis of the written word ``raw``, in any context, has one of the terms
-    of ``heads`` (:func:`word_heads`) as its stem, normalized form or folded stem: a word in plain
-    Cyrillic that begins with none of them and is no irregular form.  (A word with a hyphen, a
-    look-alike, another script or a combining mark is normalized otherwise: always True.)"""
-    if _PLAIN_CYRILLIC.fullmatch(raw) is None:
-        return True
-    return _kkstem.may_stem_folded_to(raw.lower().translate(_FOLD_TABLE), heads)
-
-
 def find_words(
-    text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None, judged: dict | None = None,
-    heads: frozenset | None = None,
+    text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None, judged: dict | None = None
 ) -> list[tuple[int, int, WordAnalysis]]:
     """The items of :func:`word_spans` whose analysis ``want`` accepts.
 
@@ -514,9 +490,7 @@ def find_words(
     wanted terms) a regular expression finds the candidate words and the
     others are never looked at; ``judged`` then keeps what ``want`` said of each
     word for the next text of the same query (the hits of one search share
-    most of their candidate words).  With ``heads`` (:func:`word_heads` of every
-    term ``want`` accepts) a candidate that :func:`may_have_term` rules out is
-    not analyzed: most candidates share only their first two letters with a term.
+    most of their candidate words).
     """
     if prefixes is not None:
         out = []
@@ -524,8 +498,6 @@ def find_words(
         context = _context_at(text)
         for start, end, raw in _candidates(text, prefixes):
             ok = wanted.get(raw)
-            if ok is None and heads is not None and not may_have_term(raw, heads):
-                ok = wanted[raw] = {}
             if ok is None:
                 readings = {c: _word_caches[c].get(raw) or analyze_word(raw, c) for c in _contexts(raw)}
                 ok = wanted[raw] = {c: a for c, a in readings.items() if want(a)}

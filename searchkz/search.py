@@ -137,7 +137,6 @@ class QueryPlan:
     ctx: str = ""  # query_context(text)
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
-    heads: frozenset | None = None  # analysis.word_heads of the highlight terms (set with prefixes)
     folded_heads: frozenset | None = None  # stemmer.folded_stem_heads of folded (set on first use)
     names: list = field(default_factory=list)  # stems of the full names of the query's acronyms (highlighted in a row)
     judged: dict = field(default_factory=dict)  # analysis.find_words' verdicts on the words of the hits read so far
@@ -606,7 +605,7 @@ def expand_highlight_terms(plan: QueryPlan, reader) -> None:
 
 def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHARS) -> list[tuple[int, int, str]]:
     """``(start, end, key)`` for every word of ``text`` that the query matched."""
-    from searchkz.analysis import find_words, term_prefixes, word_heads
+    from searchkz.analysis import find_words, term_prefixes
     from searchkz.stemmer import folded_stem_heads
 
     scan = text if limit is None else text[:limit]
@@ -614,15 +613,13 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
 
     if plan.prefixes is None:
         plan.prefixes = term_prefixes(stems | exact | folded)
-        plan.heads = word_heads(stems | exact | folded)
     if plan.folded_heads is None:
         plan.folded_heads = folded_stem_heads(folded)
     heads = plan.folded_heads
 
     name_stems = {s for ns in plan.names for s in ns}
-    if name_stems and not plan.heads >= word_heads(name_stems):
+    if name_stems and not plan.prefixes >= term_prefixes(name_stems):
         plan.prefixes = plan.prefixes | term_prefixes(name_stems)
-        plan.heads = plan.heads | word_heads(name_stems)
 
     def matched(a: WordAnalysis) -> bool:
         return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
@@ -630,7 +627,7 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     def want(a: WordAnalysis) -> bool:
         return matched(a) or a.stem in name_stems
 
-    words = find_words(scan, want, plan.prefixes, plan.judged, plan.heads)
+    words = find_words(scan, want, plan.prefixes, plan.judged)
     if name_stems:
         words = _full_names_only(scan, words, plan.names, matched)
     return [(s, e, a.stem if (a.stem in stems or a.normalized in exact or a.stem in name_stems) else a.folded)

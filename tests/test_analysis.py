@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from searchkz.analysis import KazakhAnalyzer, analyze, analyze_word, normalize
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 TOKENIZE = [
     ("hyphenated words stay whole", "Сондай-ақ, іс-қимыл жөнінде", ["Сондай-ақ", "іс-қимыл", "жөнінде"]),
@@ -115,76 +110,6 @@ def test_snippet_prefilter_finds_what_full_analysis_finds():
         full = find_words(text, want)
         assert full, terms
         assert find_words(text, want, term_prefixes(terms)) == full
-
-
-MAY_HAVE_TERM = [
-    # (written word, a term of the query, can the word have it?)
-    ("қоғамның", "қоғам", True),
-    ("қоғамның", "кеңес", False),  # "қо", the two letters the candidate pattern checks, and no more
-    ("қоғамдық", "қоғамдасу", False),
-    ("халқы", "халық", True),  # a dropped high vowel
-    ("кітабы", "кітап", True),  # a voiced stem end
-    ("тауып", "тап", True),  # п -> у before a vowel
-    ("оған", "ол", True),  # an irregular form
-    ("ҮЕҰ-лардың", "ҮЕҰ", True),  # hyphenated: analyzed
-    ("ҚК", "ҚК", True),  # an acronym's term is in capitals
-    ("когамнын", "когам", True),  # typed without Kazakh letters: its folded stem
-    ("қоғамның", "когам", True),  # and typed with them, for a query without
-    ("жəне", "және", True),  # a Latin look-alike: analyzed
-    ("объёмы", "объем", True),  # ё: Snowball Russian reads it as е
-    ("2019", "2019", True),
-]
-
-
-@pytest.mark.parametrize("word, term, want", MAY_HAVE_TERM)
-def test_may_have_term(word, term, want):
-    from searchkz.analysis import may_have_term, word_heads
-
-    assert may_have_term(word, word_heads({term})) is want
-
-
-def test_every_word_may_have_its_own_terms(seed_dir):
-    """The snippet path's second filter never rules out a word's own stem, normalized form or
-    folded stem, in any context, on the bundled corpus typed with and without Kazakh letters."""
-    from searchkz.analysis import WORD_RE, _contexts, may_have_term, word_heads
-    from searchkz.lang.kk.exceptions import IRREGULAR
-    from searchkz.stemmer import fold
-
-    texts = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
-    texts += [json.loads(line)["text"] for line in (FIXTURES / "kazqad_mini.jsonl").open(encoding="utf-8")]
-    words = {w for t in texts for w in WORD_RE.findall(t)}
-    words |= {fold(w.lower()) for w in words} | {w.upper() for w in words} | set(IRREGULAR)
-    assert len(words) > 5000
-    for w in sorted(words):
-        for ctx in _contexts(w):
-            a = analyze_word(w, ctx)
-            for term in (a.stem, a.normalized, a.folded):
-                assert may_have_term(w, word_heads({term})), (w, ctx, term)
-
-
-def test_snippet_highlights_the_same_with_the_second_filter(seed_dir, monkeypatch):
-    """Highlights and snippets of real queries on the bundled corpus are the same with the words
-    that may_have_term rules out skipped as without it."""
-    import searchkz.analysis as analysis
-    from searchkz.search import build_query, make_snippet, match_spans
-
-    texts = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
-    queries = ["қоғамдық кеңес", "когамдык кенес", "qoğamdyq keñes", "ҮЕҰ", "ҚК", "оған", "халқы",
-               "үкіметтік емес ұйымдар", "Нұр-Сұлтан", "2019-жылы", "Тоқаевтың", "жəне азаматтық"]
-
-    def spans(on: bool) -> list:
-        if not on:
-            monkeypatch.setattr(analysis, "may_have_term", lambda raw, heads: True)
-        out = []
-        for q in queries:
-            plan = build_query(q)
-            out.append([(match_spans(t, plan), make_snippet(t, plan)) for t in texts])
-        monkeypatch.undo()
-        return out
-
-    with_filter, without = spans(True), spans(False)
-    assert with_filter == without
-    assert sum(len(m) for q in with_filter for m, _s in q) > 100
 
 
 _CONTEXT_TEXTS = [
