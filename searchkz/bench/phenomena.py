@@ -20,9 +20,10 @@ Relevance is decided from the text alone, without searchkz's analysis: a full na
 where each of its words begins a word of the sentence, in a row (a word's beginning: all but
 its last two letters, at least three, or that beginning with the high vowel a few stems drop
 restored: "орны" begins "орн" or "орын", so "оқу орындары" mentions "оқу орны", as "аузы" and
-"ауыз" do); an acronym where it is written in capitals, alone or before a hyphen.  The **baseline** in the same run is the text's own literal matches: the
-sentences that contain the query as a word exactly as typed (what a search without stems,
-suffix rules or acronym expansion can find).
+"ауыз" do); an acronym where it is written in capitals, alone or before a hyphen.  The
+**baseline** in the same run is the text's own literal matches: the sentences that contain the
+query as a word exactly as typed (what a search without stems, suffix rules or acronym
+expansion can find).
 """
 
 from __future__ import annotations
