@@ -402,7 +402,6 @@ class _Mode:
         return self.bucket("C", chain[-CHAIN_KEY:]).get(chain)
 
 
-
 _STEMDATA = None
 
 
