@@ -775,13 +775,18 @@ def _iter_jsonl(src: SourceFile) -> Iterator[Article | Problem]:
         else:
             first_chunk = raw.read(65536)
             raw.seek(0)
-            if b"\x00" in first_chunk:
+            # NUL bytes in a file that does not begin as JSON Lines do (an object): binary; in one
+            # that does, each line with one is reported and skipped below, the others kept
+            if b"\x00" in first_chunk and not first_chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
                 yield Problem(src.relpath, "binary file (NUL bytes)", True)
                 return
             stream = raw
         any_line = False
         for lineno, rawline in enumerate(stream, 1):
             if isinstance(rawline, bytes):
+                if b"\x00" in rawline:
+                    yield from report(lineno, "NUL bytes in the line", True)
+                    continue
                 if lineno == 1 and rawline.startswith(codecs.BOM_UTF8):
                     rawline = rawline[3:]
                 try:
@@ -817,6 +822,22 @@ def _iter_jsonl(src: SourceFile) -> Iterator[Article | Problem]:
         yield Problem(src.relpath, f"{hidden} more problems in this file not listed", hidden_fatal)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # (a pair is decoded to one character; a lone half stays)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(value):
+    """``value`` (decoded JSON) with each lone surrogate replaced by U+FFFD: a scraper that cut an
+    emoji's escape in half leaves one, which no UTF-8 output (a search's, the API's) can encode."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | None, list[str]]:
     """One JSONL line -> (article or None, fatal reason, warnings)."""
     warnings: list[str] = []
@@ -827,6 +848,11 @@ def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | Non
         return None, f"malformed JSON: {msg}", warnings
     if not isinstance(obj, dict):
         return None, "not a JSON object", warnings
+    if _SURROGATE_ESCAPE.search(line):
+        clean = _no_surrogates(obj)
+        if clean != obj:
+            obj = clean
+            warnings.append("a lone surrogate escape (half a character) replaced by U+FFFD")
     raw_id = obj.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not str(raw_id).strip():
         return None, "missing or empty \"id\"", warnings

@@ -1,0 +1,55 @@
+"""Bad input met at the edges: a corpus line, a terminal, an argument, an update's deletions.
+
+Each case is a defect found by driving the CLI, the Python API and the HTTP API with hostile
+input; the texts are the bundled corpus's own articles.
+"""
+
+from __future__ import annotations
+
+import json
+
+from searchkz import Index
+from searchkz.corpus import Problem, read_corpus
+
+
+GOOD = {"id": "g1", "title": "Қоғамдық кеңес", "text": "Қоғамдық кеңестің отырысы өтті."}
+
+
+def _jsonl(path, *lines: bytes) -> None:
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+
+
+def _read(root):
+    got = list(read_corpus(root))
+    return [a for a in got if not isinstance(a, Problem)], [p for p in got if isinstance(p, Problem)]
+
+
+def test_a_nul_byte_skips_its_line_not_the_file(tmp_path):
+    good = [json.dumps({**GOOD, "id": f"g{i}"}, ensure_ascii=False).encode() for i in range(3)]
+    _jsonl(tmp_path / "feed.jsonl", good[0], b'{"id":"n","title":"a\x00b","text":"x"}', good[1], good[2])
+    arts, problems = _read(tmp_path)
+    assert [a.id for a in arts] == ["g0", "g1", "g2"]
+    assert [(p.source, p.fatal) for p in problems] == [("feed.jsonl:2", True)]
+    assert "NUL" in problems[0].reason
+
+
+def test_a_binary_file_named_jsonl_is_still_one_problem(tmp_path):
+    (tmp_path / "image.jsonl").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    arts, problems = _read(tmp_path)
+    assert arts == [] and [(p.source, p.reason) for p in problems] == [("image.jsonl", "binary file (NUL bytes)")]
+
+
+def test_a_lone_surrogate_escape_is_replaced_and_the_article_searchable(tmp_path):
+    line = '{"id":"s1","title":"Жаңалық \\ud83d","text":"Қоғамдық кеңес отырысы өтті \\ud83d\\ude00.","tag":["\\udc00"]}'
+    (tmp_path / "c").mkdir()
+    _jsonl(tmp_path / "c" / "feed.jsonl", line.encode())
+    arts, problems = _read(tmp_path / "c")
+    assert arts[0].title == "Жаңалық \ufffd"
+    assert arts[0].body.endswith("өтті \U0001F600.")  # (a whole pair is one character, kept)
+    assert arts[0].metadata == {"tag": ["\ufffd"]}
+    assert [p.fatal for p in problems] == [False] and "surrogate" in problems[0].reason
+    ix = Index(tmp_path / "ix")
+    ix.reindex(tmp_path / "c", procs=1)
+    hit = ix.search("кеңес")[0]
+    json.dumps(hit.to_dict(), ensure_ascii=False).encode("utf-8")  # (raised UnicodeEncodeError before)
+    assert ix.get("s1").title == "Жаңалық \ufffd"
