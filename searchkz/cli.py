@@ -62,7 +62,9 @@ def _problem_printer(quiet: bool = False):
     def on_problem(p):
         if not quiet or p.fatal:
             kind = "skipped" if p.fatal else "warning"
-            click.echo(f"searchkz: {kind}: {p.source}: {p.reason}", err=True)
+            from searchkz.render import terminal_safe
+
+            click.echo(terminal_safe(f"searchkz: {kind}: {p.source}: {p.reason}"), err=True)
 
     return on_problem
 

@@ -9,6 +9,16 @@ from typing import Iterable, TextIO
 
 HIGHLIGHT_STYLE = "bold black on yellow"
 
+# Control characters but tab and newline (C0, DEL, C1): an archive's text could move the cursor,
+# clear the screen or retitle the window (ESC sequences) when printed as it is.  Each becomes
+# U+FFFD, one character for one, so the highlights' offsets still hold.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)], "\ufffd")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with the control characters a terminal would act on replaced (:data:`_CONTROLS`)."""
+    return text.translate(_CONTROLS)
+
 
 def use_color(mode: str, stream: TextIO) -> bool:
     """``--color auto|always|never``; auto = a terminal and no ``NO_COLOR``."""
@@ -43,7 +53,7 @@ def make_console(color: bool, stream: TextIO | None = None):
 def styled(text: str, spans: Iterable[tuple[int, int]], base: str = ""):
     from rich.text import Text
 
-    t = Text(text, style=base)
+    t = Text(terminal_safe(text), style=base)
     for s, e in spans:
         t.stylize(HIGHLIGHT_STYLE, s, e)
     return t
@@ -67,14 +77,15 @@ def print_hits(result, console, color: bool) -> None:
         head.append_text(styled(title, hit.title_highlights, "bold cyan" if color else ""))
         console.print(head)
         outlet = f"{hit.source} · " if hit.source else ""
-        meta = Text(f"    {format_date(hit.date)} · {outlet}{hit.id} · score {hit.score:.2f}", style="dim" if color else "")
+        meta = Text(terminal_safe(f"    {format_date(hit.date)} · {outlet}{hit.id} · score {hit.score:.2f}"),
+                    style="dim" if color else "")
         console.print(meta)
         if hit.snippet:
             snip = Text("    ")
             snip.append_text(styled(hit.snippet, hit.highlights))
             console.print(snip)
         if hit.copies:
-            console.print(Text(f"    {copies_line(hit.copies)}", style="yellow" if color else ""))
+            console.print(Text(terminal_safe(f"    {copies_line(hit.copies)}"), style="yellow" if color else ""))
         console.print()
 
 
@@ -106,19 +117,19 @@ def print_document(doc, spans, console, color: bool, similar=()) -> None:
     """A whole article; then its copies and the articles most like it (``similar``: hits)."""
     from rich.text import Text
 
-    console.print(Text(doc.title or "(untitled)", style="bold cyan" if color else ""))
+    console.print(styled(doc.title or "(untitled)", (), "bold cyan" if color else ""))
     outlet = f" · {doc.source}" if doc.source else ""
-    console.print(Text(f"{format_date(doc.date)} · {doc.id}{outlet}", style="dim" if color else ""))
+    console.print(styled(f"{format_date(doc.date)} · {doc.id}{outlet}", (), "dim" if color else ""))
     console.print()
     console.print(styled(doc.text, spans))
     if getattr(doc, "copies", None):
         console.print()
-        console.print(Text(copies_line(doc.copies, shown=20), style="yellow" if color else ""))
+        console.print(styled(copies_line(doc.copies, shown=20), (), "yellow" if color else ""))
     if similar:
         console.print()
         console.print(Text("Similar articles:", style="bold" if color else ""))
         for hit in similar:
-            console.print(Text(f" {hit.rank}. {hit.title or '(untitled)'} · {format_date(hit.date)} · {hit.id}"))
+            console.print(styled(f" {hit.rank}. {hit.title or '(untitled)'} · {format_date(hit.date)} · {hit.id}", ()))
 
 
 def print_facets(facets, console, color: bool, width: int = 40) -> None:
@@ -134,7 +145,7 @@ def print_facets(facets, console, color: bool, width: int = 40) -> None:
     for key, count in facets.buckets:
         n = round(width * count / top) if top else 0
         bar = "█" * n if n or not count else "▏"
-        table.add_row(key, str(count), Text(bar, style="cyan" if color else ""))
+        table.add_row(terminal_safe(key), str(count), Text(bar, style="cyan" if color else ""))
     if facets.by != "source":
         table.add_row("undated", str(facets.undated), Text("(no date)", style="dim" if color else ""))
     console.print(table)

@@ -7,9 +7,14 @@ input; the texts are the bundled corpus's own articles.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+
+import pytest
 
 from searchkz import Index
 from searchkz.corpus import Problem, read_corpus
+from searchkz.render import terminal_safe
 
 
 GOOD = {"id": "g1", "title": "Қоғамдық кеңес", "text": "Қоғамдық кеңестің отырысы өтті."}
@@ -53,3 +58,28 @@ def test_a_lone_surrogate_escape_is_replaced_and_the_article_searchable(tmp_path
     hit = ix.search("кеңес")[0]
     json.dumps(hit.to_dict(), ensure_ascii=False).encode("utf-8")  # (raised UnicodeEncodeError before)
     assert ix.get("s1").title == "Жаңалық \ufffd"
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("Мәтін \x1b]0;PWNED\x07 тақырып", "Мәтін \ufffd]0;PWNED\ufffd тақырып"),
+    ("экран\x1b[2J", "экран\ufffd[2J"),
+    ("жол\rбасы", "жол\ufffdбасы"),
+    ("C1 \x9b31m қызыл", "C1 \ufffd31m қызыл"),
+    ("қалады:\tтаб\nжаңа жол", "қалады:\tтаб\nжаңа жол"),
+])
+def test_terminal_safe_replaces_controls_one_for_one(raw, shown):
+    assert terminal_safe(raw) == shown and len(terminal_safe(raw)) == len(raw)
+
+
+def test_search_and_show_print_no_escape_sequences(tmp_path):
+    (tmp_path / "c").mkdir()
+    doc = {"id": "e1\x1b[2J", "title": "Мәтін \x1b]0;PWNED\x07 тақырып", "source": "ev\x1bil.kz",
+           "text": "Бұл мәтін \x1b[2J экранды тазалайды."}
+    _jsonl(tmp_path / "c" / "e.jsonl", json.dumps(doc, ensure_ascii=False).encode())
+    Index(tmp_path / "ix").reindex(tmp_path / "c", procs=1)
+    for args in (["search", "мәтін"], ["show", "e1\x1b[2J"]):
+        out = subprocess.run([sys.executable, "-m", "searchkz", *args, "--index", str(tmp_path / "ix"),
+                              "--color", "always"], capture_output=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        text = out.stdout.decode()
+        assert "PWNED" in text and "\x07" not in text and "\x1b]" not in text and "\x1b[2J" not in text
