@@ -146,6 +146,25 @@ class Segment:
         length = self.sub.doc_field_length
         return np.array([length(d, fieldname, 0) or 0 for d in range(self.n)], dtype=np.float64)
 
+    def live_length(self, fieldname: str) -> float:
+        """The field's total length over the live documents here.  Whoosh's total is exact but still
+        counts deleted documents until their segment is merged away; their share is taken off by the
+        documents' length bytes (a byte rounds a length, so the share, not their rounded sum)."""
+        try:
+            total = float(self.sub.field_length(fieldname))
+        except Exception:
+            return 0.0
+        if self.live is None or not total:
+            return total
+        fa = self._field(fieldname)
+        if fa is not None:
+            lengths = length_table()[fa.lengths]
+        else:
+            length = self.sub.doc_field_length
+            lengths = np.array([length(d, fieldname, 0) or 0 for d in range(self.n)], dtype=np.int64)
+        every = int(lengths.sum())
+        return total * int(lengths[self.live].sum()) / every if every else total
+
     def days(self) -> np.ndarray:
         """Each document's day (days since 1970-01-01, ``NO_DAY``: undated)."""
         if self.arrays is not None:

@@ -95,11 +95,7 @@ class Ranker(Vocabulary):
         self.n_docs = max(1, self.reader.doc_count())
         self._avg = {}
         for f in ("title", "body", "exact"):
-            try:
-                total = self.reader.field_length(f)
-            except Exception:
-                total = 0
-            self._avg[f] = max(total / self.n_docs, 1e-9)
+            self._avg[f] = max(sum(seg.live_length(f) for seg in self.segments) / self.n_docs, 1e-9)
         self._norms: dict[tuple, np.ndarray] = {}
         self._days = None
         self._lengths: dict[str, np.ndarray] = {}

@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+
 import pytest
 
 from searchkz import Index
@@ -83,3 +85,17 @@ def test_search_and_show_print_no_escape_sequences(tmp_path):
         assert out.returncode == 0, out.stderr
         text = out.stdout.decode()
         assert "PWNED" in text and "\x07" not in text and "\x1b]" not in text and "\x1b[2J" not in text
+
+
+def test_incremental_update_with_deletions_ranks_as_a_full_reindex(tmp_corpus, tmp_path):
+    """Whoosh's field totals still count deleted documents: the average lengths must not."""
+    inc, full = Index(tmp_path / "inc"), Index(tmp_path / "full")
+    inc.reindex(tmp_corpus, procs=1)
+    for name in ("000_673e680e95f3e0a9.txt", "001_07369e8b3fe96b32.txt"):
+        (tmp_corpus / name).unlink()
+    inc.reindex(tmp_corpus, procs=1)
+    full.reindex(tmp_corpus, procs=1, full=True)
+    for q in ("азаматтық қоғам ұйымдары", "қоғамдық кеңес", "үкіметтік емес ұйымдар", "Шымкент"):
+        a, b = inc.search(q, limit=10), full.search(q, limit=10)
+        assert [h.id for h in a] == [h.id for h in b], q
+        assert np.allclose([h.score for h in a], [h.score for h in b], rtol=2e-3), q
