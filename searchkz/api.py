@@ -5,6 +5,7 @@ The CLI is a thin layer over this module.
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import sys
@@ -84,6 +85,24 @@ def _copies_of(searcher, gen, doc_id: str) -> list[str]:
     return []
 
 
+def _check_count(name: str, value, least: int) -> None:
+    """A whole number argument (``limit``, ``offset``) of at least ``least``, else :class:`QueryError`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        kind = "a positive number" if least else "zero or a positive number"
+        raise QueryError(f"{name} must be {kind}, not {value!r}")
+
+
+def _is_id(doc_id) -> bool:
+    """Can ``doc_id`` be an article's id (a string UTF-8 can write)?  Another value finds no article."""
+    if not isinstance(doc_id, str):
+        return False
+    try:
+        doc_id.encode("utf-8")
+    except UnicodeEncodeError:  # (a lone surrogate: undecodable bytes of a command line)
+        return False
+    return True
+
+
 def _date_filter(since, until) -> tuple[int | None, int | None] | None:
     """``--since``/``--until`` as the first and last day kept (days since 1970-01-01; None: open),
     or None without them.  Dates are kept by day: a bound inside a day keeps that whole day."""
@@ -99,7 +118,7 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value
+        return value.replace(tzinfo=None)  # (the wall time, as the corpus reader keeps an article's)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, *((23, 59, 59) if end else (0, 0, 0)))
     if isinstance(value, str):
@@ -257,10 +276,8 @@ class Index:
         from searchkz.search import add_learned_acronyms, build_query
 
         started = time.perf_counter()
-        if limit is None or limit < 1:
-            raise QueryError("limit must be a positive number")
-        if offset is None or offset < 0:
-            raise QueryError("offset must be zero or a positive number")
+        _check_count("limit", limit, 1)
+        _check_count("offset", offset, 0)
         if sort not in explore.SORTS:
             raise QueryError(f"unknown sort {sort!r} (use {', '.join(explore.SORTS)})")
         budget = time_budget(timeout)
@@ -293,7 +310,7 @@ class Index:
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         hits = _make_hits(self._searcher, results, plan, snippets, offset, copies)
         # honest counts: distinct matching documents, never more than the index holds, never fewer than shown
-        total = min(max(total, offset + len(hits)), searcher.doc_count())
+        total = min(max(total, offset + len(hits)) if hits else total, searcher.doc_count())
         if partial:
             self.close()  # the budget interrupted Whoosh mid-read: the next search opens afresh
         res = SearchResult(hits, total=total, query=query, seconds=time.perf_counter() - started)
@@ -331,6 +348,8 @@ class Index:
         """The stored article with this id, or None."""
         from searchkz.index import unpack_text
 
+        if not _is_id(doc_id):
+            return None
         searcher = self._open()
         try:
             f = searcher.document(id=doc_id)
@@ -357,8 +376,9 @@ class Index:
         from searchkz.explore import copy_groups
         from searchkz.similar import similar_to
 
-        if limit is None or limit < 1:
-            raise QueryError("limit must be a positive number")
+        _check_count("limit", limit, 1)
+        if not _is_id(doc_id):
+            raise DocumentNotFoundError(f"no article with id {doc_id!r} in {self.path}")
         searcher = self._open()
         copies = copy_groups(searcher, self._gen)
         best = similar_to(searcher, doc_id, limit, copies)
@@ -369,8 +389,11 @@ class Index:
     def facets(self, query: str, by: str = "month", since=None, until=None, source: str | None = None):
         """Articles matching ``query`` counted per period (``by``: day, week, month, year) or per
         outlet (``by="source"``): a :class:`~searchkz.explore.Facets`.  Every matching article
-        counts (copies too); articles without a date are counted apart (``undated``)."""
+        counts (copies too); articles without a date are counted apart (``undated``).  The query is
+        bounded as a search's is (its patterns' expansions capped, at most so many free-text words:
+        the same matches, and ``notices`` say so)."""
         from searchkz import explore
+        from searchkz.bounds import DEFAULT_TIMEOUT, TimeUp, bound_query, cap_free_words
         from searchkz.search import add_learned_acronyms, build_query
 
         if by not in explore.FACETS:
@@ -380,16 +403,25 @@ class Index:
         add_learned_acronyms(plan, searcher.reader())
         dates = _date_filter(since, until)
         try:
-            if not plan.qwords:
+            if plan.qwords:
+                notices = cap_free_words(searcher, plan)
+            else:
                 _respell(searcher, plan)
+                deadline = time.perf_counter() + DEFAULT_TIMEOUT
+                plan.query, notices = bound_query(plan.query, searcher.reader(), deadline, searcher)
             allowed = _allowed(searcher, dates, explore.source_docs(searcher, source) if source else None)
             docs, _scores = explore.all_matches(searcher, plan, allowed)
+        except TimeUp:
+            raise QueryError(f"the query {query!r} took longer than {DEFAULT_TIMEOUT:g} s to expand; "
+                             "narrow its patterns") from None
         except QueryError:
             raise
         except Exception as exc:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
-        return explore.count_facets(searcher, docs, by)
+        facets = explore.count_facets(searcher, docs, by)
+        facets.notices = notices
+        return facets
 
     def timeline(self, query: str, by: str = "month", since=None, until=None, source: str | None = None):
         """:meth:`facets` by a period (``by``: day, week, month or year)."""
@@ -405,6 +437,8 @@ class Index:
 
         from searchkz.bounds import DEFAULT_TIMEOUT, TimeUp, bound_query
 
+        if not isinstance(text, str):
+            raise QueryError(f"the text to highlight must be a string, not {type(text).__name__}")
         plan = build_query(query)
         searcher = self._open()
         if not plan.qwords:

@@ -38,6 +38,7 @@ MAX_FREE_WORDS = 32
 HITS_SHARE = 0.15
 #: Seconds a search may take by default (``Index.search(timeout=...)``, ``--timeout``).
 DEFAULT_TIMEOUT = 1.0
+MAX_TIMEOUT = 3600.0  # (an hour: past it a deadline is no bound, and Whoosh's timer rejects huge ones)
 
 
 class TimeUp(BaseException):
@@ -472,8 +473,8 @@ def time_budget(timeout) -> float:
         seconds = float(timeout)
     except (TypeError, ValueError):
         raise QueryError(f"timeout must be a number of seconds, not {timeout!r}") from None
-    if not seconds > 0:  # also NaN
-        raise QueryError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if not 0 < seconds <= MAX_TIMEOUT:  # also NaN
+        raise QueryError(f"timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, not {timeout!r}")
     return seconds
 
 

@@ -264,6 +264,8 @@ def timeline(query, by, since, until, source, as_json, color, index_path):
 
         colored = use_color(color, sys.stdout)
         print_facets(facets, make_console(colored), colored)
+        for notice in facets.notices:
+            click.echo(f"searchkz: note: {notice}", err=True)
         click.echo(f"{facets.total} matching articles", err=True)
     sys.exit(0 if facets.total else 1)
 
@@ -380,10 +382,22 @@ def _exit(code) -> None:
     os._exit(code or 0)
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # (click 8.2 and later)
+
+
 def _run() -> None:
     try:
-        main(standalone_mode=True)
-    except KeyboardInterrupt:
+        code = main(standalone_mode=False)  # (click's own errors handled below: one line each)
+    except _NO_ARGS_IS_HELP as exc:  # plain ``searchkz``: the help, as click shows it
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # a bad option or argument: one line, not click's usage block
+        click.echo(f"searchkz: error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("searchkz: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
@@ -397,3 +411,4 @@ def _run() -> None:
             raise
         click.echo(f"searchkz: error: {type(exc).__name__}: {exc} (set SEARCHKZ_DEBUG=1 for details)", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

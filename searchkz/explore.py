@@ -207,6 +207,7 @@ class Facets:
     buckets: list[tuple[str, int]] = field(default_factory=list)
     undated: int = 0
     total: int = 0
+    notices: list[str] = field(default_factory=list)  # (a query capped as a search caps it)
 
     def to_dict(self) -> dict:
         return {
@@ -215,6 +216,7 @@ class Facets:
             "buckets": [{"key": k, "count": c} for k, c in self.buckets],
             "undated": self.undated,
             "total": self.total,
+            "notices": list(self.notices),
         }
 
 

@@ -27,7 +27,7 @@ _BYLINE_RE = re.compile(
     r"\s+(?:тілшісі|тілшілері|хабарлайды)\b"
 )
 BYLINE_CHARS = 400
-_DOMAIN_RE = re.compile(r"^(?:www\.)?([\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,})$")
+_DOMAIN_RE = re.compile(r"^(?:www\.)?([\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,})$", re.IGNORECASE)  # (WWW.Baq.kz too)
 
 
 def normalize(name: str) -> str:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import numpy as np
-
 import pytest
 
 from searchkz import Index
 from searchkz.corpus import Problem, read_corpus
+from searchkz.errors import DocumentNotFoundError, QueryError
+from searchkz.outlet import normalize
 from searchkz.render import terminal_safe
-
 
 GOOD = {"id": "g1", "title": "Қоғамдық кеңес", "text": "Қоғамдық кеңестің отырысы өтті."}
 
@@ -99,3 +100,83 @@ def test_incremental_update_with_deletions_ranks_as_a_full_reindex(tmp_corpus, t
         a, b = inc.search(q, limit=10), full.search(q, limit=10)
         assert [h.id for h in a] == [h.id for h in b], q
         assert np.allclose([h.score for h in a], [h.score for h in b], rtol=2e-3), q
+
+
+def test_total_is_not_raised_by_a_page_past_the_end(seed_index):
+    ix = Index(seed_index)
+    total = ix.search("ҮЕҰ", limit=2).total
+    assert total == 3
+    assert ix.search("ҮЕҰ", limit=2, offset=2).total == total
+    past = ix.search("ҮЕҰ", limit=2, offset=4)
+    assert len(past) == 0 and past.total == total
+
+
+@pytest.mark.parametrize("call", [
+    lambda ix: ix.search("қоғам", limit="5"),
+    lambda ix: ix.search("қоғам", limit=2.5),
+    lambda ix: ix.search("қоғам", limit=True),
+    lambda ix: ix.search("қоғам", offset=-1),
+    lambda ix: ix.search("қоғам", offset=None),
+    lambda ix: ix.similar("003_ef5e74323f016fa6.txt", limit="3"),
+    lambda ix: ix.highlight(None, "қоғам"),
+    lambda ix: ix.search("қоғам AND кеңес", timeout=float("inf")),
+    lambda ix: ix.search("қоғам", timeout=1e300),
+    lambda ix: ix.search("қоғам", timeout=float("nan")),
+])
+def test_bad_argument_types_raise_query_error(seed_index, call):
+    with pytest.raises(QueryError):
+        call(Index(seed_index))
+
+
+def test_ids_that_no_article_can_have_find_nothing(seed_index):
+    ix = Index(seed_index)
+    assert ix.get(None) is None and ix.get(5) is None and ix.get("\udcff") is None
+    with pytest.raises(DocumentNotFoundError):
+        ix.similar("\udcff")
+    assert len(ix.search("кеңес", limit=np.int64(2))) == 2
+
+
+def test_an_aware_datetime_bounds_by_its_wall_time(seed_index):
+    ix = Index(seed_index)
+    naive = ix.search("қоғам", since=datetime(2019, 1, 1)).total
+    assert ix.search("қоғам", since=datetime(2019, 1, 1, tzinfo=timezone.utc)).total == naive
+
+
+def test_facets_bound_patterns_as_search_does(tmp_corpus, tmp_path):
+    ix = Index(tmp_path / "ix")
+    ix.reindex(tmp_corpus, procs=1)
+    from searchkz.bounds import MAX_EXPANSIONS
+
+    q = "body:[а TO я]"
+    res, facets = ix.search(q, limit=10), ix.facets(q, by="year")
+    assert facets.total == res.total
+    assert facets.notices == res.notices and f"{MAX_EXPANSIONS}" in facets.notices[0]
+    assert ix.timeline(q, by="year").to_dict()["notices"] == res.notices
+
+
+@pytest.mark.parametrize("name, stored", [
+    ("WWW.Baq.kz", "baq.kz"), ("Www.Inform.Kz", "inform.kz"), ("www.inform.kz", "inform.kz"),
+    ("INFORM.KZ", "inform.kz"), ("Kazinform", "Kazinform"), ("wwwx.kz", "wwwx.kz"),
+])
+def test_outlet_domains_ignore_the_case_of_www(name, stored):
+    assert normalize(name) == stored
+
+
+@pytest.mark.parametrize("args, says", [
+    (["search", "кеңес", "--limit", "0"], "'--limit'"),
+    (["search", "кеңес", "--sort", "foo"], "'--sort'"),
+    (["timeline", "кеңес", "--by", "hour"], "'--by'"),
+    (["nosuch"], "nosuch"),
+])
+def test_usage_errors_are_one_line(seed_index, args, says):
+    where = ["--index", str(seed_index)] if args != ["nosuch"] else []
+    out = subprocess.run([sys.executable, "-m", "searchkz", *args, *where], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("searchkz: error: ") and says in lines[0], out.stderr
+
+
+def test_plain_searchkz_still_shows_the_help():
+    out = subprocess.run([sys.executable, "-m", "searchkz"], capture_output=True, text=True, timeout=120)
+    shown = out.stdout + out.stderr
+    assert "Usage:" in shown and "COMMAND" in shown and "error" not in shown

@@ -38,7 +38,7 @@ def test_timeline_by_year_counts_undated_apart(ix):
     assert f.buckets == [("2018", 1), ("2019", 2)]
     assert f.undated == 2 and f.total == 5
     assert f.to_dict() == {"type": "facets", "by": "year", "buckets": [{"key": "2018", "count": 1},
-                           {"key": "2019", "count": 2}], "undated": 2, "total": 5}
+                           {"key": "2019", "count": 2}], "undated": 2, "total": 5, "notices": []}
 
 
 @pytest.mark.parametrize(
