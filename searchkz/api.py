@@ -127,7 +127,7 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
         m = re.fullmatch(r"\s*(\d{4})(?:[-./](\d{1,2}))?\s*", value)
         if m:  # a year or a year-month: the whole period
             year, month = int(m.group(1)), int(m.group(2) or 0)
-            if month > 12:
+            if year < 1 or (m.group(2) is not None and not 1 <= month <= 12):  # (2019-00: no month)
                 raise QueryError(f"cannot read the date {value!r} (use YYYY-MM-DD)")
             if not end:
                 return datetime(year, month or 1, 1)

@@ -148,6 +148,8 @@ def _batch(ix, topics: Path, limit: int, fmt: str) -> None:
         queries = read_topics(topics)
     except OSError as exc:
         raise UserError(f"cannot read {topics}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"cannot read {topics}: not UTF-8 text (a TSV of qid<TAB>query)") from None
     write_run(ix, queries, sys.stdout, limit=limit, fmt=fmt)
 
 

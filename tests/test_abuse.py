@@ -180,3 +180,18 @@ def test_plain_searchkz_still_shows_the_help():
     out = subprocess.run([sys.executable, "-m", "searchkz"], capture_output=True, text=True, timeout=120)
     shown = out.stdout + out.stderr
     assert "Usage:" in shown and "COMMAND" in shown and "error" not in shown
+
+
+@pytest.mark.parametrize("since", ["2019-00", "2019-13", "0000"])
+def test_a_date_filter_with_no_such_month_or_year_is_refused(seed_index, since):
+    with pytest.raises(QueryError, match="cannot read the date"):
+        Index(seed_index).search("қоғам", since=since)
+
+
+def test_a_binary_topics_file_is_one_line_error(seed_index, tmp_path):
+    topics = tmp_path / "topics.tsv"
+    topics.write_bytes(b"q1\t\xff\xfe\x00\x89PNG")
+    out = subprocess.run([sys.executable, "-m", "searchkz", "search", "--topics", str(topics), "--index", str(seed_index)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and out.stderr.strip().splitlines() == [
+        f"searchkz: error: cannot read {topics}: not UTF-8 text (a TSV of qid<TAB>query)"]
