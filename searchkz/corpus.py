@@ -858,6 +858,9 @@ def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | Non
         return None, "missing or empty \"id\"", warnings
     doc_id = _nfc(str(raw_id).strip())
     title = obj.get("title")
+    if isinstance(title, (list, dict, bool)):  # (a number is its digits; a list would be its Python repr)
+        warnings.append(f"\"title\" is not a string ({type(title).__name__}); title left empty")
+        title = ""
     title = "" if title is None else title if isinstance(title, str) else str(title)
     title = _nfc(" ".join(title.split()))
     text = obj.get("text")

@@ -195,3 +195,14 @@ def test_a_binary_topics_file_is_one_line_error(seed_index, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and out.stderr.strip().splitlines() == [
         f"searchkz: error: cannot read {topics}: not UTF-8 text (a TSV of qid<TAB>query)"]
+
+
+@pytest.mark.parametrize("title, stored, warned", [
+    (["тізім"], "", True), ({"kk": "Жаңалық"}, "", True), (True, "", True), (2019, "2019", False), (None, "", False),
+])
+def test_a_title_that_is_not_text_is_not_stored_as_its_repr(tmp_path, title, stored, warned):
+    line = json.dumps({"id": "t1", "title": title, "text": "Қоғамдық кеңес отырысы өтті."}, ensure_ascii=False)
+    _jsonl(tmp_path / "feed.jsonl", line.encode())
+    arts, problems = _read(tmp_path)
+    assert arts[0].title == stored and arts[0].body == "Қоғамдық кеңес отырысы өтті."
+    assert [("not a string" in p.reason, p.fatal) for p in problems] == ([(True, False)] if warned else [])
