@@ -440,6 +440,9 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
     try:
         q = parser.parse(text)
     except Exception as exc:  # whoosh raises assorted errors on odd input
+        if "disambiguated" in str(exc):  # (Whoosh's date parser: "now" at an open end of a range)
+            raise QueryError(f"cannot parse query {text!r}: a date range open at one end cannot use "
+                             "'now' (write both ends: date:[2019 TO now])") from None
         raise QueryError(f"cannot parse query {text!r}: {exc}") from None
     if q is None or q is wq.NullQuery:
         raise QueryError(f"the query {text!r} has no words to search for")

@@ -206,3 +206,10 @@ def test_a_title_that_is_not_text_is_not_stored_as_its_repr(tmp_path, title, sto
     arts, problems = _read(tmp_path)
     assert arts[0].title == stored and arts[0].body == "Қоғамдық кеңес отырысы өтті."
     assert [("not a string" in p.reason, p.fatal) for p in problems] == ([(True, False)] if warned else [])
+
+
+@pytest.mark.parametrize("q", ["date:[now TO]", "date:[TO now]"])
+def test_an_open_date_range_with_now_says_how_to_write_it(seed_index, q):
+    with pytest.raises(QueryError, match=r"write both ends: date:\[2019 TO now\]"):
+        Index(seed_index).search(q)
+    assert Index(seed_index).search("date:[2019 TO now]").total == 2
