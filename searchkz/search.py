@@ -138,7 +138,7 @@ class QueryPlan:
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
     folded_heads: frozenset | None = None  # stemmer.folded_stem_heads of folded (set on first use)
-    names: list = field(default_factory=list)  # stems of the full names of the query's acronyms (highlighted in a row)
+    names: list = field(default_factory=list)  # stems of the query's acronyms' full names and phrases (highlighted in a row)
     judged: dict = field(default_factory=dict)  # analysis.find_words' verdicts on the words of the hits read so far
 
 
@@ -452,7 +452,11 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
     q = _fix_not(q).accept(_day_ranges)
     for leaf in _positive_leaves(q):
         if isinstance(leaf, wq.Phrase):
-            plan.stems.update(leaf.words)
+            if leaf.slop <= 1 and len(leaf.words) > 1:  # highlighted where the phrase is, not its words alone
+                if tuple(leaf.words) not in plan.names:
+                    plan.names.append(tuple(leaf.words))
+            else:
+                plan.stems.update(leaf.words)
     return q
 
 

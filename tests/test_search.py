@@ -106,6 +106,38 @@ def test_phrase_with_stop_word_inside(ix):
     assert ids(ix.search('"Қазақстан халқы Ассамблеясы"')) == [S001]
 
 
+def _words_in_a_row(text: str, spans) -> list[tuple[str, ...]]:
+    """The highlighted words, grouped where only spaces, commas or one word stand between."""
+    runs, last = [], None
+    for s, e in spans:
+        if last is not None and re.fullmatch(r"[\s,]*(?:\w+[\s,]+)?", text[last:s]):
+            runs[-1] += (text[s:e].lower(),)
+        else:
+            runs.append((text[s:e].lower(),))
+        last = e
+    return runs
+
+
+@pytest.mark.parametrize("query, runs", [
+    ('"азаматтық қоғам"', {("азаматтық", "қоғам"), ("азаматтық", "қоғамның")}),
+    ('"қазақстан республикасы"', {("қазақстан", "республикасы"), ("қазақстан", "республикасының")}),
+    ('"Қазақстан халқы Ассамблеясы"', {("қазақстан", "халқы", "ассамблеясының")}),
+])
+def test_a_phrase_is_highlighted_where_it_stands_not_its_words_alone(ix, query, runs):
+    hits = ix.search(query)
+    assert hits
+    for h in hits:
+        got = _words_in_a_row(h.snippet, h.highlights)
+        assert got and set(got) <= runs, (h.id, got)
+        assert not h.title_highlights or set(_words_in_a_row(h.title, h.title_highlights)) <= runs
+
+
+def test_a_phrase_word_also_asked_alone_is_highlighted_alone(ix):
+    hits = ix.search('"азаматтық қоғам" OR қоғам')
+    alone = [run for h in hits for run in _words_in_a_row(h.snippet, h.highlights) if len(run) == 1]
+    assert alone and {w for (w,) in alone} <= {"қоғам", "қоғамның", "қоғамдық", "қоғамға", "қоғамды", "қоғамдағы"}
+
+
 def test_date_filters(ix):
     assert set(ids(ix.search("ұйым", since="2019-01-01"))) == {S000, S001} & set(ids(ix.search("ұйым")))
     assert ids(ix.search("ұйым", until="2018-12-31")) == [S002]
