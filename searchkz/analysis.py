@@ -376,16 +376,17 @@ _NON_CYR_LETTER = r"[^\W\d_\u0400-\u04ff]"
 
 @functools.lru_cache(maxsize=256)
 def _candidate_re(prefixes: frozenset) -> re.Pattern:
-    """Words (as :data:`WORD_RE` cuts them) that begin with one of ``prefixes``
-    in any spelling with or without Kazakh letters, or whose first two letters
+    """Words (as :data:`WORD_RE` cuts them) that begin, or have a part after a hyphen that begins,
+    with one of ``prefixes`` in any spelling with or without Kazakh letters, or whose first two letters
     are not both Cyrillic (look-alikes, Latin script): only these can carry a
     wanted term, since a stem is a beginning of its word."""
     def cls(c: str) -> str:
         letters = _UNFOLD.get(c, c)
         return "[" + re.escape(letters + letters.upper()) + "]"
 
-    alts = ["".join(cls(c) for c in head) for head in sorted(prefixes)]
-    alts += [_NON_CYR_LETTER, r"[^\W_]" + _NON_CYR_LETTER]
+    heads = "|".join("".join(cls(c) for c in head) for head in sorted(prefixes)) or "(?!)"
+    parts = r"(?:(?:[^\W_][\u0300-\u036f]*)+[-\u2010\u2011])*"  # (or a later part of a hyphenated word)
+    alts = [parts + "(?:" + heads + ")", _NON_CYR_LETTER, r"[^\W_]" + _NON_CYR_LETTER]
     return re.compile(_WORD_START + "(?=" + "|".join(alts) + ")" + WORD_RE.pattern)
 
 
@@ -416,9 +417,10 @@ def _suspects() -> re.Pattern:
 
 @functools.lru_cache(maxsize=256)
 def _head_re(prefixes: frozenset) -> re.Pattern:
-    """Where, in a lowercased text, a word begins with one of ``prefixes`` in any spelling with or
-    without Kazakh letters: the literal spellings first (``қо|ко|қө|кө``; the regex engine skips to
-    their first letters), then the word-start checks of :data:`_WORD_START` looking back past them.
+    """Where, in a lowercased text, a word or a part of one after a hyphen begins with one of
+    ``prefixes`` in any spelling with or without Kazakh letters: the literal spellings first
+    (``қо|ко|қө|кө``; the regex engine skips to their first letters), then the word-start checks
+    of :data:`_WORD_START` but the hyphen's looking back past them.
     Compiles in ~0.25 ms and its scan is ~2x faster than :func:`_candidate_re`'s (classes of Cyrillic letters
     before everything: ~0.8 ms)."""
     by_length: dict[int, set] = {}
@@ -432,22 +434,41 @@ def _head_re(prefixes: frozenset) -> re.Pattern:
     for n, spellings in sorted(by_length.items(), reverse=True):
         back = "." * n
         alts.append("(?:" + "|".join(map(re.escape, sorted(spellings))) + ")"
-                    + rf"(?<![^\W_]{back})(?<![\u0300-\u036f]{back})(?<![^\W_][-\u2010\u2011]{back})")
+                    + rf"(?<![^\W_]{back})(?<![\u0300-\u036f]{back})")  # (after a hyphen too: a part)
     return re.compile("|".join(alts) or "(?!)", re.DOTALL)  # (no prefixes: no word)
+
+
+_HYPHENS = "-\u2010\u2011"
+_WORD_CHAR = re.compile(r"[^\W_]|[\u0300-\u036f]").match
+
+
+def _word_start(text: str, i: int) -> int:
+    """Where the word that :data:`WORD_RE` cuts begins, ``i`` being where one of its parts after
+    a hyphen begins (``Нұр-Сұлтан``: the part ``Сұлтан``)."""
+    while i > 1 and text[i - 1] in _HYPHENS and _WORD_CHAR(text, i - 2):
+        i -= 2
+        while i > 0 and _WORD_CHAR(text, i - 1):
+            i -= 1
+    return i
 
 
 def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
     """``(start, end, word)`` of the words of ``text`` that :func:`_candidate_re` finds, in order:
-    those beginning with one of ``prefixes`` (:func:`_head_re` on the lowercased text: the same
-    offsets), and those with a letter that is not Cyrillic among their first two (looked for only
-    around such a letter)."""
+    those beginning with one of ``prefixes`` or with a part after a hyphen that does (the whole
+    word: :func:`_head_re` on the lowercased text, the same offsets), and those with a letter that
+    is not Cyrillic among their first two (looked for only around such a letter)."""
     low = text.lower()
     if len(low) != len(text):  # (a letter that lowercases to two: the one pattern of classes)
         return [(m.start(), m.end(), m.group()) for m in _candidate_re(prefixes).finditer(text)]
     match = WORD_RE.match
     out = []
     for h in _head_re(prefixes).finditer(low):
-        m = match(text, h.start())
+        start = h.start()
+        if start > 1 and low[start - 1] in _HYPHENS and _WORD_CHAR(low, start - 2):
+            start = _word_start(low, start)  # a later part of a hyphenated word: the whole word
+            if out and out[-1][0] == start:
+                continue
+        m = match(text, start)
         if m is not None:  # (a head that is no beginning of a word: "*" of a query "0* *")
             out.append((m.start(), m.end(), m.group()))
     suspects = _suspects()

@@ -612,7 +612,7 @@ def expand_highlight_terms(plan: QueryPlan, reader) -> None:
 
 def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHARS) -> list[tuple[int, int, str]]:
     """``(start, end, key)`` for every word of ``text`` that the query matched."""
-    from searchkz.analysis import find_words, term_prefixes
+    from searchkz.analysis import find_words, hyphen_parts, term_prefixes
     from searchkz.stemmer import folded_stem_heads
 
     scan = text if limit is None else text[:limit]
@@ -629,7 +629,9 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
         plan.prefixes = plan.prefixes | term_prefixes(name_stems)
 
     def matched(a: WordAnalysis) -> bool:
-        return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
+        return (a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
+                or any(p.stem in stems or p.normalized in exact or bool(folded and p.folded_in(folded, heads))
+                       for p in hyphen_parts(a)))  # (a part the index has at the word: Нұр-Сұлтан for сұлтан)
 
     def want(a: WordAnalysis) -> bool:
         return matched(a) or a.stem in name_stems

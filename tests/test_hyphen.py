@@ -113,3 +113,22 @@ def test_highlight_covers_the_whole_written_form(ix):
     marked = {h.id: [h.snippet[s:e] for s, e in h.highlights] for h in hit}
     assert marked["AID233004"] == ["АҚШ-тағы"]
     assert marked["AID316076"] == ["АҚШ"]
+
+
+@pytest.mark.parametrize(
+    "query, sid, marked",
+    [
+        ("Сұлтан", "AID313052", ["Нұр-Сұлтан"]),  # a later part: the whole written form
+        ("Нұр Сұлтан", "AID313052", ["Нұр-Сұлтан"]),
+        ("стартап", "DID253234", ["IT-стартаптар"]),
+        ("IT", "DID253234", ["IT-стартаптар"]),
+        ("жыл", "BID307324", ["жылы"]),  # (2010-ыншы is the year and a suffix, not a compound)
+        ("музей", "BID307324", ["қорық-музейі"]),
+        ("қалашық", "AID225757", ["ЭКСПО-қалашығының"]),
+    ],
+)
+def test_a_part_found_is_highlighted_as_the_whole_word(ix, query, sid, marked):
+    hits = {h.id: h for h in ix.search(query, limit=20)}
+    h = hits[sid]
+    got = [h.snippet[s:e] for s, e in h.highlights]
+    assert got == marked
