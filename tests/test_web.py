@@ -252,3 +252,67 @@ def test_timeline_chart_links_filter_to_a_month(page, base_url):
     WebDriverWait(page, 10).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#hits li.hit")) == 1)
     assert page.find_element(By.CSS_SELECTOR, "#hits .meta").text.startswith("2019-10-10")
     assert page.find_element(By.ID, "since").get_attribute("value") == "2019-10-01"  # the form shows the filter
+
+
+# -- characters outside the BMP, a $ in a message, the outlets' list, the last page ------------------
+
+EMOJI = {
+    "id": "emoji-1",
+    "title": "😀😀 Қоғамдық кеңестің отырысы",
+    "date": "2019-11-02",
+    "source": "emoji.example",
+    "text": "😀😀😀 Бүгін қоғамдық кеңес отырысы өтті. 𝕂𝕫 Кеңес мүшелері жиналды.",
+}
+
+
+@pytest.fixture(scope="module")
+def emoji_url(tmp_path_factory):
+    import json
+
+    from searchkz.server import create_app
+
+    d = tmp_path_factory.mktemp("webemoji")
+    corpus = make_corpus(SEED_DIR, d / "corpus")
+    (corpus / "emoji.jsonl").write_text(json.dumps(EMOJI, ensure_ascii=False) + "\n", encoding="utf-8")
+    original = (corpus / "002_ad8a2653cb24e9f8.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    for i in (1, 2):  # two reprints: 7 articles match "азаматтық қоғам", in 5 groups
+        (corpus / f"reprint{i}.txt").write_text(f"Азаматтық сектор {i}: форум өтті\n" + original, encoding="utf-8")
+    Index(d / "index").reindex(corpus)
+    with running(create_app(d / "index")) as url:
+        yield url
+
+
+def test_highlights_after_an_emoji_mark_the_words(browser, emoji_url):
+    """The API's offsets count characters, JavaScript's strings UTF-16 units (an emoji is two)."""
+    browser.get(emoji_url + "/#q=кеңес")
+    hit = next(h for h in wait_hits(browser) if "😀" in h.find_element(By.CSS_SELECTOR, "h2").text)
+    marks = [m.text for m in hit.find_elements(By.CSS_SELECTOR, "p mark, .snippet mark")]
+    assert marks and {m.lower() for m in marks} == {"кеңес"}, marks
+    assert [m.text for m in hit.find_elements(By.CSS_SELECTOR, "h2 mark")] == ["кеңестің"]
+    hit.find_element(By.CSS_SELECTOR, "h2 a").click()
+    WebDriverWait(browser, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#article .text")))
+    assert [m.text.lower() for m in browser.find_elements(By.CSS_SELECTOR, "#article .text mark")] == ["кеңес", "кеңес"]
+
+
+def test_the_outlets_list_is_filled(browser, emoji_url):
+    browser.get(emoji_url + "/#q=кеңес")
+    wait_hits(browser)
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#sources option"))
+    values = {o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#sources option")}
+    assert {"emoji.example", "hostile.example"} <= values
+
+
+def test_a_dollar_sign_in_an_error_is_shown_as_typed(browser, emoji_url):
+    browser.get(emoji_url + "/#q=" + "%24%60")  # $` : a replacement pattern in String.replace
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "status").get_attribute("class") == "error")
+    text = browser.find_element(By.ID, "status").text
+    assert "'$`'" in text and text.count("Қате") == 1, text
+
+
+def test_a_short_page_is_the_last(browser, emoji_url):
+    """total counts the reprints, the pages show their group once: no page after a short one."""
+    browser.get(emoji_url + "/#q=" + "азаматтық қоғам" + "&limit=3&page=2")
+    hits = wait_hits(browser)
+    assert len(hits) == 2 and "7" in browser.find_element(By.ID, "status").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "#pages a.next")
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#pages a.num")] == ["1", "2"]

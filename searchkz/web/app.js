@@ -34,7 +34,7 @@ const $ = (id) => document.getElementById(id);
 
 function t(key, vars) {
   let s = TEXT[lang][key];
-  for (const [k, v] of Object.entries(vars || {})) s = s.replace("{" + k + "}", String(v));
+  for (const [k, v] of Object.entries(vars || {})) s = s.replace("{" + k + "}", () => String(v)); // ($& in v stays)
   return s;
 }
 
@@ -48,15 +48,19 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-// text with the [start, end) spans wrapped in <mark>, as text nodes only
+// text with the [start, end) spans wrapped in <mark>, as text nodes only; the API's offsets count
+// characters (code points) and a JavaScript string counts UTF-16 units: an emoji is two of them
 function marked(node, text, spans) {
+  const units = [0]; // units[i]: where character i begins
+  for (const ch of text) units.push(units[units.length - 1] + ch.length);
+  const n = units.length - 1;
   let at = 0;
   for (const [s, e] of spans || []) {
-    if (s < at || e > text.length) continue;
-    node.append(text.slice(at, s), el("mark", { text: text.slice(s, e) }));
+    if (s < at || e > n) continue;
+    node.append(text.slice(units[at], units[s]), el("mark", { text: text.slice(units[s], units[e]) }));
     at = e;
   }
-  node.append(text.slice(at));
+  node.append(text.slice(units[at]));
   return node;
 }
 
@@ -167,7 +171,8 @@ function renderPages(p, res) {
   const nav = $("pages");
   const limit = res.limit;
   const page = Math.floor(res.offset / limit) + 1;
-  const last = Math.min(Math.ceil(res.total / limit), Math.floor(1000 / limit) + 1);
+  // (total counts copies too, the pages show each group once: a short page is the last)
+  const last = res.hits.length < limit ? page : Math.min(Math.ceil(res.total / limit), Math.floor(1000 / limit) + 1);
   if (last <= 1) return;
   const link = (n, label, cls) => {
     const q = new URLSearchParams(p);
@@ -248,7 +253,7 @@ async function showSearch(p, my) {
   }
   if (my !== ticket) return;
   const from = res.hits.length ? res.offset + 1 : 0;
-  status(res.total ? t("found", { total: res.total, from: from, to: res.offset + res.hits.length, ms: Math.round(res.seconds * 1000) }) : t("none"));
+  status(res.hits.length ? t("found", { total: res.total, from: from, to: res.offset + res.hits.length, ms: Math.round(res.seconds * 1000) }) : t("none"));
   if (res.suggestion) {
     const s = new URLSearchParams(p);
     s.set("q", res.suggestion);
@@ -268,7 +273,7 @@ async function showSearch(p, my) {
   } catch (e) { /* an older server without timelines: no chart */ }
   try {
     const s = await api("facets", new URLSearchParams([["q", q], ["by", "source"]]));
-    if (my === ticket) $("sources").replaceChildren(...s.buckets.map(([name]) => el("option", { value: name })));
+    if (my === ticket) $("sources").replaceChildren(...s.buckets.map(({ key }) => el("option", { value: key })));
   } catch (e) { /* no source facets */ }
 }
 
