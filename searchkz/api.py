@@ -203,6 +203,10 @@ class Index:
             raise IndexNotFoundError(
                 f"no index at {self.path}; build it with: searchkz reindex --index {self.path}"
             ) from None
+        except NotADirectoryError:
+            raise IndexNotFoundError(f"no index at {self.path}: it is a file, not an index folder") from None
+        except OSError as exc:  # (a folder this user may not read)
+            raise IndexCorruptError(f"cannot read the index at {self.path}: {exc.strerror}") from None
         if self._searcher is not None and stamp == self._stamp:
             return self._searcher
         self.close()

@@ -192,6 +192,9 @@ def create_app(index_path=None, access: str = "lock", processes: int = 0) -> "Se
             docs = await indexes.run(doc_count)
         except SearchkzError as exc:
             return JSON({"status": "unavailable", "error": str(exc)}, status_code=503)
+        except Exception as exc:  # a bug: JSON as from every endpoint, the trace on the server's log
+            logging.getLogger("searchkz.server").exception("error answering /api/health")
+            return JSON({"status": "unavailable", "error": f"internal error ({type(exc).__name__})"}, status_code=500)
         return JSON({"status": "ok", "documents": docs})
 
     def page(request: Request):
@@ -245,8 +248,8 @@ def serve(index_path=None, host: str = "127.0.0.1", port: int = 8000, access: st
     import uvicorn
 
     path = Index(index_path).path
-    if not Index(path).exists():
-        raise IndexNotFoundError(f"no index at {path}; build it with: searchkz reindex --index {path}")
+    with Index(path) as ix:
+        ix.doc_count()  # (no index, a file, an unreadable or damaged one: one line, before serving)
     _check_address(host, port)
     shown = f"[{host}]" if ":" in host else host
     echo(f"searchkz: serving {path} at http://{shown}:{port}/ (read-only; Ctrl+C stops)")

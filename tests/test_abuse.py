@@ -213,3 +213,21 @@ def test_an_open_date_range_with_now_says_how_to_write_it(seed_index, q):
     with pytest.raises(QueryError, match=r"write both ends: date:\[2019 TO now\]"):
         Index(seed_index).search(q)
     assert Index(seed_index).search("date:[2019 TO now]").total == 2
+
+
+def test_an_index_path_that_is_a_file_is_one_error_everywhere(tmp_path):
+    from starlette.testclient import TestClient
+
+    from searchkz.errors import IndexNotFoundError
+    from searchkz.server import create_app, serve
+
+    afile = tmp_path / "index"
+    afile.write_text("x")
+    with pytest.raises(IndexNotFoundError, match="a file, not an index folder"):
+        Index(afile).search("кеңес")
+    with pytest.raises(IndexNotFoundError, match="a file, not an index folder"):
+        serve(afile, port=0)  # (refused before it listens)
+    client = TestClient(create_app(afile))
+    for url in ("/api/search?q=кеңес", "/api/health", "/api/stats", "/api/article?id=x"):
+        r = client.get(url)
+        assert r.status_code == 503 and "a file, not an index folder" in r.json()["error"], url
