@@ -200,7 +200,7 @@ def show(doc_id, query, color, index_path):
     try:
         doc = ix.get(doc_id)
         if doc is None:
-            raise UserError(f"no document with id {doc_id!r}")
+            raise UserError(f"no article with id {doc_id!r} in {ix.path}")
         spans = ix.highlight(doc.text, query) if query else []
         similar = ix.similar(doc_id, limit=3)
     except SearchkzError as exc:

@@ -7,6 +7,7 @@ def stats(ix) -> dict:
     """Documents, terms, size on disk, segments, analyzer version, last reindex of an open
     :class:`~searchkz.api.Index`."""
     from searchkz.api import _corrupt
+    from searchkz.explore import doc_sources
     from searchkz.index import verify_generation
     from searchkz.rank import ranker_for
 
@@ -32,7 +33,8 @@ def stats(ix) -> dict:
         "corpus": ix._manifest.get("corpus"),
         "created": ix._manifest.get("created"),
         "last_reindex": ix._manifest.get("last_reindex"),
-        "sources": len(ix._manifest.get("sources", {})),
+        "corpus_files": len(ix._manifest.get("sources", {})),  # (the manifest's "sources": files read)
+        "outlets": len(doc_sources(searcher)[1]),
     }
 
 

@@ -231,3 +231,14 @@ def test_an_index_path_that_is_a_file_is_one_error_everywhere(tmp_path):
     for url in ("/api/search?q=кеңес", "/api/health", "/api/stats", "/api/article?id=x"):
         r = client.get(url)
         assert r.status_code == 503 and "a file, not an index folder" in r.json()["error"], url
+
+
+def test_stats_counts_corpus_files_and_outlets_apart(tmp_path):
+    (tmp_path / "c").mkdir()
+    lines = [json.dumps({"id": f"d{i}", "title": "Қоғамдық кеңес", "text": "Кеңес отырысы өтті.", "source": src},
+                        ensure_ascii=False).encode() for i, src in enumerate(["baq.kz", "inform.kz", "WWW.Baq.kz"])]
+    _jsonl(tmp_path / "c" / "feed.jsonl", *lines)
+    ix = Index(tmp_path / "ix")
+    ix.reindex(tmp_path / "c", procs=1)
+    st = ix.stats()
+    assert st["corpus_files"] == 1 and st["outlets"] == 2 and st["documents"] == 3
