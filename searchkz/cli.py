@@ -59,11 +59,11 @@ def _index(index_path):
 
 
 def _problem_printer(quiet: bool = False):
+    from searchkz.render import terminal_safe
+
     def on_problem(p):
         if not quiet or p.fatal:
             kind = "skipped" if p.fatal else "warning"
-            from searchkz.render import terminal_safe
-
             click.echo(terminal_safe(f"searchkz: {kind}: {p.source}: {p.reason}"), err=True)
 
     return on_problem

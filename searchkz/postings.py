@@ -156,14 +156,9 @@ class Segment:
             return 0.0
         if self.live is None or not total:
             return total
-        fa = self._field(fieldname)
-        if fa is not None:
-            lengths = length_table()[fa.lengths]
-        else:
-            length = self.sub.doc_field_length
-            lengths = np.array([length(d, fieldname, 0) or 0 for d in range(self.n)], dtype=np.int64)
-        every = int(lengths.sum())
-        return total * int(lengths[self.live].sum()) / every if every else total
+        lengths = self.lengths(fieldname)
+        every = lengths.sum()
+        return total * lengths[self.live].sum() / every if every else total
 
     def days(self) -> np.ndarray:
         """Each document's day (days since 1970-01-01, ``NO_DAY``: undated)."""
