@@ -85,6 +85,21 @@ def _copies_of(searcher, gen, doc_id: str) -> list[str]:
     return []
 
 
+def _current_stamp(path: Path) -> int:
+    """When the index's live generation was last switched (its ``CURRENT`` file's mtime): an error
+    that says what is wrong when there is no index, a file, or a folder this user may not read."""
+    from searchkz.index import CURRENT
+
+    try:
+        return (path / CURRENT).stat().st_mtime_ns
+    except FileNotFoundError:
+        raise IndexNotFoundError(f"no index at {path}; build it with: searchkz reindex --index {path}") from None
+    except NotADirectoryError:
+        raise IndexNotFoundError(f"no index at {path}: it is a file, not an index folder") from None
+    except OSError as exc:
+        raise IndexCorruptError(f"cannot read the index at {path}: {exc.strerror}") from None
+
+
 def _check_count(name: str, value, least: int) -> None:
     """A whole number argument (``limit``, ``offset``) of at least ``least``, else :class:`QueryError`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
@@ -195,18 +210,9 @@ class Index:
     # -- reading ---------------------------------------------------------
     def _open(self):
         """The searcher of the live generation (reopened when a reindex swapped it)."""
-        from searchkz.index import CURRENT, open_generation
+        from searchkz.index import open_generation
 
-        try:
-            stamp = (self.path / CURRENT).stat().st_mtime_ns
-        except FileNotFoundError:
-            raise IndexNotFoundError(
-                f"no index at {self.path}; build it with: searchkz reindex --index {self.path}"
-            ) from None
-        except NotADirectoryError:
-            raise IndexNotFoundError(f"no index at {self.path}: it is a file, not an index folder") from None
-        except OSError as exc:  # (a folder this user may not read)
-            raise IndexCorruptError(f"cannot read the index at {self.path}: {exc.strerror}") from None
+        stamp = _current_stamp(self.path)
         if self._searcher is not None and stamp == self._stamp:
             return self._searcher
         self.close()
@@ -397,7 +403,6 @@ class Index:
         bounded as a search's is (its patterns' expansions capped, at most so many free-text words:
         the same matches, and ``notices`` say so)."""
         from searchkz import explore
-        from searchkz.bounds import DEFAULT_TIMEOUT, TimeUp, bound_query, cap_free_words
         from searchkz.search import add_learned_acronyms, build_query
 
         if by not in explore.FACETS:
@@ -407,17 +412,9 @@ class Index:
         add_learned_acronyms(plan, searcher.reader())
         dates = _date_filter(since, until)
         try:
-            if plan.qwords:
-                notices = cap_free_words(searcher, plan)
-            else:
-                _respell(searcher, plan)
-                deadline = time.perf_counter() + DEFAULT_TIMEOUT
-                plan.query, notices = bound_query(plan.query, searcher.reader(), deadline, searcher)
+            notices = _bound(searcher, plan, query)
             allowed = _allowed(searcher, dates, explore.source_docs(searcher, source) if source else None)
             docs, _scores = explore.all_matches(searcher, plan, allowed)
-        except TimeUp:
-            raise QueryError(f"the query {query!r} took longer than {DEFAULT_TIMEOUT:g} s to expand; "
-                             "narrow its patterns") from None
         except QueryError:
             raise
         except Exception as exc:
@@ -439,18 +436,11 @@ class Index:
         """Offsets of the words of ``text`` that ``query`` matches (for showing whole articles)."""
         from searchkz.search import build_query, expand_highlight_terms, match_spans
 
-        from searchkz.bounds import DEFAULT_TIMEOUT, TimeUp, bound_query
-
         if not isinstance(text, str):
             raise QueryError(f"the text to highlight must be a string, not {type(text).__name__}")
         plan = build_query(query)
         searcher = self._open()
-        if not plan.qwords:
-            _respell(searcher, plan)
-            try:  # a pattern highlights the terms a search of it reads (at most MAX_EXPANSIONS)
-                plan.query, _notices = bound_query(plan.query, searcher.reader(), time.perf_counter() + DEFAULT_TIMEOUT)
-            except TimeUp:
-                raise QueryError(f"the query {query!r} took too long to expand for highlighting") from None
+        _bound(searcher, plan, query)  # (a pattern highlights the terms a search of it reads)
         expand_highlight_terms(plan, searcher.reader())
         return [(s, e) for s, e, _ in match_spans(text, plan, limit=None)]
 
@@ -588,6 +578,22 @@ def _by_date(searcher, plan, allowed, offset: int, limit: int, sort: str, copies
     days = explore.doc_days(searcher)
     page, page_scores = explore.date_page(docs, scores, days, offset, limit, sort == "-date", copies)
     return [_RankedHit(searcher, int(d), float(s)) for d, s in zip(page, page_scores)], len(docs)
+
+
+def _bound(searcher, plan, query: str) -> list:
+    """Bound a query as a search bounds it, for :meth:`Index.facets` and :meth:`Index.highlight`: at
+    most so many free-text words, a syntax query respelled and its patterns capped; its notices."""
+    from searchkz.bounds import DEFAULT_TIMEOUT, TimeUp, bound_query, cap_free_words
+
+    if plan.qwords:
+        return cap_free_words(searcher, plan)
+    _respell(searcher, plan)
+    try:
+        plan.query, notices = bound_query(plan.query, searcher.reader(), time.perf_counter() + DEFAULT_TIMEOUT, searcher)
+    except TimeUp:
+        raise QueryError(f"the query {query!r} took longer than {DEFAULT_TIMEOUT:g} s to expand; "
+                         "narrow its patterns") from None
+    return notices
 
 
 def _respell(searcher, plan) -> None:
