@@ -636,7 +636,6 @@ def _acronym_analysis(term: str) -> WordAnalysis:
     return WordAnalysis(term.lower(), term, term, False, KIND_KAZAKH)
 
 
-_HYPHENS = ("-", "\u2010", "\u2011")
 _HYPHEN_SPLIT_RE = re.compile("[-\u2010\u2011]")
 _parts_cache: dict[tuple[str, str], tuple[WordAnalysis, ...]] = {}
 

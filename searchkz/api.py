@@ -440,7 +440,8 @@ class Index:
             raise QueryError(f"the text to highlight must be a string, not {type(text).__name__}")
         plan = build_query(query)
         searcher = self._open()
-        _bound(searcher, plan, query)  # (a pattern highlights the terms a search of it reads)
+        if not plan.qwords:  # (a pattern highlights the terms a search of it reads)
+            _bound(searcher, plan, query)
         expand_highlight_terms(plan, searcher.reader())
         return [(s, e) for s, e, _ in match_spans(text, plan, limit=None)]
 

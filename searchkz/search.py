@@ -628,10 +628,11 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     if name_stems and not plan.prefixes >= term_prefixes(name_stems):
         plan.prefixes = plan.prefixes | term_prefixes(name_stems)
 
-    def matched(a: WordAnalysis) -> bool:
-        return (a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
-                or any(p.stem in stems or p.normalized in exact or bool(folded and p.folded_in(folded, heads))
-                       for p in hyphen_parts(a)))  # (a part the index has at the word: Нұр-Сұлтан for сұлтан)
+    def has_term(a: WordAnalysis) -> bool:
+        return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
+
+    def matched(a: WordAnalysis) -> bool:  # (or a part the index has at the word: Нұр-Сұлтан for сұлтан)
+        return has_term(a) or any(map(has_term, hyphen_parts(a)))
 
     def want(a: WordAnalysis) -> bool:
         return matched(a) or a.stem in name_stems
