@@ -155,14 +155,14 @@ class WordAnalysis(_Analysis):
                 f = _folded_stems[norm] = _kkstem.stem_folded(_kkstem.fold(norm))
         return f
 
-    def folded_in(self, stems, heads: frozenset) -> bool:
+    def folded_in(self, stems, heads: tuple) -> bool:
         """``self.folded in stems``, without stemming a word whose folded stem cannot be one of
-        them (``heads``: :func:`~searchkz.stemmer.folded_stem_heads` of ``stems``): the snippet
+        them (``heads``: :func:`~searchkz.stemmer.stem_heads` of ``stems``): the snippet
         path looks at many words typed with Kazakh letters for a query typed without."""
         f = self[2]
         if f is None:
             f = _folded_stems.get(self[0])
-            if f is None and not _kkstem.may_stem_folded_to(_kkstem.fold(self[0]), heads):
+            if f is None and not _kkstem.may_stem_to(_kkstem.fold(self[0]), heads, folded=True):
                 return False
         return (f or self.folded) in stems
 
@@ -500,8 +500,32 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
     return out
 
 
+_PLAIN_WORD = re.compile(r"[а-яәғқңөұүһі]+\Z")  # (no ё: Snowball Russian respells it)
+_PLAIN_WRITTEN = re.compile(r"[а-яәғқңөұүһіА-ЯӘҒҚҢӨҰҮҺІ][а-яәғқңөұүһі]*\Z")  # (normalized: lowercased)
+
+
+def may_match(raw: str, heads: tuple, exact, folded_heads: tuple | None = None) -> bool:
+    """False only if, in every context, :func:`analyze_word` gives ``raw`` a stem none of the stems
+    of ``heads`` (:func:`~searchkz.stemmer.stem_heads`), a normalized form not in ``exact`` and
+    (``folded_heads`` given) a folded stem none of theirs: judged without stemming
+    (:func:`~searchkz.stemmer.may_stem_to`; Snowball's stems of Russian words only take endings
+    off).  A word that is not plain Cyrillic, lowercase but its first letter, may match
+    anything (hyphens, digits, Latin, look-alikes, an acronym in capitals).
+
+    >>> may_match("Қоғамдағы", ("қоға",), set()), may_match("кеңесі", ("қоға",), set())
+    (True, False)
+    """
+    if not _PLAIN_WRITTEN.match(raw) or raw[-1].isupper():
+        return True
+    n = raw.lower()
+    if n in exact or _kkstem.may_stem_to(n, heads):
+        return True
+    return folded_heads is not None and _kkstem.may_stem_to(_kkstem.fold(n), folded_heads, folded=True)
+
+
 def find_words(
-    text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None, judged: dict | None = None
+    text: str, want: Callable[[WordAnalysis], bool], prefixes: frozenset | None = None, judged: dict | None = None,
+    maybe: Callable[[str], bool] | None = None,
 ) -> list[tuple[int, int, WordAnalysis]]:
     """The items of :func:`word_spans` whose analysis ``want`` accepts.
 
@@ -511,7 +535,8 @@ def find_words(
     wanted terms) a regular expression finds the candidate words and the
     others are never looked at; ``judged`` then keeps what ``want`` said of each
     word for the next text of the same query (the hits of one search share
-    most of their candidate words).
+    most of their candidate words).  ``maybe`` (with ``prefixes``): False for a candidate word
+    that ``want`` cannot accept, judged from the word as written (never analyzed).
     """
     if prefixes is not None:
         out = []
@@ -520,6 +545,9 @@ def find_words(
         for start, end, raw in _candidates(text, prefixes):
             ok = wanted.get(raw)
             if ok is None:
+                if maybe is not None and not maybe(raw):
+                    wanted[raw] = {}
+                    continue
                 readings = {c: _word_caches[c].get(raw) or analyze_word(raw, c) for c in _contexts(raw)}
                 ok = wanted[raw] = {c: a for c, a in readings.items() if want(a)}
                 if ok and len(set(readings.values())) == 1:

@@ -137,7 +137,8 @@ class QueryPlan:
     ctx: str = ""  # query_context(text)
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
-    folded_heads: frozenset | None = None  # stemmer.folded_stem_heads of folded (set on first use)
+    folded_heads: tuple | None = None  # stemmer.stem_heads of folded (set on first use)
+    heads: tuple | None = None  # stemmer.stem_heads of stems and the names' stems (set on first use)
     names: list = field(default_factory=list)  # stems of the query's acronyms' full names and phrases (highlighted in a row)
     judged: dict = field(default_factory=dict)  # analysis.find_words' verdicts on the words of the hits read so far
 
@@ -612,8 +613,8 @@ def expand_highlight_terms(plan: QueryPlan, reader) -> None:
 
 def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHARS) -> list[tuple[int, int, str]]:
     """``(start, end, key)`` for every word of ``text`` that the query matched."""
-    from searchkz.analysis import find_words, hyphen_parts, term_prefixes
-    from searchkz.stemmer import folded_stem_heads
+    from searchkz.analysis import find_words, hyphen_parts, may_match, term_prefixes
+    from searchkz.stemmer import stem_heads
 
     scan = text if limit is None else text[:limit]
     stems, exact, folded = plan.stems, plan.exact, plan.folded
@@ -621,12 +622,15 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     if plan.prefixes is None:
         plan.prefixes = term_prefixes(stems | exact | folded)
     if plan.folded_heads is None:
-        plan.folded_heads = folded_stem_heads(folded)
+        plan.folded_heads = stem_heads(folded, folded=True)
     heads = plan.folded_heads
 
     name_stems = {s for ns in plan.names for s in ns}
     if name_stems and not plan.prefixes >= term_prefixes(name_stems):
         plan.prefixes = plan.prefixes | term_prefixes(name_stems)
+    if plan.heads is None:
+        plan.heads = stem_heads(stems | name_stems)
+    stem_at, with_folded = plan.heads, heads if folded else None
 
     def has_term(a: WordAnalysis) -> bool:
         return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
@@ -637,7 +641,7 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     def want(a: WordAnalysis) -> bool:
         return matched(a) or a.stem in name_stems
 
-    words = find_words(scan, want, plan.prefixes, plan.judged)
+    words = find_words(scan, want, plan.prefixes, plan.judged, lambda raw: may_match(raw, stem_at, exact, with_folded))
     if name_stems:
         words = _full_names_only(scan, words, plan.names, matched)
     return [(s, e, a.stem if (a.stem in stems or a.normalized in exact or a.stem in name_stems) else a.folded)

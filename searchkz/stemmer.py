@@ -748,19 +748,32 @@ def stem_folded(word: str) -> str:
     return _stem_word(word, _FOLDED)
 
 
-def folded_stem_heads(stems) -> frozenset:
-    """What a folded word must begin with to have one of ``stems`` as its :func:`stem_folded`
-    (:func:`may_stem_folded_to`): each stem but its last two letters."""
-    return frozenset(s[: max(0, len(s) - 2)] for s in stems)
+def stem_heads(stems, folded: bool = False) -> tuple:
+    """What a word must begin with to have one of ``stems`` as its stem (:func:`may_stem_to`;
+    ``folded``: as its :func:`stem_folded`): each stem but its last letter, and a stem ending in
+    a high vowel and a consonant without that vowel (халық: халқ-ы)."""
+    high = (_FOLDED if folded else _KK).high
+    heads = set()
+    for s in stems:
+        heads.add(s[:-1])
+        if s[-2:-1] in high:
+            heads.add(s[:-2] + s[-1])
+    return tuple(sorted(heads))
 
 
-def may_stem_folded_to(word: str, heads: frozenset) -> bool:
-    """False only if :func:`stem_folded` of ``word`` (folded) is none of the stems of ``heads``
-    (:func:`folded_stem_heads`), without stemming it.  A stem is the word, an irregular lemma,
-    or a beginning of the word with at most its last letter changed, a high vowel put before
-    its last consonant (халқ-ы -> халық) or one added: it shares all but its last two letters
-    with the word (tests check the vowel-drop table and a 30k-word vocabulary)."""
-    return word in _FOLDED.irregular or any(word.startswith(h) for h in heads)
+def may_stem_to(word: str, heads: tuple, folded: bool = False) -> bool:
+    """False only if the stem of ``word`` (lowercase, NFC; with ``folded``: folded, its
+    :func:`stem_folded`) is none of the stems of ``heads`` (:func:`stem_heads`), without
+    stemming it.  A stem is the word, an irregular lemma, or a beginning of the word with at most
+    its last letter changed or one added (кітаб-ы -> кітап, оқ-у -> оқы), or a high vowel put
+    before its last consonant (халқ-ы -> халық): the word begins with the stem but its last
+    letter, or but that vowel (tests check the vowel-drop table, every word of the bundled
+    corpus in both alphabets and every context of :func:`~searchkz.analysis.analyze_word`).
+
+    >>> may_stem_to("қоғамдағы", stem_heads({"қоғам"})), may_stem_to("қолы", stem_heads({"қоғам"}))
+    (True, False)
+    """
+    return word in (_FOLDED if folded else _KK).irregular or word.startswith(heads)
 
 
 def is_suffix_chain(chain: str) -> bool:

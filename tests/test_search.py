@@ -258,26 +258,53 @@ def test_index_path_is_a_path(ix):
     assert isinstance(ix.path, Path)
 
 
-def test_snippet_words_matched_by_folded_stems_are_those_of_the_full_check():
-    """match_spans' folded check without stemming words that cannot match gives the same spans as
-    stemming every candidate (a query typed without Kazakh letters: когамдык кенестер)."""
+@pytest.mark.parametrize("stems, exact, folded", [
+    ({"тіл"}, set(), {"когам"}),  # typed without Kazakh letters: когамдык кенестер
+    ({"тіл"}, set(), {"кенес", "когам"}),
+    ({"тіл"}, set(), {"ол"}),
+    ({"тіл"}, set(), {"халык", "мемлекет"}),
+    ({"тіл"}, set(), {"ж"}),
+    ({"қоғам", "кеңес"}, {"қоғамдық"}, set()),
+    ({"ол", "ел", "жыл"}, set(), set()),  # short stems, an irregular lemma (оның, оған)
+    ({"халық", "мемлекет", "ақш"}, {"үкіметтік"}, set()),  # a dropped vowel, an acronym
+    ({"президент", "россия"}, set(), {"президент"}),
+])
+def test_snippet_words_not_stemmed_are_those_the_full_check_rejects(stems, exact, folded):
+    """match_spans without stemming the words that cannot match (analysis.may_match) gives the
+    same spans as stemming every candidate."""
     from pathlib import Path
 
     from searchkz import analysis
     from searchkz.search import QueryPlan, match_spans
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))]
-    for folded in ({"когам"}, {"кенес", "когам"}, {"ол"}, {"халык", "мемлекет"}, {"ж"}):
-        def plan():
-            return QueryPlan(None, stems={"тіл"}, exact=set(), folded=set(folded))
-        analysis._folded_stems.clear()  # (cold: the check is for words not stemmed yet)
-        fast = [match_spans(t, plan()) for t in texts]
-        analysis._folded_stems.clear()
-        slow_plan = plan()
-        slow_plan.folded_heads = frozenset({""})  # every word stemmed
-        slow = [match_spans(t, slow_plan) for t in texts]
-        assert fast == slow, folded
-        assert any(k in folded for spans in slow for _s, _e, k in spans) or folded == {"ж"}
+
+    def plan():
+        return QueryPlan(None, stems=set(stems), exact=set(exact), folded=set(folded))
+    analysis._folded_stems.clear()  # (cold: the check is for words not stemmed yet)
+    fast = [match_spans(t, plan()) for t in texts]
+    analysis._folded_stems.clear()
+    slow_plan = plan()
+    slow_plan.heads = slow_plan.folded_heads = ("",)  # every word stemmed
+    slow = [match_spans(t, slow_plan) for t in texts]
+    assert fast == slow
+    assert any(spans for spans in slow) or folded == {"ж"}
+
+
+def test_snippets_the_same_with_every_candidate_stemmed(ix, monkeypatch):
+    """Searches' snippets and highlights do not change when may_match lets every word through."""
+    from searchkz import analysis
+
+    queries = ["қоғамдық кеңес", "когамдык кенес", "ҮЕҰ", "үкіметтік емес ұйымдар", "халқы", "Нұр-Сұлтан",
+               "qoğam", "жəне мемлекет", "оның елі", "президент"]
+
+    def shown():
+        return [(h.id, h.snippet, h.highlights, h.title_highlights) for q in queries for h in ix.search(q)]
+
+    fast = shown()
+    monkeypatch.setattr(analysis, "may_match", lambda *args: True)
+    assert shown() == fast
+    assert sum(len(h[2]) for h in fast) > 50
 
 
 @pytest.mark.parametrize("piece, spans, want", [

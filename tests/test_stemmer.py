@@ -139,36 +139,50 @@ def test_deterministic_and_version():
     assert isinstance(ANALYZER_DATA_VERSION, str) and ANALYZER_DATA_VERSION
 
 
-def test_folded_stems_share_all_but_two_letters_with_their_words():
-    """What may_stem_folded_to relies on: a folded stem is an irregular lemma or shares all but its
-    last two letters with its word (the vowel-drop table; every word of the bundled corpus)."""
+def test_stems_begin_their_words():
+    """What may_stem_to relies on: a plain Cyrillic word's stem (in each alphabet and each context
+    analyze_word gives it) is an irregular lemma, or its word begins with the stem but its last letter, or but the
+    high vowel before its last consonant (the vowel-drop table; every word of the bundled corpus)."""
     from pathlib import Path
 
-    from searchkz.analysis import WORD_RE, normalize
-    from searchkz.stemmer import _FOLDED, fold, folded_stem_heads, may_stem_folded_to, stem_folded
+    from searchkz.analysis import _PLAIN_WORD, WORD_RE, _contexts, analyze_word, normalize
+    from searchkz.stemmer import _FOLDED, _KK, fold, may_stem_to, stem_heads
 
-    assert all(k.startswith(v[: len(v) - 2]) for k, v in _FOLDED.vowel_drop.items())
+    assert all(k.startswith(stem_heads({v})) for k, v in _KK.vowel_drop.items())
+    assert all(k.startswith(stem_heads({v}, folded=True)) for k, v in _FOLDED.vowel_drop.items())
     corpus = Path(__file__).resolve().parent.parent / "corpus"
-    words = {fold(normalize(w)) for p in corpus.glob("*.txt") for w in WORD_RE.findall(p.read_text(encoding="utf-8"))}
-    words |= {fold(w) for w in ("халқы", "мұрны", "оған", "маған", "кітабы", "жүрегі", "оқиды", "тауып", "қоғамдық-саяси")}
+    words = {normalize(w) for p in corpus.glob("*.txt") for w in WORD_RE.findall(p.read_text(encoding="utf-8"))}
+    words |= {"халқы", "мұрны", "оған", "маған", "кітабы", "жүрегі", "оқиды", "тауып", "оқу", "апрельде", "россии"}
+    words = {w for w in words if _PLAIN_WORD.match(w)}  # (what analysis.may_match judges so)
     assert len(words) > 1000
     for w in words:
-        assert may_stem_folded_to(w, folded_stem_heads({stem_folded(w)})), w
+        for c in _contexts(w):
+            a = analyze_word(w, c)
+            assert may_stem_to(w, stem_heads({a.stem})), (w, c, a.stem)
+            assert may_stem_to(fold(w), stem_heads({a.folded}, folded=True), folded=True), (w, c, a.folded)
 
 
 @pytest.mark.parametrize(
-    "word, stems, want",
+    "word, stems, folded, want",
     [
-        ("когамдагы", {"когам"}, True),
-        ("кенестин", {"когам"}, False),  # (not stemmed: it cannot be)
-        ("кенестин", {"кенес", "когам"}, True),
-        ("оган", {"ол"}, True),  # an irregular form
-        ("халкы", {"халык"}, True),  # a dropped vowel
-        ("ба", {"жыл"}, False),
-        ("жыл", {"ж"}, True),  # a short stem: no letters to compare
+        ("когамдагы", {"когам"}, True, True),
+        ("кенестин", {"когам"}, True, False),  # (not stemmed: it cannot be)
+        ("кенестин", {"кенес", "когам"}, True, True),
+        ("оган", {"ол"}, True, True),  # an irregular form
+        ("халкы", {"халык"}, True, True),  # a dropped vowel
+        ("ба", {"жыл"}, True, False),
+        ("жыл", {"ж"}, True, True),  # a one-letter stem: no letters to compare
+        ("қоғамдағы", {"қоғам"}, False, True),
+        ("қолы", {"қоғам"}, False, False),
+        ("халқы", {"халық"}, False, True),
+        ("кітабы", {"кітап"}, False, True),  # a voiced last letter
+        ("оқу", {"оқы"}, False, True),  # a root vowel merged into the verbal noun
+        ("маған", {"мен"}, False, True),  # an irregular form
+        ("алма", {"ел"}, False, False),  # two letters: all but the last compared
+        ("елде", {"ел"}, False, True),
     ],
 )
-def test_may_stem_folded_to(word, stems, want):
-    from searchkz.stemmer import folded_stem_heads, may_stem_folded_to
+def test_may_stem_to(word, stems, folded, want):
+    from searchkz.stemmer import may_stem_to, stem_heads
 
-    assert may_stem_folded_to(word, folded_stem_heads(stems)) is want
+    assert may_stem_to(word, stem_heads(stems, folded=folded), folded=folded) is want
