@@ -592,11 +592,16 @@ def _splits(word: str, mode: _Mode):
     vn = mode.vn
     glide_i = mode.glide_i
     chains = mode.bucket("C", word[-CHAIN_KEY:])  # the chains of CHAIN_KEY letters or more that can end the word
+    short = mode._buckets["C"]  # (a chain shorter than CHAIN_KEY is a bucket's key: mode.chain inlined)
     for i in range(len(word) - 1, MIN_ATTESTED_STEM - 1, -1):
         rest = word[i:]
         base = word[:i]
         last = base[-1]
-        recs = chains.get(rest) if len(rest) >= CHAIN_KEY else mode.chain(rest)
+        if len(rest) >= CHAIN_KEY:
+            recs = chains.get(rest)
+        else:
+            b = short.get(rest)
+            recs = (b if b is not None else mode.bucket("C", rest)).get(rest)
         if recs is not None:
             for after, harmony, verbal, vowel_initial in recs:
                 if last not in after or (harmony and not _harmony_ok(base, harmony, mode)):
@@ -662,6 +667,9 @@ def _soft_sign_stem(word: str, mode: _Mode, nouns) -> str | None:
     return None
 
 
+_DERIVED_ENDS = frozenset(S.DERIVED_NOUN_ENDINGS + S.DERIVED_NOUN_NEGATION_LIKE)  # (two letters each: a test checks)
+
+
 def _stem(word: str, mode: _Mode) -> str:
     irr = mode.irregular.get(word)
     if irr is not None:
@@ -705,12 +713,13 @@ def _stem(word: str, mode: _Mode) -> str:
                 if len(c) >= MIN_STEM and any(ch in vowels for ch in c):
                     fallback = c
     if best is not None:
-        if len(best) < len(word):  # a derived noun of the lexicon is not cut to its verb (қысым, шығарма)
-            for end in S.DERIVED_NOUN_ENDINGS + S.DERIVED_NOUN_NEGATION_LIKE:
-                longer = best + end
-                if (word.startswith(longer) and (nouns.get(longer) or 0) >= MIN_DERIVED_SUPPORT
-                        and (end in S.DERIVED_NOUN_ENDINGS or word[len(longer):].startswith(S.NOUN_ONLY_AFTER_VOWEL))):
-                    return longer
+        # a derived noun of the lexicon is not cut to its verb (қысым, шығарма); every ending has two letters
+        end = word[len(best):len(best) + 2]
+        if end in _DERIVED_ENDS and word.startswith(best):
+            longer = best + end
+            if (nouns.get(longer) or 0) >= MIN_DERIVED_SUPPORT and (
+                    end in S.DERIVED_NOUN_ENDINGS or word[len(longer):].startswith(S.NOUN_ONLY_AFTER_VOWEL)):
+                return longer
         return best
     if fallback is not None:
         return fallback

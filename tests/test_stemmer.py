@@ -186,3 +186,10 @@ def test_may_stem_to(word, stems, folded, want):
     from searchkz.stemmer import may_stem_to, stem_heads
 
     assert may_stem_to(word, stem_heads(stems, folded=folded), folded=folded) is want
+
+
+def test_derived_noun_endings_have_two_letters():
+    """What the stemmer's derived-noun check relies on: it reads the two letters after a stem."""
+    from searchkz.lang.kk import suffixes as S
+
+    assert all(len(e) == 2 for e in S.DERIVED_NOUN_ENDINGS + S.DERIVED_NOUN_NEGATION_LIKE)
