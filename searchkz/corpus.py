@@ -873,6 +873,8 @@ def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | Non
         warnings.append(f"text longer than {MAX_BODY_CHARS} characters; truncated")
     lines = _split_lines(_nfc(text))
     kept, header_date, _bad = clean_body(lines, title)
+    if not any(kept):  # all of it looked like scraping debris (one word, the title again): a feed's text is its text
+        kept = lines
     body = _join(kept)
     if not title and not body:
         return None, "no title and no text", warnings

@@ -523,6 +523,20 @@ def test_jsonl_text_is_cleaned_and_date_falls_back_to_header(tmp_path):
     assert probs == []
 
 
+@pytest.mark.parametrize("title, text, body", [
+    ("Жаңалық", "Жаңалық", "Жаңалық"),  # a text that repeats its title
+    ("Сұхбат", "Сұхбат\n\nСұхбат", "Сұхбат\n\nСұхбат"),
+    ("Тақырып", "Түйін", "Түйін"),  # one word: no tail debris without a paragraph before it
+    ("Тақырып", "Бөлісу:\n2238", "Бөлісу:\n2238"),
+    ("Тақырып", "Мәтін осында.\nPhotoRoom", "Мәтін осында."),  # debris after a paragraph still goes
+])
+def test_jsonl_text_that_is_all_boilerplate_is_kept(tmp_path, title, text, body):
+    """The scraping rules never empty a feed's text: what they would drop entirely is the text."""
+    write(tmp_path / "a.jsonl", jsonl({"id": "x", "title": title, "text": text}))
+    arts, probs = read_all(tmp_path)
+    assert arts["x"].body == body and probs == []
+
+
 def test_jsonl_encodings(tmp_path):
     obj = {"id": "k", "title": "Қазақ", "text": KK_TEXT}
     write(tmp_path / "bom.jsonl", b"\xef\xbb\xbf" + jsonl(obj).encode())
