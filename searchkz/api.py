@@ -72,6 +72,7 @@ class SearchResult(list):
         self.offset = 0  # hits skipped before the first (paging)
         self.notices: list[str] = []  # e.g. a wildcard narrowed to its most frequent terms (searchkz.bounds)
         self.partial = False  # the time budget ran out: the hits and total of the documents reached
+        self.groups = total  # the results the pages hold: with copies collapsed, each group counted once
 
 
 def _copies_of(searcher, gen, doc_id: str) -> list[str]:
@@ -276,7 +277,8 @@ class Index:
         first in date order), the others listed in its ``Hit.copies``.  ``timeout``: the time
         budget in seconds (default :data:`~searchkz.bounds.DEFAULT_TIMEOUT`); a syntax query
         that runs past it stops and returns the hits found so far with ``partial`` set and a
-        notice.  ``total`` is the number of distinct matching documents.
+        notice.  ``total`` is the number of distinct matching documents; ``groups`` the number of
+        results the pages hold (``total`` with each group of copies counted once when ``collapse``).
 
         Raises :class:`~searchkz.errors.QueryError` for a query that cannot be
         run (the one exception type for bad queries).
@@ -308,8 +310,8 @@ class Index:
             else:
                 _respell(searcher, plan)
             syntax: list = []  # (the syntax path's notices and whether it ran out of time)
-            results, total = _page(searcher, plan, allowed, offset, limit, sort, copies if collapse else None,
-                                   (deadline, budget, syntax))
+            results, matches = _page(searcher, plan, allowed, offset, limit, sort, copies if collapse else None,
+                                     (deadline, budget, syntax))
             if syntax:
                 notices += syntax[0]
                 partial = syntax[1]
@@ -320,10 +322,13 @@ class Index:
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         hits = _make_hits(self._searcher, results, plan, snippets, offset, copies)
         # honest counts: distinct matching documents, never more than the index holds, never fewer than shown
-        total = min(max(total, offset + len(hits)) if hits else total, searcher.doc_count())
+        total = min(max(len(matches), offset + len(hits)) if hits else len(matches), searcher.doc_count())
+        groups = explore.shown_count(matches, copies) if collapse else total
+        groups = min(max(groups, offset + len(hits)) if hits else groups, total)
         if partial:
             self.close()  # the budget interrupted Whoosh mid-read: the next search opens afresh
         res = SearchResult(hits, total=total, query=query, seconds=time.perf_counter() - started)
+        res.groups = groups
         res.offset = offset
         res.notices, res.partial = notices, partial
         if plan.qwords and time.perf_counter() > deadline:
@@ -523,11 +528,11 @@ def _rank(searcher, plan, limit: int, allowed):
     from searchkz.rank import ranker_for
 
     ranker = ranker_for(searcher)
-    ranked, total = ranker.rank(plan.qwords, limit=limit, allowed=allowed)
+    ranked, matches = ranker.rank(plan.qwords, limit=limit, allowed=allowed)
     stems, exact = ranker.matched_terms(plan.qwords)
     plan.stems |= stems
     plan.exact |= exact
-    return [_RankedHit(searcher, d, s) for d, s in ranked], total
+    return [_RankedHit(searcher, d, s) for d, s in ranked], matches
 
 
 def _day(d: datetime | None) -> int | None:
@@ -538,7 +543,7 @@ def _day(d: datetime | None) -> int | None:
 
 
 def _page(searcher, plan, allowed, offset: int, limit: int, sort: str, copies, budget: tuple):
-    """One page of hits (objects with ``docnum`` and ``score``) and the number of matches.
+    """One page of hits (objects with ``docnum`` and ``score``) and the docnums of every match.
     ``budget``: ``(deadline, seconds, out)``; a syntax query appends its notices and whether the
     time ran out to ``out``."""
     from searchkz.explore import relevance_page
@@ -551,21 +556,21 @@ def _page(searcher, plan, allowed, offset: int, limit: int, sort: str, copies, b
 
 
 def _syntax_top(searcher, plan, limit: int, allowed, budget: tuple):
-    """The top of a syntax query (Whoosh's own scoring, bounded: :mod:`searchkz.bounds`) and its
-    exact number of matches."""
+    """The top of a syntax query (Whoosh's own scoring, bounded: :mod:`searchkz.bounds`) and the
+    docnums of every match."""
     import numpy as np
 
     from searchkz.bounds import run_syntax
 
     deadline, seconds, out = budget
     allow = None if allowed is None else set(np.flatnonzero(allowed).tolist())
-    hits, total, notices, partial = run_syntax(searcher, plan, limit, allow, deadline, seconds)
+    hits, matches, notices, partial = run_syntax(searcher, plan, limit, allow, deadline, seconds)
     out[:] = [notices, partial]
-    return [_RankedHit(searcher, d, s) for d, s in hits], total
+    return [_RankedHit(searcher, d, s) for d, s in hits], matches
 
 
 def _by_date(searcher, plan, allowed, offset: int, limit: int, sort: str, copies, budget: tuple):
-    """One page of every match in date order (``sort``: ``"date"`` or ``"-date"``) and the number of matches."""
+    """One page of every match in date order (``sort``: ``"date"`` or ``"-date"``) and the docnums of every match."""
     from searchkz import explore
     from searchkz.rank import ranker_for
 
@@ -578,7 +583,7 @@ def _by_date(searcher, plan, allowed, offset: int, limit: int, sort: str, copies
         plan.exact |= exact
     days = explore.doc_days(searcher)
     page, page_scores = explore.date_page(docs, scores, days, offset, limit, sort == "-date", copies)
-    return [_RankedHit(searcher, int(d), float(s)) for d, s in zip(page, page_scores)], len(docs)
+    return [_RankedHit(searcher, int(d), float(s)) for d, s in zip(page, page_scores)], docs
 
 
 def _bound(searcher, plan, query: str) -> list:

@@ -419,22 +419,25 @@ def _can_alarm() -> bool:
 def _counting_top(limit: int):
     """Whoosh's top-N collector visiting every matching document: no block-quality skipping,
     and no pruning of sub-queries that cannot reach the top N (Whoosh's ``replace(minscore)``,
-    which drops them from the count too), so ``total`` is exact."""
+    which drops them from the count too), so ``total`` is exact; ``matched`` lists them."""
     from whoosh.collectors import TopCollector
 
     class CountingTop(TopCollector):
         def _collect(self, global_docnum, score):
+            self.matched.append(global_docnum)
             out = super()._collect(global_docnum, score)
             self.minscore = 0
             return out
 
-    return CountingTop(limit=limit, usequality=False)
+    top = CountingTop(limit=limit, usequality=False)
+    top.matched = []
+    return top
 
 
 def collect(searcher, q, limit: int, filt, deadline: float):
-    """``(hits, total, partial)``: the top ``limit`` ``(docnum, score)`` of ``q`` (within the
-    filter ``filt``), the exact number of matching documents, and whether the time budget ran
-    out (then the hits and the count are those of the documents reached so far)."""
+    """``(hits, matches, partial)``: the top ``limit`` ``(docnum, score)`` of ``q`` (within the
+    filter ``filt``), the docnums of every matching document, and whether the time budget ran
+    out (then the hits and the matches are those of the documents reached so far)."""
     from whoosh.collectors import TimeLimit, TimeLimitCollector
 
     from whoosh.collectors import FilterCollector
@@ -460,9 +463,8 @@ def collect(searcher, q, limit: int, filt, deadline: float):
         except TimeLimit:
             partial = True
         results = tlc.results()
-    total = top.total
     hits = [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
-    return hits, max(total, len(hits)), partial
+    return hits, np.array(top.matched, dtype=np.intp), partial  # (a matcher visits a document once)
 
 
 def time_budget(timeout) -> float:
@@ -479,20 +481,21 @@ def time_budget(timeout) -> float:
 
 
 def run_syntax(searcher, plan, limit: int, filt, deadline: float, budget: float):
-    """``(hits, total, notices, partial)`` of a syntax query (``plan.query``, replaced by its
-    bounded form so that highlighting reads the same terms)."""
+    """``(hits, matches, notices, partial)`` of a syntax query (``plan.query``, replaced by its
+    bounded form so that highlighting reads the same terms; ``matches``: the docnums of every
+    matching document)."""
     notices: list = []
     try:
         plan.query, notices = bound_query(plan.query, searcher.reader(), deadline, searcher)
-        hits, total, partial = collect(searcher, plan.query, limit, filt, deadline)
+        hits, matches, partial = collect(searcher, plan.query, limit, filt, deadline)
     except TimeUp:
-        hits, total, partial = [], 0, True
+        hits, matches, partial = [], np.zeros(0, dtype=np.intp), True
     if partial:
         notices.append(
-            f"the time budget of {budget:g} s ran out: partial results, {total:,} matching documents "
+            f"the time budget of {budget:g} s ran out: partial results, {len(matches):,} matching documents "
             "found so far (narrow the query or allow more time)"
         )
-    return hits, total, notices, partial
+    return hits, matches, notices, partial
 
 
 def cap_free_words(searcher, plan) -> list:

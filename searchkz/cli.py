@@ -135,7 +135,8 @@ def search(query, limit, since, until, as_json, color, sort, page, show_all, sou
         for notice in result.notices[:-1] if result.partial else result.notices:
             click.echo(f"searchkz: note: {notice}", err=True)
         first = f"{result.offset + 1}-{result.offset + len(result)}" if result.offset and len(result) else f"{len(result)}"
-        click.echo(f"{first} of {result.total} hits ({result.seconds * 1000:.0f} ms)", err=True)
+        copies = f", {result.total} with copies" if result.groups != result.total else ""
+        click.echo(f"{first} of {result.groups} hits{copies} ({result.seconds * 1000:.0f} ms)", err=True)
     if result.partial:  # the time budget ran out: one line, exit 2
         raise UserError(result.notices[-1])
     sys.exit(0 if len(result) else 1)

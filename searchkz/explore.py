@@ -139,6 +139,15 @@ def copy_groups(searcher, gen) -> CopyGroups | None:
     return out
 
 
+def shown_count(docs: np.ndarray, copies: CopyGroups | None) -> int:
+    """How many results ``docs`` (distinct docnums) make with each group of copies shown once."""
+    if copies is None or not len(docs):
+        return len(docs)
+    g = copies.group_of[docs]
+    members = g[g >= 0]
+    return len(docs) - len(members) + len(np.unique(members))
+
+
 def first_of_groups(docs: np.ndarray, copies: CopyGroups | None) -> np.ndarray:
     """A mask over ``docs`` (in display order) keeping each group's first document only."""
     keep = np.ones(len(docs), dtype=bool)
@@ -157,23 +166,23 @@ def first_of_groups(docs: np.ndarray, copies: CopyGroups | None) -> np.ndarray:
 
 
 def relevance_page(fetch, offset: int, limit: int, copies: CopyGroups | None):
-    """``(hits, total)`` of one page in relevance order.  ``fetch(k)`` ranks the top ``k``
-    (objects with ``.docnum``) and returns them with the number of matches; with ``copies``
+    """``(hits, matches)`` of one page in relevance order.  ``fetch(k)`` ranks the top ``k``
+    (objects with ``.docnum``) and returns them with the docnums of every match; with ``copies``
     only each group's best-ranked article is kept, fetching deeper until the page is full."""
     want = offset + limit
     # copies in the top would leave the page short: fetch a margin at once (a second, deeper
     # fetch costs a whole ranking, and past 20 hits the ranker adds feedback terms)
     k = want if copies is None else max(want, min(2 * want, FETCH_MARGIN_UPTO))
     while True:
-        ranked, total = fetch(k)
-        ranked = list(ranked)
+        ranked, matches = fetch(k)
+        ranked, total = list(ranked), len(matches)
         if copies is None:
             kept = ranked
         else:
             mask = first_of_groups(np.array([r.docnum for r in ranked], dtype=np.int64), copies)
             kept = [r for r, m in zip(ranked, mask) if m]
         if len(kept) >= want or len(ranked) >= total or len(ranked) < k:
-            return kept[offset:want], total
+            return kept[offset:want], matches
         k = min(max(2 * k, k + (want - len(kept)) * 4), max(total, want))
 
 

@@ -234,7 +234,8 @@ class Ranker(Vocabulary):
         return scores
 
     def rank(self, words: list[QueryWord], limit: int | None = 10, allowed=None, params: RankParams | None = None):
-        """``([(docnum, score), …] best first, number of matching documents)``.
+        """``([(docnum, score), …] best first, the matching documents' numbers)`` (their number is
+        the total).
 
         A list deeper than ``fb_keep`` continues, after the first ``fb_keep`` documents in
         their own order, with the ranking of the query expanded by pseudo-relevance feedback
@@ -247,7 +248,7 @@ class Ranker(Vocabulary):
         docs = np.flatnonzero(scores != 0)  # (on floats flatnonzero takes ~5x as long as on bools)
         total = len(docs)
         if not total:
-            return [], 0
+            return [], docs
         deep = limit is None or (p.fb_terms and limit > p.fb_keep)
         # only the best max(limit, title_depth) need an order (the title boost multiplies the first
         # title_depth, so the final first `limit` are among them)
@@ -264,7 +265,7 @@ class Ranker(Vocabulary):
             ranked = feedback_tail(self, words, ranked, scores, allowed, p, limit)
         if limit is not None:
             ranked = ranked[:limit]
-        return ranked, total
+        return ranked, docs
 
     def matched_terms(self, words: list[QueryWord], params: RankParams | None = None) -> tuple[set, set]:
         """``(stems, exact forms)`` that the ranking of ``words`` used and the index has (for highlighting)."""

@@ -104,6 +104,7 @@ def hits_to_jsonl(result, out: TextIO) -> None:
         "query": result.query,
         "hits": len(result),
         "total": result.total,
+        "groups": getattr(result, "groups", result.total),
         "offset": getattr(result, "offset", 0),
         "suggestion": result.suggestion,
         "seconds": round(result.seconds, 4),

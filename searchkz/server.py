@@ -107,6 +107,7 @@ def run_search(ix: Index, query: str, limit: int, offset: int, since, until, sor
     return {
         "query": result.query,
         "total": result.total,
+        "groups": result.groups,
         "offset": offset,
         "limit": limit,
         "seconds": round(result.seconds, 4),

@@ -122,6 +122,20 @@ def test_search_collapses_copies_and_lists_them(reprinted):
     every = ix.search("диалог алаңы", limit=10, collapse=False)
     assert set(COPIES) <= {h.id for h in every}
     assert res.total == every.total  # the total counts every matching article
+    assert res.groups == every.total - (len(COPIES) - 1) and every.groups == every.total
+
+
+@pytest.mark.parametrize("sort", ["relevance", "-date"])
+@pytest.mark.parametrize("query", ["диалог алаңы", "диалог OR алаңы", "азаматтық қоғам"])
+def test_groups_count_the_results_the_pages_hold(reprinted, sort, query):
+    """groups is the number of hits all pages give together, each group of copies once (free text
+    and a syntax query, in relevance and date order)."""
+    _corpus, ix = reprinted
+    first = ix.search(query, limit=2, sort=sort, snippets=False)
+    shown = [h.id for page in range(0, first.groups + 4, 2)
+             for h in ix.search(query, limit=2, offset=page, sort=sort, snippets=False)]
+    assert len(shown) == len(set(shown)) == first.groups < first.total
+    assert sum(i in COPIES for i in shown) == 1
 
 
 def test_date_order_collapses_too(reprinted):

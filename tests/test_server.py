@@ -76,7 +76,7 @@ def test_search_returns_highlighted_inflected_forms(client):
     r = client.get("/api/search", params={"q": "қоғамдық кеңес", "limit": 3})
     assert r.status_code == 200
     body = r.json()
-    assert body["total"] == 6 and body["offset"] == 0 and len(body["hits"]) == 3
+    assert body["total"] == body["groups"] == 6 and body["offset"] == 0 and len(body["hits"]) == 3
     assert [h["rank"] for h in body["hits"]] == [1, 2, 3]
     marked = set()
     for hit in body["hits"]:

@@ -309,10 +309,15 @@ def test_a_dollar_sign_in_an_error_is_shown_as_typed(browser, emoji_url):
     assert "'$`'" in text and text.count("Қате") == 1, text
 
 
-def test_a_short_page_is_the_last(browser, emoji_url):
-    """total counts the reprints, the pages show their group once: no page after a short one."""
-    browser.get(emoji_url + "/#q=" + "азаматтық қоғам" + "&limit=3&page=2")
+def test_pages_count_each_group_of_copies_once(browser, emoji_url):
+    """7 articles match, 2 of them reprints: the count says 5 and the first page offers 2 pages of
+    3, not 3 (the last of which was empty); a short page is the last."""
+    browser.get(emoji_url + "/#q=" + "азаматтық қоғам" + "&limit=3")
     hits = wait_hits(browser)
-    assert len(hits) == 2 and "7" in browser.find_element(By.ID, "status").text
+    assert len(hits) == 3 and browser.find_element(By.ID, "status").text.startswith("5 ")
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#pages a.num")] == ["1", "2"]
+    browser.find_element(By.CSS_SELECTOR, "#pages a.next").click()
+    WebDriverWait(browser, 10).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#hits li.hit")) == 2)
+    assert browser.find_element(By.ID, "status").text.startswith("5 ")
     assert not browser.find_elements(By.CSS_SELECTOR, "#pages a.next")
     assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#pages a.num")] == ["1", "2"]

@@ -171,8 +171,8 @@ function renderPages(p, res) {
   const nav = $("pages");
   const limit = res.limit;
   const page = Math.floor(res.offset / limit) + 1;
-  // (total counts copies too, the pages show each group once: a short page is the last)
-  const last = res.hits.length < limit ? page : Math.min(Math.ceil(res.total / limit), Math.floor(1000 / limit) + 1);
+  // (groups: the results the pages hold, each group of copies once; a short page is the last)
+  const last = res.hits.length < limit ? page : Math.max(page, Math.min(Math.ceil(res.groups / limit), Math.floor(1000 / limit) + 1));
   if (last <= 1) return;
   const link = (n, label, cls) => {
     const q = new URLSearchParams(p);
@@ -253,7 +253,7 @@ async function showSearch(p, my) {
   }
   if (my !== ticket) return;
   const from = res.hits.length ? res.offset + 1 : 0;
-  status(res.hits.length ? t("found", { total: res.total, from: from, to: res.offset + res.hits.length, ms: Math.round(res.seconds * 1000) }) : t("none"));
+  status(res.hits.length ? t("found", { total: res.groups, from: from, to: res.offset + res.hits.length, ms: Math.round(res.seconds * 1000) }) : t("none"));
   if (res.suggestion) {
     const s = new URLSearchParams(p);
     s.set("q", res.suggestion);
