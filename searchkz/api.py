@@ -150,7 +150,10 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
             if month == 0 or month == 12:
                 return datetime(year, 12, 31, 23, 59, 59)
             return datetime(year, month + 1, 1) - timedelta(seconds=1)
-        d = parse_date(value)
+        try:  # ISO first: any year a bound may name (the corpus reader refuses implausible ones)
+            d = datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+        except ValueError:
+            d = parse_date(value)
         if d is None:
             raise QueryError(f"cannot read the date {value!r} (use YYYY-MM-DD)")
         if end and (d.hour, d.minute, d.second) == (0, 0, 0):

@@ -188,6 +188,17 @@ def test_a_date_filter_with_no_such_month_or_year_is_refused(seed_index, since):
         Index(seed_index).search("қоғам", since=since)
 
 
+@pytest.mark.parametrize("short, full", [("0001", "0001-01-01"), ("9999", "9999-12-31"), ("1700-02", "1700-02-01"),
+                                         ("2019", "2019-01-01T00:00")])
+def test_a_year_and_its_first_or_last_day_bound_alike(seed_index, short, full):
+    """A bound the year form accepts is accepted written as a day too (a year before the corpus
+    reader's plausible ones included)."""
+    ix = Index(seed_index)
+    key = "until" if short == "9999" else "since"
+    got = [[h.id for h in ix.search("қоғам", limit=10, snippets=False, **{key: b})] for b in (short, full)]
+    assert got[0] == got[1] and got[0]
+
+
 def test_a_binary_topics_file_is_one_line_error(seed_index, tmp_path):
     topics = tmp_path / "topics.tsv"
     topics.write_bytes(b"q1\t\xff\xfe\x00\x89PNG")
