@@ -589,7 +589,8 @@ def list_sources(corpus: str | Path) -> tuple[list[SourceFile], list[Problem]]:
     """List the corpus files (stat only, nothing is read), sorted by relpath.
 
     *corpus* is a folder (walked recursively; symlinked folders are followed
-    once; hidden entries and other suffixes skipped) or one .txt/.jsonl file
+    once, after every real one, so a folder also linked keeps its own name;
+    hidden entries and other suffixes skipped) or one .txt/.jsonl file
     (its relpath is its name). Problems: broken symlinks, unreadable folders,
     non-regular files, names that are not UTF-8 (warning: the file is still
     read, under a ``\\xNN``-escaped relpath). Raises :class:`CorpusError`.
@@ -614,7 +615,15 @@ def list_sources(corpus: str | Path) -> tuple[list[SourceFile], list[Problem]]:
     problems: list[Problem] = []
     seen_dirs = {(st.st_dev, st.st_ino)}
     stack: list[tuple[str, str]] = [(os.fspath(root), "")]
-    while stack:
+    linked: list[tuple[str, str, tuple]] = []  # symlinked folders: (relpath, path, key), read last
+    while stack or linked:
+        if not stack:
+            linked.sort(reverse=True)
+            rel, path, key = linked.pop()
+            if key in seen_dirs:
+                continue
+            seen_dirs.add(key)
+            stack.append((path, rel + "/"))
         dirpath, prefix = stack.pop()
         try:
             with os.scandir(dirpath) as it:
@@ -642,7 +651,9 @@ def list_sources(corpus: str | Path) -> tuple[list[SourceFile], list[Problem]]:
                     problems.append(Problem(_printable(rel), f"cannot open folder: {e.strerror}", True))
                     continue
                 key = (dst.st_dev, dst.st_ino)
-                if key not in seen_dirs:
+                if entry.is_symlink():
+                    linked.append((rel, entry.path, key))
+                elif key not in seen_dirs:
                     seen_dirs.add(key)
                     stack.append((entry.path, rel + "/"))
                 continue

@@ -354,6 +354,23 @@ def test_symlink_loop_terminates(tmp_path):
     assert list(arts) == ["d/a.txt"]
 
 
+@pytest.mark.parametrize("link", ["a-latest", "z-latest", "2019/current", "0"])
+def test_a_folder_also_linked_keeps_its_own_name(tmp_path, link):
+    """Whatever the link's name sorts or is listed as, the real folder names the ids; a folder
+    reached only by a link is read under the link's name, once."""
+    write(tmp_path / "2019" / "a.txt", "А\n\nМәтін.")
+    write(tmp_path / "outside" / "b.txt", "Б\n\nМәтін.")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "2019").symlink_to(tmp_path / "2019")  # only a link into the corpus: its name
+    os.rename(tmp_path / "outside", tmp_path / "corpus" / "real")
+    target = tmp_path / "corpus" / link
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(tmp_path / "corpus" / "real")
+    (tmp_path / "corpus" / "also").symlink_to(tmp_path / "2019")
+    arts, probs = read_all(tmp_path / "corpus")
+    assert sorted(arts) == ["2019/a.txt", "real/b.txt"] and probs == []
+
+
 def test_fifo_is_not_read(tmp_path):
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this platform")
