@@ -306,12 +306,7 @@ class Index:
             copies = explore.copy_groups(searcher, self._gen)
             only = explore.source_docs(searcher, source) if source else None
             allowed = _allowed(searcher, dates, only)
-            if plan.qwords:  # free text: searchkz's own BM25F ranking
-                from searchkz.bounds import cap_free_words
-
-                notices = cap_free_words(searcher, plan)
-            else:
-                _respell(searcher, plan)
+            notices = _prepare(searcher, plan)
             syntax: list = []  # (the syntax path's notices and whether it ran out of time)
             results, matches = _page(searcher, plan, allowed, offset, limit, sort, copies if collapse else None,
                                      (deadline, budget, syntax))
@@ -324,10 +319,8 @@ class Index:
             self._raise_if_corrupt()
             raise QueryError(f"cannot run query {query!r}: {exc}") from None
         hits = _make_hits(self._searcher, results, plan, snippets, offset, copies)
-        # honest counts: distinct matching documents, never more than the index holds, never fewer than shown
-        total = min(max(len(matches), offset + len(hits)) if hits else len(matches), searcher.doc_count())
-        groups = explore.shown_count(matches, copies) if collapse else total
-        groups = min(max(groups, offset + len(hits)) if hits else groups, total)
+        total, groups = _counts(matches, len(hits) and offset + len(hits), copies if collapse else None,
+                                searcher.doc_count())
         if partial:
             self.close()  # the budget interrupted Whoosh mid-read: the next search opens afresh
         res = SearchResult(hits, total=total, query=query, seconds=time.perf_counter() - started)
@@ -527,6 +520,16 @@ def _allowed(searcher, dates, only) -> np.ndarray | None:
     return allowed
 
 
+def _counts(matches: np.ndarray, shown: int, copies, docs: int) -> tuple[int, int]:
+    """Honest counts ``(total, groups)`` of a search: the distinct matching documents (never more
+    than the index's ``docs``, never fewer than the hits ``shown`` up to this page's last) and
+    the results the pages hold (each group of ``copies`` once; None: not collapsed)."""
+    from searchkz.explore import shown_count
+
+    total = min(max(len(matches), shown), docs)
+    return total, min(max(shown_count(matches, copies), shown), total)
+
+
 def _rank(searcher, plan, limit: int, allowed):
     from searchkz.rank import ranker_for
 
@@ -603,6 +606,17 @@ def _bound(searcher, plan, query: str) -> list:
         raise QueryError(f"the query {query!r} took longer than {DEFAULT_TIMEOUT:g} s to expand; "
                          "narrow its patterns") from None
     return notices
+
+
+def _prepare(searcher, plan) -> list:
+    """Ready a plan to run; its notices.  Free text (searchkz's own BM25F ranking): capped at its
+    rarest words.  A syntax query: respelled (its bounds come when it runs)."""
+    if plan.qwords:
+        from searchkz.bounds import cap_free_words
+
+        return cap_free_words(searcher, plan)
+    _respell(searcher, plan)
+    return []
 
 
 def _respell(searcher, plan) -> None:
