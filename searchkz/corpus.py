@@ -884,8 +884,9 @@ def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | Non
         warnings.append(f"text longer than {MAX_BODY_CHARS} characters; truncated")
     lines = _split_lines(_nfc(text))
     kept, header_date, _bad = clean_body(lines, title)
-    if not any(kept):  # all of it looked like scraping debris (one word, the title again): a feed's text is its text
-        kept = lines
+    if not any(kept):  # a lone word or the title again is a feed's text, not debris around one
+        kept = [x for x in lines if not x or not (_COUNTER.match(x) or _LABEL.match(x) or _date_in_line(x)[0]
+                                                   or _is_nav_heading(x) or _is_rubric_time(x))]
     body = _join(kept)
     if not title and not body:
         return None, "no title and no text", warnings
