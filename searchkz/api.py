@@ -130,6 +130,9 @@ def _date_filter(since, until) -> tuple[int | None, int | None] | None:
     return _day(lo), _day(hi)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|\Z)")  # (not a week date: 2019-W01 is no day a bound can name)
+
+
 def _as_datetime(value, end: bool = False) -> datetime | None:
     if value is None or value == "":
         return None
@@ -150,10 +153,11 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
             if month == 0 or month == 12:
                 return datetime(year, 12, 31, 23, 59, 59)
             return datetime(year, month + 1, 1) - timedelta(seconds=1)
-        try:  # ISO first: any year a bound may name (the corpus reader refuses implausible ones)
-            d = datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+        try:  # a calendar day in ISO first: any year a bound may name (the corpus reader refuses implausible ones)
+            d = datetime.fromisoformat(value.strip()).replace(tzinfo=None) if _ISO_DAY.match(value.strip()) else None
         except ValueError:
-            d = parse_date(value)
+            d = None
+        d = d or parse_date(value)
         if d is None:
             raise QueryError(f"cannot read the date {value!r} (use YYYY-MM-DD)")
         if end and (d.hour, d.minute, d.second) == (0, 0, 0):

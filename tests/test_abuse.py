@@ -182,7 +182,7 @@ def test_plain_searchkz_still_shows_the_help():
     assert "Usage:" in shown and "COMMAND" in shown and "error" not in shown
 
 
-@pytest.mark.parametrize("since", ["2019-00", "2019-13", "0000"])
+@pytest.mark.parametrize("since", ["2019-00", "2019-13", "0000", "2019-W01", "2019-02-30"])
 def test_a_date_filter_with_no_such_month_or_year_is_refused(seed_index, since):
     with pytest.raises(QueryError, match="cannot read the date"):
         Index(seed_index).search("қоғам", since=since)
