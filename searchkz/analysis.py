@@ -500,8 +500,8 @@ def _candidates(text: str, prefixes: frozenset) -> list[tuple[int, int, str]]:
     return out
 
 
-_PLAIN_WORD = re.compile(r"[а-яәғқңөұүһі]+\Z")  # (no ё: Snowball Russian respells it)
-_PLAIN_WRITTEN = re.compile(r"[а-яәғқңөұүһіА-ЯӘҒҚҢӨҰҮҺІ][а-яәғқңөұүһі]*\Z")  # (normalized: lowercased)
+# a word whose normalized form is itself lowercased (no ё: Snowball Russian respells it)
+_PLAIN_WRITTEN = re.compile(r"[а-яәғқңөұүһіА-ЯӘҒҚҢӨҰҮҺІ][а-яәғқңөұүһі]*\Z")
 
 
 def may_match(raw: str, heads: tuple, exact, folded_heads: tuple | None = None) -> bool:

@@ -316,7 +316,7 @@ def _date_in_line(line: str) -> tuple[bool, datetime | None]:
     return bool(_DATE_LIKE.match(line)) and len(line) <= 60, None
 
 
-def clean_body(lines: list[str], title: str) -> tuple[list[str], datetime | None, str | None]:
+def clean_body(lines: list[str], title: str, keep_words: bool = False) -> tuple[list[str], datetime | None, str | None]:
     """Remove scraping boilerplate from the lines that follow the title.
 
     Returns ``(kept lines, date from the header or None, unparsable date text
@@ -334,6 +334,11 @@ def clean_body(lines: list[str], title: str) -> tuple[list[str], datetime | None
       just above it if that line is short and not a finished sentence), and
       lone words with no final punctuation (``Сұхбат``, ``PhotoRoom``: rubric
       tags and image credits -- a paragraph is never one word).
+
+    With ``keep_words`` (a feed's text field) the rules never take all its words: when they
+    would leave nothing, the lone words and title repeats stay (a one-word text, or one that
+    repeats its title, is the text, not debris around one); labels, dates, counters, related-news
+    headings and sidebar lines still go.
     """
     n = len(lines)
     date: datetime | None = None
@@ -380,7 +385,11 @@ def clean_body(lines: list[str], title: str) -> tuple[list[str], datetime | None
                 k -= 1
             continue
         break
-    return lines[start:k + 1], date, bad_date
+    kept = lines[start:k + 1]
+    if keep_words and not any(kept):
+        kept = [x for x in lines if not x or not (_COUNTER.match(x) or _LABEL.match(x) or _date_in_line(x)[0]
+                                                   or _is_nav_heading(x) or _is_rubric_time(x))]
+    return kept, date, bad_date
 
 
 def _join(lines: list[str]) -> str:
@@ -883,10 +892,7 @@ def _parse_json_line(line: str, relpath: str) -> tuple[Article | None, str | Non
         text = text[:MAX_BODY_CHARS]
         warnings.append(f"text longer than {MAX_BODY_CHARS} characters; truncated")
     lines = _split_lines(_nfc(text))
-    kept, header_date, _bad = clean_body(lines, title)
-    if not any(kept):  # a lone word or the title again is a feed's text, not debris around one
-        kept = [x for x in lines if not x or not (_COUNTER.match(x) or _LABEL.match(x) or _date_in_line(x)[0]
-                                                   or _is_nav_heading(x) or _is_rubric_time(x))]
+    kept, header_date, _bad = clean_body(lines, title, keep_words=True)
     body = _join(kept)
     if not title and not body:
         return None, "no title and no text", warnings

@@ -623,17 +623,17 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
         plan.prefixes = term_prefixes(stems | exact | folded)
     if plan.folded_heads is None:
         plan.folded_heads = stem_heads(folded, folded=True)
-    heads = plan.folded_heads
+    folded_heads = plan.folded_heads
 
     name_stems = {s for ns in plan.names for s in ns}
     if name_stems and not plan.prefixes >= term_prefixes(name_stems):
         plan.prefixes = plan.prefixes | term_prefixes(name_stems)
     if plan.heads is None:
         plan.heads = stem_heads(stems | name_stems)
-    stem_at, with_folded = plan.heads, heads if folded else None
+    heads, with_folded = plan.heads, folded_heads if folded else None
 
     def has_term(a: WordAnalysis) -> bool:
-        return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, heads))
+        return a.stem in stems or a.normalized in exact or bool(folded and a.folded_in(folded, folded_heads))
 
     def matched(a: WordAnalysis) -> bool:  # (or a part the index has at the word: Нұр-Сұлтан for сұлтан)
         return has_term(a) or any(map(has_term, hyphen_parts(a)))
@@ -641,7 +641,7 @@ def match_spans(text: str, plan: QueryPlan, limit: int | None = SNIPPET_SCAN_CHA
     def want(a: WordAnalysis) -> bool:
         return matched(a) or a.stem in name_stems
 
-    words = find_words(scan, want, plan.prefixes, plan.judged, lambda raw: may_match(raw, stem_at, exact, with_folded))
+    words = find_words(scan, want, plan.prefixes, plan.judged, lambda raw: may_match(raw, heads, exact, with_folded))
     if name_stems:
         words = _full_names_only(scan, words, plan.names, matched)
     return [(s, e, a.stem if (a.stem in stems or a.normalized in exact or a.stem in name_stems) else a.folded)

@@ -145,7 +145,7 @@ def test_stems_begin_their_words():
     high vowel before its last consonant (the vowel-drop table; every word of the bundled corpus)."""
     from pathlib import Path
 
-    from searchkz.analysis import _PLAIN_WORD, WORD_RE, _contexts, analyze_word, normalize
+    from searchkz.analysis import _PLAIN_WRITTEN, WORD_RE, _contexts, analyze_word, normalize
     from searchkz.stemmer import _FOLDED, _KK, fold, may_stem_to, stem_heads
 
     assert all(k.startswith(stem_heads({v})) for k, v in _KK.vowel_drop.items())
@@ -153,7 +153,7 @@ def test_stems_begin_their_words():
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     words = {normalize(w) for p in corpus.glob("*.txt") for w in WORD_RE.findall(p.read_text(encoding="utf-8"))}
     words |= {"халқы", "мұрны", "оған", "маған", "кітабы", "жүрегі", "оқиды", "тауып", "оқу", "апрельде", "россии"}
-    words = {w for w in words if _PLAIN_WORD.match(w)}  # (what analysis.may_match judges so)
+    words = {w for w in words if _PLAIN_WRITTEN.match(w)}  # (what analysis.may_match judges so)
     assert len(words) > 1000
     for w in words:
         for c in _contexts(w):
