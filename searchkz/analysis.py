@@ -44,8 +44,9 @@ from searchkz.translit import is_kazakh_latin, latin_to_cyrillic
 #: 4: titles in a column; 5: suffixes after a hyphen, acronyms (capitals) and their full names;
 #: 6: ranking arrays in each full-reindex segment (searchkz.arrays), no title column;
 #: 7: a field's length counts the text's words (and hyphen parts), not the acronyms of its full names;
-#: 8: noun suffixes after a loan's soft sign (апрельде -> апрель)
-ANALYZER_VERSION = "8/" + _kkstem.ANALYZER_DATA_VERSION
+#: 8: noun suffixes after a loan's soft sign (апрельде -> апрель); 9: full names news writes beside
+#: the official ones (жоғарғы оқу орны for ЖОО)
+ANALYZER_VERSION = "9/" + _kkstem.ANALYZER_DATA_VERSION
 
 # A word: letters/digits with combining marks (decomposed й), hyphen-joined
 # parts kept together (Сондай-ақ, іс-қимыл).

@@ -20,6 +20,8 @@ KAZNERD = {
     "AID316076": "Ал АҚШ Орталық Азияға қатысты жаңа стратегиясын жариялады.",
     "AID237142": "Мемлекет басшысының ендігі сапары Америка Құрама Штаты болады деп күтілуде.",
     "AID233004": "Елімізде дауыс беру процесі аяқталғанмен, АҚШ-тағы сайлау учаскелерінде әлі де жалғасып жатыр.",
+    "AID340912": "Бұған дейін ведомство қазақстандық бес жоғары оқу орнының лицензиясын қайтарып алған болатын.",
+    "AID239325": "Алматыда үміткерлер кешенді тестті төрт жоғарғы оқу орнының қабырғасында тапсырды.",
 }
 
 
@@ -29,7 +31,7 @@ def test_the_table_is_language_data_with_sources():
         assert sum(c.isupper() for c in acr) >= 2, acr
         for name, source in names:
             assert name == name.lower() and len(name.split()) >= 1
-            assert source in {"adilet", "wiki", "notes", "corpus"}, (acr, source)
+            assert source in {"adilet", "wiki", "notes", "corpus", "usage"}, (acr, source)
     assert full_names("ҚК") == ["қоғамдық кеңес", "қылмыстық кодекс", "қарулы күштер"]  # several meanings
 
 
@@ -170,6 +172,19 @@ def test_acronym_and_full_name_find_each_other(nerd, query, first, found):
     hits = nerd.search(query, limit=20)
     assert hits[0].id == first
     assert {h.id for h in hits} >= found
+
+
+@pytest.mark.parametrize("query, first", [("ЖОО", None), ("жоғары оқу орны", "AID340912"),
+                                          ("жоғарғы оқу орны", "AID239325")])
+def test_a_name_news_writes_beside_the_official_one(nerd, query, first):
+    """ЖОО is "жоғары оқу орны" officially and "жоғарғы оқу орны" in a third of the news that spells
+    it out (the table's "usage" line): each finds the other through the acronym; the typed name first."""
+    hits = {h.id: h for h in nerd.search(query, limit=20)}
+    assert {"AID340912", "AID239325"} <= set(hits)
+    if first:
+        assert next(iter(hits)) == first
+    variant = hits["AID239325"]
+    assert [variant.snippet[s:e] for s, e in variant.highlights] == ["жоғарғы", "оқу", "орнының"]
 
 
 def test_highlights_show_the_full_name_that_matched(nerd):

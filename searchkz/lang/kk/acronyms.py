@@ -8,7 +8,9 @@ several meanings lists each.  Sources say where the expansion is established:
 * ``adilet`` — the official name in the legal acts of the Republic of Kazakhstan (adilet.zan.kz);
 * ``wiki`` — the title or lead of the Kazakh Wikipedia article (kk.wikipedia.org);
 * ``notes`` — the project's language notes (KAZAKH.md: "Acronyms, numbers and hyphens in news");
-* ``corpus`` — defined in the bundled corpus (``corpus/003_ef5e74323f016fa6.txt``: "қоғамдық кеңестерінің (ҚК)").
+* ``corpus`` — defined in the bundled corpus (``corpus/003_ef5e74323f016fa6.txt``: "қоғамдық кеңестерінің (ҚК)");
+* ``usage`` — a wording news writes beside the official name, on a line of its own after it
+  (``жоғарғы оқу орны``: a third of the KazNERD news sentences that spell ЖОО out write it so).
 
 An archive's own definitions ("қоғамдық кеңес (ҚК)") are learned at reindex
 (:mod:`searchkz.acronyms`); this table is what every index knows.
@@ -21,6 +23,7 @@ TABLE = """
 ҮЕҰ | үкіметтік емес ұйым | notes
 БАҚ | бұқаралық ақпарат құралдары | notes
 ЖОО | жоғары оқу орны | notes
+ЖОО | жоғарғы оқу орны | usage
 ІІМ | ішкі істер министрлігі | notes
 ҚК | қоғамдық кеңес; қылмыстық кодекс; қарулы күштер | notes
 ҰҚК | ұлттық қауіпсіздік комитеті | adilet
@@ -67,6 +70,7 @@ TABLE = """
 СК | салық кодексі | adilet
 ӘҚБтК | әкімшілік құқық бұзушылық туралы кодекс | adilet
 ЖАО | жергілікті атқарушы орган | adilet
+ЖАО | жергілікті атқару органы | usage
 ЖӨБ | жергілікті өзін-өзі басқару | adilet
 ММ | мемлекеттік мекеме | adilet
 РМК | республикалық мемлекеттік кәсіпорын | adilet
