@@ -52,6 +52,7 @@ IDS16, GAPS8, BITMAP = 0, 1, 2
 NO_DAY = np.iinfo(np.int32).min
 HEAD_LENGTH = struct.Struct("<I")  # the header's length, after MAGIC
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+_DECODE_BYTES = 1 << 18  # posting bytes decoded at once (FieldArrays.with_live)
 
 
 def day_number(d) -> int:
@@ -85,6 +86,11 @@ class _TermList:
 
     def __getitem__(self, i: int) -> bytes:
         return self.buf[self.base + self.starts[i]:self.base + self.starts[i + 1]]
+
+    def all(self) -> list[bytes]:
+        """Every term, in order."""
+        blob, at = self.buf[self.base:self.base + self.starts[self.n]], self.starts.tolist()
+        return [blob[a:b] for a, b in zip(at, at[1:])]
 
 
 class FieldArrays:
@@ -142,6 +148,38 @@ class FieldArrays:
         if x1 > x0:
             ws[np.searchsorted(ids, self.xdoc[x0:x1])] = self.xval[x0:x1] * self.boost
         return ids, ws
+
+    def with_live(self, live: np.ndarray) -> np.ndarray:
+        """A bool a term: one of its documents is live (``live``: a bool a document).  A term in more
+        documents than were deleted has one; the others' lists are decoded together (``_DECODE_BYTES``
+        at a time, a few MB of arrays), a bitmap's alone."""
+        out = self.df > self.n - np.count_nonzero(live)
+        cand = np.flatnonzero(~out)
+        kinds = self.kind[cand]
+        for t in cand[kinds == BITMAP].tolist():
+            out[t] = live[self.postings(t)[0]].any()
+        for kind in (IDS16, GAPS8):
+            terms = cand[kinds == kind]
+            size = (self.pstart[terms + 1] - self.pstart[terms]).astype(np.intp)
+            cuts = np.searchsorted(np.cumsum(size), np.arange(_DECODE_BYTES, size.sum(), _DECODE_BYTES))
+            for part in np.split(np.arange(len(terms)), np.unique(cuts)):
+                out[terms[part]] = self._any_live(terms[part], size[part], kind, live)
+        return out
+
+    def _any_live(self, terms: np.ndarray, size: np.ndarray, kind: int, live: np.ndarray) -> np.ndarray:
+        """A bool a term (all of one ``kind``, not bitmaps; ``size``: their lists' bytes): one of its
+        documents is live."""
+        first = np.cumsum(size) - size  # where each term's bytes start among those gathered
+        raw = self.docs[np.arange(size.sum()) + np.repeat(self.pstart[terms].astype(np.intp) - first, size)]
+        owner = np.repeat(np.arange(len(terms)), size)
+        if kind == IDS16:
+            ids, owner = raw.view(np.uint16), owner[::2]
+        else:
+            step = np.where(raw == 0, 255, raw).astype(np.intp)
+            run = np.cumsum(step)
+            ids = run - np.repeat(run[first] - step[first], size) - 1
+            ids, owner = ids[raw != 0], owner[raw != 0]
+        return np.bincount(owner, weights=live[ids], minlength=len(terms)) > 0
 
     def dense(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
         """``(a bool a document of the segment: has the term, each document's weight, 0 without)``

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def stats(ix) -> dict:
     """Documents, terms, size on disk, segments, analyzer version, last reindex of an open
@@ -12,14 +14,14 @@ def stats(ix) -> dict:
     from searchkz.rank import ranker_for
 
     searcher = ix._open()
-    reader = searcher.reader()
     verify_generation(ix._gen, ix._manifest)
     size = sum(p.stat().st_size for p in ix._gen.iterdir() if p.is_file())
+    segments = ranker_for(searcher).segments
     try:
-        terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "title")}
+        terms = {f: _live_terms(segments, f) for f in ("body", "exact", "title")}
     except Exception as exc:
         raise _corrupt(ix.path, ix._gen, exc) from None
-    segments = ranker_for(searcher).segments
+    codes = doc_sources(searcher)[0]  # (deleted documents have none)
     return {
         "index": str(ix.path),
         "generation": ix._gen.name,
@@ -34,8 +36,16 @@ def stats(ix) -> dict:
         "created": ix._manifest.get("created"),
         "last_reindex": ix._manifest.get("last_reindex"),
         "corpus_files": len(ix._manifest.get("sources", {})),  # (the manifest's "sources": files read)
-        "outlets": len(doc_sources(searcher)[1]),
+        "outlets": len(np.unique(codes[codes >= 0])),
     }
+
+
+def _live_terms(segments, fieldname: str) -> int:
+    """The number of the field's terms that a live document has."""
+    terms: set[bytes] = set()
+    for seg in segments:
+        terms.update(seg.live_terms(fieldname))
+    return len(terms)
 
 
 def check(ix) -> list[str]:

@@ -110,6 +110,19 @@ class Segment:
         except Exception:
             return 0
 
+    def live_terms(self, fieldname: str) -> list[bytes]:
+        """The field's terms here (UTF-8) that a live document has: Whoosh keeps the terms of the
+        deleted documents until their segment is merged away."""
+        fa = self._field(fieldname)
+        if fa is not None:
+            every = fa.terms.all()
+            if self.live is None:
+                return every
+            return [t for t, keep in zip(every, fa.with_live(self.live).tolist()) if keep]
+        deleted = self.n - int(self.live.sum()) if self.live is not None else 0
+        return [t.encode("utf-8") for t, df in self._walk_terms(fieldname, "")
+                if df > deleted or len(self._whoosh_postings(fieldname, t)[0])]
+
     def prefixed(self, fieldname: str, prefix: str) -> list[str]:
         """The field's terms here that begin with ``prefix``, in order."""
         return [t for t, _n in self.term_counts(fieldname, prefix)]

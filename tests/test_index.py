@@ -47,6 +47,25 @@ def test_incremental_add_change_delete(built):
     assert ix.doc_count() == 5
 
 
+def test_stats_count_the_live_documents_after_an_update(built, tmp_path):
+    """An update leaves a deleted or replaced article's terms in its segment until a merge; stats
+    counts the terms and outlets of the live articles only, as a full reindex of the corpus does."""
+    ix, corpus = built
+    before = ix.stats()
+    p3 = corpus / S003
+    p3.write_text(p3.read_text(encoding="utf-8").replace("Балаева", "Жаңабаева"), encoding="utf-8")
+    _touch_later(p3)
+    (corpus / S000).unlink()
+    ix.reindex(corpus)
+    got = ix.stats()
+    fresh = Index(tmp_path / "fresh")
+    fresh.reindex(corpus, full=True, procs=1)
+    want = fresh.stats()
+    assert got["documents"] == want["documents"] == 4
+    assert got["terms"] == want["terms"] and got["terms"]["body"] < before["terms"]["body"]
+    assert got["outlets"] == want["outlets"] == before["outlets"] - 1  # (baq.kz had only the deleted article)
+
+
 def test_unchanged_corpus_is_not_rewritten(built):
     ix, corpus = built
     gen_before = current_generation(ix.path)
