@@ -600,7 +600,8 @@ def list_sources(corpus: str | Path) -> tuple[list[SourceFile], list[Problem]]:
     *corpus* is a folder (walked recursively; symlinked folders are followed
     once, after every real one, so a folder also linked keeps its own name;
     hidden entries and other suffixes skipped) or one .txt/.jsonl file
-    (its relpath is its name). Problems: broken symlinks, unreadable folders,
+    (its relpath is its name). Problems: broken symlinks (whatever their name: a
+    link to a folder that is gone has no suffix), unreadable folders,
     non-regular files, names that are not UTF-8 (warning: the file is still
     read, under a ``\\xNN``-escaped relpath). Raises :class:`CorpusError`.
     """
@@ -667,6 +668,8 @@ def list_sources(corpus: str | Path) -> tuple[list[SourceFile], list[Problem]]:
                     stack.append((entry.path, rel + "/"))
                 continue
             if not name.lower().endswith(SUFFIXES):
+                if entry.is_symlink() and not os.path.exists(entry.path):  # (it may have led to a folder)
+                    problems.append(Problem(_printable(rel), "broken symlink", True))
                 continue
             prel = _printable(rel)
             try:

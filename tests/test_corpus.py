@@ -347,6 +347,20 @@ def test_broken_symlink(tmp_path):
     assert "symlink" in probs[0].reason
 
 
+def test_broken_symlink_without_a_text_suffix_is_reported(tmp_path):
+    """A link to a folder has no .txt suffix: when its folder is gone (an unmounted disk) its
+    articles are missing, so the link is named like a broken .txt link.  Files and working links
+    with other suffixes are still passed over without a word, hidden entries too."""
+    write(tmp_path / "2019" / "a.txt", "Жақсы\n\nМәтін.")
+    write(tmp_path / "notes.md", "Ескертпе")
+    (tmp_path / "2020").symlink_to(tmp_path.parent / "unmounted" / "2020")
+    (tmp_path / "latest").symlink_to(tmp_path / "notes.md")
+    (tmp_path / ".cache").symlink_to(tmp_path / "nowhere")
+    arts, probs = read_all(tmp_path)
+    assert list(arts) == ["2019/a.txt"]
+    assert [(p.source, p.fatal, p.reason) for p in probs] == [("2020", True, "broken symlink")]
+
+
 def test_symlink_loop_terminates(tmp_path):
     write(tmp_path / "d" / "a.txt", "А\n\nМәтін.")
     (tmp_path / "d" / "loop").symlink_to(tmp_path / "d")
