@@ -297,8 +297,9 @@ def _is_nav_heading(line: str) -> bool:
 
 
 def _is_debris(line: str) -> bool:
-    """A lone word after the last paragraph: a rubric tag or an image credit."""
-    return (" " not in line and len(line) <= 30 and not line.endswith(_SENTENCE_END[:4])
+    """A lone word after the last paragraph: a rubric tag or an image credit, never a one-word
+    sentence (``Рахмет.``, ``«Құттықтаймыз!»``: its final mark may stand inside quotes)."""
+    return (" " not in line and len(line) <= 30 and not line.rstrip('"\'»”)').endswith(_SENTENCE_END[:4])
             and any(c.isalpha() for c in line))
 
 
@@ -332,8 +333,9 @@ def clean_body(lines: list[str], title: str, keep_words: bool = False) -> tuple[
       news/share vocabulary: ``Ұқсас жаңалықтар``, ``Өзгелердің жаңалығы``),
       sidebar entries (``Rubric • Бүгін, 21:30`` lines, each with the headline
       just above it if that line is short and not a finished sentence), and
-      lone words with no final punctuation (``Сұхбат``, ``PhotoRoom``: rubric
-      tags and image credits -- a paragraph is never one word).
+      lone words that end no sentence (no final ``.!?…``, before closing
+      quotes or not: ``Сұхбат``, ``PhotoRoom``: rubric tags and image credits
+      -- a paragraph is never one word, but ``«Рахмет!»`` is a sentence).
 
     With ``keep_words`` (a feed's text field) the rules never take all its words: when they
     would leave nothing, the lone words and title repeats stay (a one-word text, or one that

@@ -571,6 +571,25 @@ def test_jsonl_text_that_is_all_boilerplate_is_kept(tmp_path, title, text, body)
     assert arts["x"].body == body and probs == []
 
 
+@pytest.mark.parametrize("last, kept", [
+    ("«Рахмет!»", True),  # a one-word sentence: its final mark inside the quotes
+    ('"Құттықтаймыз!"', True),
+    ("Рахмет.", True),
+    ("Сұхбат", False),  # a rubric tag
+    ("«Сұхбат»", False),
+    ("PhotoRoom", False),  # an image credit
+])
+def test_one_word_line_after_the_last_paragraph(tmp_path, last, kept):
+    """A lone word after the last paragraph is scraping debris unless it ends a sentence."""
+    para = "Әкімдік өкілдері жастармен кездесті. Жиын соңында жастар әкімге алғыс айтты:"
+    write(tmp_path / "a.jsonl", jsonl({"id": "x", "title": "Кездесу", "text": f"{para}\n{last}"}))
+    write(tmp_path / "b.txt", f"Кездесу\n\n{para}\n\n{last}\n")
+    arts, probs = read_all(tmp_path)
+    assert sorted(arts) == ["b.txt", "x"] and probs == []
+    for art in arts.values():
+        assert [x for x in art.body.split("\n") if x] == ([para, last] if kept else [para]), art.id
+
+
 def test_jsonl_encodings(tmp_path):
     obj = {"id": "k", "title": "Қазақ", "text": KK_TEXT}
     write(tmp_path / "bom.jsonl", b"\xef\xbb\xbf" + jsonl(obj).encode())
