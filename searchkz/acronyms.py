@@ -116,6 +116,13 @@ def full_names(acronym: str) -> list[str]:
     return [n for a, names in ACRONYMS.items() if key(a) == k for n, _s in names]
 
 
+def meanings(acronym: str) -> list[str]:
+    """The table's full names of an acronym but its ``usage`` lines: another wording of a name
+    listed (жоғарғы оқу орны for ЖОО) is no other meaning."""
+    k = key(acronym)
+    return [n for a, names in ACRONYMS.items() if key(a) == k for n, s in names if s != "usage"]
+
+
 def find_names(stems: list, local: dict | None = None, query: bool = False) -> list[tuple[int, int, str]]:
     """``(first, end, ACRONYM)`` for every full name whose stems occur in a row in ``stems``
     (the table's and ``local``'s: ``{first stem: [(stems, ACRONYM)]}``).  The hot path of

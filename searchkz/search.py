@@ -393,9 +393,9 @@ def add_acronyms(plan: QueryPlan, stems: list, learned: dict) -> None:
     for qw in plan.qwords:
         typed.update(s for s in qw.stems if s.isupper())
     for first, end, acr in acronyms.find_names(stems, local, query=True):
-        named = {acronyms.name_stems(n) for n in acronyms.full_names(acr) + list(learned.get(acr, ()))}
-        # an acronym with another full name too (ҚК: қоғамдық кеңес, қарулы күштер) would find that
-        # name's articles: only an acronym that stands for this name alone is searched for it
+        named = {acronyms.name_stems(n) for n in acronyms.meanings(acr) + list(learned.get(acr, ()))}
+        # an acronym with another meaning too (ҚК: қоғамдық кеңес, қарулы күштер) would find that
+        # meaning's articles: only an acronym that stands for this name alone is searched for it
         if acr not in have and len(named) == 1:  # the acronym stands for all the name's words: weighed as that many
             have.add(acr)
             plan.qwords.append(QueryWord(acr, {acr}, set(), weight=ACRONYM_WEIGHT * (end - first)))

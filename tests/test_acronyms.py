@@ -9,6 +9,7 @@ import json
 import pytest
 
 from searchkz import Index
+from searchkz import acronyms
 from searchkz.acronyms import definitions, full_names, is_acronym
 from searchkz.analysis import KazakhAnalyzer, analyze_word
 from searchkz.lang.kk.acronyms import ACRONYMS
@@ -147,6 +148,8 @@ def nerd(tmp_path_factory):
     docs += [
         {"id": "def", "title": "", "text": "Қазақ тілі қоғамы (ҚТҚ) жиналысы өтті. ҚТҚ төрағасы сөз сөйледі."},
         {"id": "uses", "title": "", "text": "Кеше қазақ тілі қоғамының мүшелері кездесті."},
+        {"id": "joo", "title": "", "text": "Биыл ЖОО-ларға мемлекеттік грант бөлінді."},
+        {"id": "jao", "title": "", "text": "ЖАО басшылары есеп берді."},
     ]
     path = d / "docs.jsonl"
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in docs), encoding="utf-8")
@@ -178,13 +181,21 @@ def test_acronym_and_full_name_find_each_other(nerd, query, first, found):
                                           ("жоғарғы оқу орны", "AID239325")])
 def test_a_name_news_writes_beside_the_official_one(nerd, query, first):
     """ЖОО is "жоғары оқу орны" officially and "жоғарғы оқу орны" in a third of the news that spells
-    it out (the table's "usage" line): each finds the other through the acronym; the typed name first."""
+    it out (the table's "usage" line): the acronym and each name find the others; the typed name
+    first.  A usage line is no second meaning: each name still searches the acronym."""
     hits = {h.id: h for h in nerd.search(query, limit=20)}
-    assert {"AID340912", "AID239325"} <= set(hits)
+    assert {"AID340912", "AID239325", "joo"} <= set(hits)
     if first:
         assert next(iter(hits)) == first
     variant = hits["AID239325"]
     assert [variant.snippet[s:e] for s, e in variant.highlights] == ["жоғарғы", "оқу", "орнының"]
+
+
+@pytest.mark.parametrize("query", ["жергілікті атқарушы орган", "жергілікті атқару органы"])
+def test_a_full_name_with_a_usage_line_searches_its_acronym(nerd, query):
+    assert "jao" in {h.id for h in nerd.search(query, limit=20)}
+    assert acronyms.meanings("ЖАО") == ["жергілікті атқарушы орган"]
+    assert acronyms.meanings("ҚК") == acronyms.full_names("ҚК")  # three meanings, no usage line
 
 
 def test_highlights_show_the_full_name_that_matched(nerd):
