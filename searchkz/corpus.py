@@ -263,6 +263,7 @@ _NAV_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = (".", "!", "?", "…", ":", ";", "»", '"', ")")
+_CLOSERS = "\"'»”“’›)]"  # closing quotes and brackets, which may follow a sentence's final mark
 
 
 def _words(line: str) -> int:
@@ -287,7 +288,7 @@ def _is_headline(line: str) -> bool:
     """Short line that is not a finished sentence (headlines end without '.')."""
     if len(line) > 160 or not 1 <= _words(line) <= 20:
         return False
-    core = line.rstrip('"\'»”)')
+    core = line.rstrip(_CLOSERS)
     return not core.endswith(".") or core.endswith("..")
 
 
@@ -299,7 +300,7 @@ def _is_nav_heading(line: str) -> bool:
 def _is_debris(line: str) -> bool:
     """A lone word after the last paragraph: a rubric tag or an image credit, never a one-word
     sentence (``Рахмет.``, ``«Құттықтаймыз!»``: its final mark may stand inside quotes)."""
-    return (" " not in line and len(line) <= 30 and not line.rstrip('"\'»”)').endswith(_SENTENCE_END[:4])
+    return (" " not in line and len(line) <= 30 and not line.rstrip(_CLOSERS).endswith(_SENTENCE_END[:4])
             and any(c.isalpha() for c in line))
 
 

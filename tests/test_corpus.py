@@ -574,6 +574,8 @@ def test_jsonl_text_that_is_all_boilerplate_is_kept(tmp_path, title, text, body)
 @pytest.mark.parametrize("last, kept", [
     ("«Рахмет!»", True),  # a one-word sentence: its final mark inside the quotes
     ('"Құттықтаймыз!"', True),
+    ("„Рахмет!“", True),
+    ("[Рахмет.]", True),
     ("Рахмет.", True),
     ("Сұхбат", False),  # a rubric tag
     ("«Сұхбат»", False),
