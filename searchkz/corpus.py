@@ -471,10 +471,16 @@ class _NotText(Exception):
     pass
 
 
-def _single_byte_score(text: str) -> float:
+def _single_byte_score(text: str) -> tuple[int, int]:
+    """``(the most frequent Russian and Kazakh letters, Kazakh letters - 5 · rare ones)``: KOI8-R
+    and cp1251 put the Cyrillic letters at other bytes, so the wrong one of them spells few of
+    the frequent ones (о е а и н т …); cp1251 and kz1048 differ only in the Kazakh letters."""
     kz = sum(1 for c in text if c in _KAZAKH_LETTERS)
     rare = sum(1 for c in text if c in _RARE_LETTERS)
-    return kz - 5 * rare
+    return len(_FREQUENT.findall(text[:65536])), kz - 5 * rare
+
+
+_FREQUENT = re.compile("[оеаинтсрвлкмдпуыОЕАИНТСРВЛКМДПУЫ]")
 
 
 _GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
@@ -509,10 +515,11 @@ def decode_bytes(data: bytes, final: bool = True) -> tuple[str, str, str | None]
     Order: a BOM (UTF-8, UTF-16 LE/BE, UTF-32) decides; else strict UTF-8;
     else UTF-16 without BOM (by the 0x00/0x04 high-byte pattern); else, if the
     bytes are mostly valid UTF-8, UTF-8 with U+FFFD replacements (warning);
-    else a single-byte Cyrillic code page: cp1251 and kz1048 are both tried
-    and the one with more Kazakh letters and fewer rare letters (Ђ ќ Ћ Ў Ј
-    Ґ Є Ї Ѕ ...; the slots where kz1048 has ә ғ қ ң ө ұ ү һ) wins, ties going
-    to cp1251 (warning: encoding guessed). Raises ``_NotText`` for binary data
+    else a single-byte Cyrillic code page: cp1251, kz1048 and KOI8-R are tried;
+    the one that spells more of the most frequent letters (о е а и н т с р …;
+    KOI8-R read as cp1251 spells П Х Б …) wins, then the one with more Kazakh
+    letters and fewer rare letters (Ђ ќ Ћ Ў Ј Ґ Є Ї Ѕ ...; the slots where
+    kz1048 has ә ғ қ ң ө ұ ү һ), ties going to cp1251 (warning: encoding guessed). Raises ``_NotText`` for binary data
     (NUL bytes that are not UTF-16, or >10% control/undecodable characters).
 
     ``final=False`` is for a truncated prefix: a cut multi-byte character at
@@ -554,12 +561,12 @@ def decode_bytes(data: bytes, final: bool = True) -> tuple[str, str, str | None]
             raise _NotText("binary file")
         return text, "utf-8", f"invalid UTF-8: {bad} byte sequence(s) replaced"
     candidates = []
-    for enc in ("cp1251", "kz1048"):
+    for enc in ("cp1251", "kz1048", "koi8-r"):
         t = data.decode(enc, "replace")
         candidates.append((_single_byte_score(t), enc == "cp1251", enc, t))
     score, _, enc, text = max(candidates)
     if _garbage_ratio(text) > 0.10 or not _mostly_letters(text):
-        raise _NotText("binary file (not text in UTF-8, cp1251 or kz1048)")
+        raise _NotText("binary file (not text in UTF-8, cp1251, kz1048 or KOI8-R)")
     return text, enc, f"not UTF-8; decoded as {enc} (guessed)"
 
 

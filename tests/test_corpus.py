@@ -634,6 +634,7 @@ def test_many_bad_lines_are_capped(tmp_path):
 @pytest.mark.parametrize("encoding,text", [
     ("utf-8", KK_TEXT), ("utf-8-sig", KK_TEXT), ("utf-16", KK_TEXT), ("utf-16-le-bom", KK_TEXT),
     ("utf-16-be-bom", KK_TEXT), ("kz1048", KK_TEXT), ("cp1251", RU_TEXT), ("kz1048", RU_TEXT),
+    ("koi8-r", RU_TEXT), ("cp1251", RU_TEXT.upper()),
     ("utf-16-le", KK_TEXT), ("utf-32", KK_TEXT),
 ])
 def test_decode_round_trip(encoding, text):
@@ -653,6 +654,17 @@ def test_kz1048_is_told_from_cp1251():
     assert enc == "kz1048" and text == KK_TEXT
     assert warn and "kz1048" in warn
     assert data.decode("cp1251") != KK_TEXT  # the decodings really differ
+
+
+@pytest.mark.parametrize("text", [RU_TEXT, RU_TEXT.split("\n")[0], RU_TEXT.upper(),
+                                  "Решения будут направлены в министерство."])
+def test_koi8_is_told_from_cp1251(text):
+    """Russian articles of an archive from the 1990s: KOI8-R read as cp1251 would be another
+    alphabet's order (Заседание -> зАЯЕДЮМХЕ), so the code page that spells the frequent letters
+    (о е а и н …) wins; capitals too."""
+    decoded, enc, warn = decode_bytes(text.encode("koi8-r"))
+    assert (decoded, enc) == (text, "koi8-r") and "koi8-r" in warn
+    assert decode_bytes(text.encode("cp1251"))[:2] == (text, "cp1251")
 
 
 def test_kz1048_short_mixed_russian_kazakh():
