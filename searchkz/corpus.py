@@ -471,16 +471,19 @@ class _NotText(Exception):
     pass
 
 
-def _single_byte_score(text: str) -> tuple[int, int]:
-    """``(the most frequent Russian and Kazakh letters, Kazakh letters - 5 · rare ones)``: KOI8-R
-    and cp1251 put the Cyrillic letters at other bytes, so the wrong one of them spells few of
-    the frequent ones (о е а и н т …); cp1251 and kz1048 differ only in the Kazakh letters."""
+def _single_byte_score(text: str) -> int:
+    """Frequent letters + Kazakh letters - 5 · (rare letters + pseudographics).  KOI8-R and cp1251
+    put the Cyrillic letters at other bytes, so the wrong one of them spells few of the frequent
+    ones (о е а и н т …), and KOI8-R has box-drawing signs where kz1048 has Kazakh letters;
+    cp1251 and kz1048 differ only in the Kazakh letters (rare ones in cp1251)."""
     kz = sum(1 for c in text if c in _KAZAKH_LETTERS)
     rare = sum(1 for c in text if c in _RARE_LETTERS)
-    return len(_FREQUENT.findall(text[:65536])), kz - 5 * rare
+    sample = text[:65536]
+    return len(_FREQUENT.findall(sample)) + kz - 5 * (rare + len(_PSEUDOGRAPHICS.findall(sample)))
 
 
 _FREQUENT = re.compile("[оеаинтсрвлкмдпуыОЕАИНТСРВЛКМДПУЫ]")
+_PSEUDOGRAPHICS = re.compile("[\u2200-\u25ff]")  # (KOI8-R's 0x80-0xBF: box drawing, ≈ ≤ ≥ ⌠ ⌡ …)
 
 
 _GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
@@ -517,9 +520,9 @@ def decode_bytes(data: bytes, final: bool = True) -> tuple[str, str, str | None]
     bytes are mostly valid UTF-8, UTF-8 with U+FFFD replacements (warning);
     else a single-byte Cyrillic code page: cp1251, kz1048 and KOI8-R are tried;
     the one that spells more of the most frequent letters (о е а и н т с р …;
-    KOI8-R read as cp1251 spells П Х Б …) wins, then the one with more Kazakh
-    letters and fewer rare letters (Ђ ќ Ћ Ў Ј Ґ Є Ї Ѕ ...; the slots where
-    kz1048 has ә ғ қ ң ө ұ ү һ), ties going to cp1251 (warning: encoding guessed). Raises ``_NotText`` for binary data
+    KOI8-R read as cp1251 spells П Х Б …) and of the Kazakh ones, and fewer
+    rare letters (Ђ ќ Ћ Ў Ј Ґ Є Ї Ѕ ...; the slots where kz1048 has ә ғ қ ң ө ұ ү
+    һ) and box-drawing signs wins, ties going to cp1251 (warning: encoding guessed). Raises ``_NotText`` for binary data
     (NUL bytes that are not UTF-16, or >10% control/undecodable characters).
 
     ``final=False`` is for a truncated prefix: a cut multi-byte character at
