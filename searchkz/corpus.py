@@ -478,8 +478,7 @@ def _single_byte_score(text: str) -> int:
     cp1251 and kz1048 differ only in the Kazakh letters (rare ones in cp1251)."""
     kz = sum(1 for c in text if c in _KAZAKH_LETTERS)
     rare = sum(1 for c in text if c in _RARE_LETTERS)
-    sample = text[:65536]
-    return len(_FREQUENT.findall(sample)) + kz - 5 * (rare + len(_PSEUDOGRAPHICS.findall(sample)))
+    return len(_FREQUENT.findall(text)) + kz - 5 * (rare + len(_PSEUDOGRAPHICS.findall(text)))
 
 
 _FREQUENT = re.compile("[оеаинтсрвлкмдпуыОЕАИНТСРВЛКМДПУЫ]")
@@ -522,8 +521,9 @@ def decode_bytes(data: bytes, final: bool = True) -> tuple[str, str, str | None]
     the one that spells more of the most frequent letters (о е а и н т с р …;
     KOI8-R read as cp1251 spells П Х Б …) and of the Kazakh ones, and fewer
     rare letters (Ђ ќ Ћ Ў Ј Ґ Є Ї Ѕ ...; the slots where kz1048 has ә ғ қ ң ө ұ ү
-    һ) and box-drawing signs wins, ties going to cp1251 (warning: encoding guessed). Raises ``_NotText`` for binary data
-    (NUL bytes that are not UTF-16, or >10% control/undecodable characters).
+    һ) and box-drawing signs wins, ties going to cp1251 (warning: encoding
+    guessed). Raises ``_NotText`` for binary data (NUL bytes that are not
+    UTF-16, or >10% control/undecodable characters).
 
     ``final=False`` is for a truncated prefix: a cut multi-byte character at
     the end is dropped instead of reported.
