@@ -110,17 +110,24 @@ def name_stems(name: str) -> tuple:
     return tuple(a.stem for _s, _e, a in word_spans(name) if not a.stop)
 
 
+@functools.cache
+def _by_key() -> dict[str, list[tuple[str, str]]]:
+    """The table by :func:`key`: ``{ACRONYM: [(full name, source), ...]}``."""
+    out: dict = {}
+    for acr, names in ACRONYMS.items():
+        out.setdefault(key(acr), []).extend(names)
+    return out
+
+
 def full_names(acronym: str) -> list[str]:
     """The table's full names of an acronym (any case)."""
-    k = key(acronym)
-    return [n for a, names in ACRONYMS.items() if key(a) == k for n, _s in names]
+    return [n for n, _s in _by_key().get(key(acronym), ())]
 
 
 def meanings(acronym: str) -> list[str]:
     """The table's full names of an acronym but its ``usage`` lines: another wording of a name
     listed (жоғарғы оқу орны for ЖОО) is no other meaning."""
-    k = key(acronym)
-    return [n for a, names in ACRONYMS.items() if key(a) == k for n, s in names if s != "usage"]
+    return [n for n, s in _by_key().get(key(acronym), ()) if s != "usage"]
 
 
 def find_names(stems: list, local: dict | None = None, query: bool = False) -> list[tuple[int, int, str]]:

@@ -153,8 +153,9 @@ def _as_datetime(value, end: bool = False) -> datetime | None:
             if month == 0 or month == 12:
                 return datetime(year, 12, 31, 23, 59, 59)
             return datetime(year, month + 1, 1) - timedelta(seconds=1)
+        day = value.strip()
         try:  # a calendar day in ISO first: any year a bound may name (the corpus reader refuses implausible ones)
-            d = datetime.fromisoformat(value.strip()).replace(tzinfo=None) if _ISO_DAY.match(value.strip()) else None
+            d = datetime.fromisoformat(day).replace(tzinfo=None) if _ISO_DAY.match(day) else None
         except ValueError:
             d = None
         d = d or parse_date(value)
