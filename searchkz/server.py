@@ -254,12 +254,19 @@ def serve(index_path=None, host: str = "127.0.0.1", port: int = 8000, access: st
     _check_address(host, port)
     shown = f"[{host}]" if ":" in host else host
     echo(f"searchkz: serving {path} at http://{shown}:{port}/ (read-only; Ctrl+C stops)")
-    # no websockets (the import alone costs ~0.1 s) and no lifespan events: the app has neither
-    opts = {"host": host, "port": port, "log_level": "warning", "access_log": False, "ws": "none", "lifespan": "off"}
     app = create_app(path, access, workers)
     if workers <= 1:
         threading.Thread(target=_warm, args=(app.state.indexes,), daemon=True).start()
-    uvicorn.run(app, **opts)
+    uvicorn.run(app, **uvicorn_options(host, port))
+
+
+def uvicorn_options(host: str, port: int) -> dict:
+    """How uvicorn serves the app: no websockets (the import alone costs ~0.1 s) and no lifespan
+    events, the app has neither; connections by :class:`searchkz.connections.GuardedProtocol`."""
+    from searchkz.connections import GuardedProtocol
+
+    return {"host": host, "port": port, "log_level": "warning", "access_log": False, "ws": "none",
+            "lifespan": "off", "http": GuardedProtocol}
 
 
 def _check_address(host: str, port: int) -> None:

@@ -38,10 +38,13 @@ def make_corpus(seed_dir: Path, dst: Path) -> Path:
 
 @contextmanager
 def running(app):
-    """``app`` served by uvicorn on 127.0.0.1 (a free port) in a thread: yields its base URL."""
+    """``app`` served by uvicorn as ``searchkz serve`` serves it, on 127.0.0.1 (a free port) in a
+    thread: yields its base URL."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    from searchkz.server import uvicorn_options
+
+    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options("127.0.0.1", 0)))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -380,3 +383,81 @@ def test_a_replacement_search_process_holds_no_socket(built):
         assert sockets(str(proc.pid)) >= 1  # (the server's own listening socket)
     finally:
         stop(proc)
+
+
+def _exchange(base: str, chunks: list, pause: float = 0.0, wait: float = 5.0) -> tuple[bytes, float]:
+    """Send ``chunks`` over one raw connection to ``base`` (``pause`` s apart); ``(everything the
+    server sent until it closed or ``wait`` s passed, seconds from the last chunk to then)``."""
+    import socket
+
+    host, port = base.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port))) as s:
+        for i, chunk in enumerate(chunks):
+            if i:
+                time.sleep(pause)
+            s.sendall(chunk)
+        s.settimeout(wait)
+        got, t = b"", time.monotonic()
+        try:
+            while True:
+                part = s.recv(65536)
+                if not part:
+                    break
+                got += part
+        except TimeoutError:
+            got += b"<still open>"
+        return got, time.monotonic() - t
+
+
+@pytest.fixture()
+def quick_deadline(built, monkeypatch):
+    """The app served with a request deadline of 0.5 s."""
+    import searchkz.connections
+
+    monkeypatch.setattr(searchkz.connections, "REQUEST_TIMEOUT", 0.5)
+    app = create_app(built / "index")
+    with running(app) as base:
+        yield base
+
+
+HEAD = "GET /api/search?q=%D2%9B%D0%BE%D2%93%D0%B0%D0%BC HTTP/1.1\r\nHost: x\r\n".encode()
+
+
+@pytest.mark.parametrize("name, chunks", [
+    ("nothing sent", [b""]),
+    ("half a request line", [b"GET /api/sea"]),
+    ("a head without its end", [HEAD]),
+    ("a body a byte short", [HEAD + b"Content-Length: 5\r\n\r\nabcd"]),
+    ("a second request begun after a first", [HEAD + b"\r\n", b"GET /api/st"]),
+])
+def test_a_request_not_delivered_in_time_is_closed(quick_deadline, name, chunks):
+    """uvicorn waited forever for a request begun and not ended (or never begun): a connection
+    and its file descriptor held for good.  Now it closes once the deadline passes."""
+    got, waited = _exchange(quick_deadline, chunks, pause=0.2)
+    assert not got.endswith(b"<still open>"), name
+    assert waited < 3, name
+    if len(chunks) > 1 or b"Content-Length" in chunks[0]:
+        assert got.startswith(b"HTTP/1.1 200 "), name  # (what was complete was answered)
+    else:
+        assert got == b"", name
+
+
+def test_a_slow_but_whole_request_is_answered_and_kept_alive(quick_deadline):
+    """A request sent in pieces within the deadline is answered; the connection then stays open
+    for the next one (the deadline runs from a request's first byte, not between requests)."""
+    got, _ = _exchange(quick_deadline, [HEAD[:20], HEAD[20:], b"\r\n"], pause=0.15, wait=1.0)
+    assert got.startswith(b"HTTP/1.1 200 ") and b'"total":5' in got
+    assert got.endswith(b"<still open>")  # (uvicorn's keep-alive, 5 s, outlasts the 1 s waited)
+
+
+@pytest.mark.parametrize("line", [
+    "GET /api/search?q=қоғам HTTP/1.1\r\nHost: x\r\n\r\n".encode(),  # raw UTF-8, not percent-encoded
+    b"GET /api/search?q=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # TLS to the plain-HTTP port
+])
+def test_a_malformed_request_is_a_one_line_json_400(quick_deadline, line):
+    got, _ = _exchange(quick_deadline, [line])
+    head, _, body = got.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"content-type: application/json" in head
+    assert json.loads(body) == {"error": "malformed or oversized HTTP request (a URL is percent-encoded ASCII)",
+                                "status": 400}
