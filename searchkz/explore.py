@@ -210,16 +210,19 @@ def date_page(docs, scores, days, offset: int, limit: int, newest_first: bool, c
 @dataclass
 class Facets:
     """Matching articles counted per period (time order, empty periods between the first and
-    the last included) or per outlet (by count); ``undated``: matches without a date."""
+    the last included) or per outlet (by count); ``undated``: matches without a date;
+    ``no_source``: matches without an outlet (counted per outlet only), so that the buckets and
+    the one count apart add up to ``total`` either way."""
 
     by: str
     buckets: list[tuple[str, int]] = field(default_factory=list)
     undated: int = 0
     total: int = 0
     notices: list[str] = field(default_factory=list)  # (a query capped as a search caps it)
+    no_source: int = 0
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "type": "facets",
             "by": self.by,
             "buckets": [{"key": k, "count": c} for k, c in self.buckets],
@@ -227,6 +230,9 @@ class Facets:
             "total": self.total,
             "notices": list(self.notices),
         }
+        if self.by == "source":
+            out["no_source"] = self.no_source
+        return out
 
 
 def count_facets(searcher, docs: np.ndarray, by: str) -> Facets:
@@ -236,7 +242,7 @@ def count_facets(searcher, docs: np.ndarray, by: str) -> Facets:
         c = codes[docs]
         counts = np.bincount(c[c >= 0], minlength=len(names))
         buckets = sorted(((names[i], int(n)) for i, n in enumerate(counts) if n), key=lambda x: (-x[1], x[0]))
-        return Facets(by, buckets, 0, len(docs))
+        return Facets(by, buckets, 0, int(len(docs)), no_source=int(np.count_nonzero(c < 0)))
     days = doc_days(searcher)[docs]
     dated = days[days != UNDATED].astype(np.int64)
     out = Facets(by, [], int(len(docs) - len(dated)), int(len(docs)))

@@ -134,7 +134,8 @@ def print_document(doc, spans, console, color: bool, similar=()) -> None:
 
 
 def print_facets(facets, console, color: bool, width: int = 40) -> None:
-    """Counts per period or outlet as a bar chart; articles without a date on their own line."""
+    """Counts per period or outlet as a bar chart; articles without a date (or, per outlet, without
+    an outlet) on their own line."""
     from rich.table import Table
     from rich.text import Text
 
@@ -149,6 +150,8 @@ def print_facets(facets, console, color: bool, width: int = 40) -> None:
         table.add_row(terminal_safe(key), str(count), Text(bar, style="cyan" if color else ""))
     if facets.by != "source":
         table.add_row("undated", str(facets.undated), Text("(no date)", style="dim" if color else ""))
+    elif facets.no_source:
+        table.add_row("no outlet", str(facets.no_source), Text("(no source)", style="dim" if color else ""))
     console.print(table)
 
 

@@ -66,6 +66,16 @@ def test_facets_by_source(ix):
     assert f.buckets == [("baq.kz", 1)] and f.total == 5
 
 
+def test_facets_by_source_count_the_articles_without_an_outlet(ix, index_dir):
+    """Four of the five seed articles name no outlet: counted apart, as undated ones are per
+    period, so that the chart adds up to the total it prints."""
+    f = ix.facets("қоғам", by="source")
+    assert f.no_source == 4 and sum(c for _k, c in f.buckets) + f.no_source == f.total
+    assert f.to_dict()["no_source"] == 4
+    res = run("timeline", "қоғам", "--by", "source", "--index", str(index_dir))
+    assert [line.split()[:3] for line in res.stdout.splitlines()][:2] == [["baq.kz", "1", "█" * 40], ["no", "outlet", "4"]]
+
+
 def test_sort_by_date_newest_and_oldest_first_undated_last(ix):
     newest = [h.id for h in ix.search("қоғам", sort="-date")]
     assert newest[:3] == [A001, A000, A002] and set(newest[3:]) == UNDATED
