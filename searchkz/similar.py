@@ -37,7 +37,7 @@ def key_terms(searcher, text: str, title: str = "") -> list[tuple[str, float]]:
     for _s, _e, w in word_spans((title + "\n" + text)[:MAX_CHARS]):
         if w.stem and not w.stop:
             counts[w.stem] += 1
-    n = max(searcher.doc_count_all(), 1)
+    n = max(searcher.doc_count(), 1)  # live articles: an update's deleted ones stay in their segment
     scored = []
     for stem, tf in counts.items():
         df = _doc_frequency(searcher, stem)
@@ -77,7 +77,8 @@ def _postings(searcher, fieldname: str, stem: str) -> tuple[np.ndarray, np.ndarr
 
 def length_norms(searcher, fieldname: str, b: float) -> np.ndarray:
     """``k1 · (1 - b + b · length / average length)`` of each document's field, by docnum
-    (cached with the searcher)."""
+    (cached with the searcher).  The average is over the live documents, as a full reindex of
+    the same corpus has them (an update's deleted documents keep their lengths until a merge)."""
     cache = searcher.__dict__.setdefault("_searchkz_norms", {})
     norm = cache.get((fieldname, b))
     if norm is None:
@@ -85,7 +86,8 @@ def length_norms(searcher, fieldname: str, b: float) -> np.ndarray:
         n = reader.doc_count_all()
         lengths = np.fromiter((reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
         lengths = np.nan_to_num(lengths)
-        avg = max(float(lengths.mean()), 1.0) if n else 1.0
+        live = lengths[np.fromiter(reader.all_doc_ids(), dtype=np.intp)] if reader.has_deletions() else lengths
+        avg = max(float(live.mean()), 1.0) if len(live) else 1.0
         norm = cache[(fieldname, b)] = K1 * (1 - b + b * lengths / avg)
     return norm
 
@@ -94,8 +96,8 @@ def similar_scores(searcher, terms: list[tuple[str, float]]) -> np.ndarray:
     """Every document's BM25F-like score for the weighted key terms (an array by docnum)."""
     body = length_norms(searcher, "body", B)
     title = length_norms(searcher, "title", B_TITLE)
-    n = len(body)
-    acc = np.zeros(n, dtype=np.float64)
+    acc = np.zeros(len(body), dtype=np.float64)
+    n = searcher.doc_count()  # (the live documents: the posting lists hold only theirs)
     for stem, weight in terms:
         ids, tf = _postings(searcher, "body", stem)
         if not len(ids):

@@ -184,3 +184,17 @@ def test_period_labels(day, by, label):
     days = np.array([(date.fromisoformat(day) - date(1970, 1, 1)).days], dtype=np.int64)
     keys, name = _period_keys(days, by)
     assert name(int(keys[0])) == label
+
+
+def test_similar_after_an_update_is_as_after_a_full_reindex(tmp_path, updated_index_builder):
+    """An update leaves its deleted articles in their segments until a merge: the document count,
+    the average lengths and so the key terms and scores of similar articles are those of the live
+    articles, as after a full reindex of the same corpus (they counted the deleted ones too)."""
+    ix, _ = updated_index_builder(tmp_path, 60, seed=5, added=3, deleted=25)
+    fresh = Index(tmp_path / "fresh")
+    fresh.reindex(ix.stats()["corpus"], full=True, procs=1)
+    ids = [h.id for h in fresh.search("жыл OR ел OR адам", limit=12, snippets=False, collapse=False)]
+    assert len(ids) == 12
+    for doc_id in ids:
+        got = [(h.id, round(h.score, 6)) for h in ix.similar(doc_id, limit=5)]
+        assert got == [(h.id, round(h.score, 6)) for h in fresh.similar(doc_id, limit=5)], doc_id
