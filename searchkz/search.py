@@ -350,6 +350,9 @@ def build_query(text: str) -> QueryPlan:
         words = _content_words(text, ctx)
         if not words:
             raise QueryError(f"the query {text!r} has no words to search for")
+        if all(analyze_word(w, ctx).stop for w in words):  # (no index holds them: nothing could match)
+            raise QueryError(f"the query {text!r} has only stop words, which are not indexed: "
+                             "no words to search for")
         # the same word twice counts once
         seen = set()
         groups = []
@@ -423,7 +426,9 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
     class _Parser(QueryParser):
         def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
             if fieldname in _WORD_FIELDS and termclass is wq.Term:
-                words = [m.group() for m in WORD_RE.finditer(text)]
+                # stop words are not indexed (as Whoosh's own parser does, they leave the query,
+                # not a term that matches nothing: "қоғам AND және" is "қоғам")
+                words = [m.group() for m in WORD_RE.finditer(text) if not analyze_word(m.group(), ctx).stop]
                 if not words:
                     return None
                 qs = [_word_query(w, ctx, plan, boost, _WORD_FIELDS[fieldname]) for w in words]

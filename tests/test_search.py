@@ -101,6 +101,24 @@ def test_operators(ix):
     assert ids(ix.search("title:ұйым"))[0] in {S000, S004}
 
 
+def test_stop_words_leave_a_syntax_query(ix):
+    """Stop words are not indexed: in a syntax query they leave it, as in a phrase (and as Whoosh's
+    own parser drops them), instead of standing for a term no article has: "кеңес AND және" found
+    nothing though every article with кеңес has және too."""
+    assert set(ids(ix.search("кеңес AND және", limit=10))) == set(ids(ix.search("кеңес", limit=10))) != set()
+    assert ids(ix.search("title:(ұйым AND мен)")) == ids(ix.search("title:ұйым"))
+    with pytest.raises(QueryError, match="no words to search for"):
+        ix.search("title:және")
+
+
+@pytest.mark.parametrize("query", ["және мен", "Және", "jäne"])
+def test_a_query_of_only_stop_words_says_so(ix, query):
+    """Only stop words, which no index holds: an error that says so, not "0 hits" as if the
+    archive had none."""
+    with pytest.raises(QueryError, match="only stop words"):
+        ix.search(query)
+
+
 def test_phrase_with_stop_word_inside(ix):
     # "Қазақстан халқы Ассамблеясының" vs a phrase that skips nothing
     assert ids(ix.search('"Қазақстан халқы Ассамблеясы"')) == [S001]
