@@ -210,10 +210,15 @@ def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0,
 
     subs = []
     for a in _word_alternatives(raw, ctx):
-        for f in fields:
-            subs.append(Term(f, a.normalized if f == "exact" else a.stem, boost=_FIELD_WEIGHTS[f]))
-        plan.stems.add(a.stem)
-        plan.exact.add(a.normalized)
+        forms = [(a.stem, a.normalized)]
+        if a.stem == a.normalized and acronyms.is_known(a.normalized):
+            key = acronyms.key(a.normalized)  # typed in lowercase: бұұ is БҰҰ too, as in free text
+            forms.append((key, key))
+        for stem, normalized in forms:
+            for f in fields:
+                subs.append(Term(f, normalized if f == "exact" else stem, boost=_FIELD_WEIGHTS[f]))
+            plan.stems.add(stem)
+            plan.exact.add(normalized)
         if a.lang == KIND_KAZAKH and not has_kazakh_letter(a.normalized):
             plan.folded.add(a.folded)  # highlights its spellings with Kazakh letters
     qw = _query_word(raw, ctx)

@@ -177,6 +177,15 @@ def test_acronym_and_full_name_find_each_other(nerd, query, first, found):
     assert {h.id for h in hits} >= found
 
 
+@pytest.mark.parametrize("typed, capitals", [("бұұ AND біріккен", "БҰҰ AND біріккен"), ("тж OR ақш", "ТЖ OR АҚШ"),
+                                              ("title:ЖАО OR жао", "title:ЖАО OR ЖАО")])
+def test_a_known_acronym_in_lowercase_in_a_syntax_query(nerd, typed, capitals):
+    """Typed in lowercase, a known acronym is searched in a syntax query too, as in free text
+    ("бұұ AND біріккен" found nothing; "бұұ" alone finds the UN)."""
+    want = {h.id for h in nerd.search(capitals, limit=20)}
+    assert want and {h.id for h in nerd.search(typed, limit=20)} == want
+
+
 @pytest.mark.parametrize("query, first", [("ЖОО", None), ("жоғары оқу орны", "AID340912"),
                                           ("жоғарғы оқу орны", "AID239325")])
 def test_a_name_news_writes_beside_the_official_one(nerd, query, first):
