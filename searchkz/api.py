@@ -108,6 +108,13 @@ def _check_count(name: str, value, least: int) -> None:
         raise QueryError(f"{name} must be {kind}, not {value!r}")
 
 
+def _check_source(source) -> None:
+    """An outlet filter is a name or None: another value (a number, a list of names) is a
+    :class:`QueryError`, not a filter that silently matches no article."""
+    if source is not None and not isinstance(source, str):
+        raise QueryError(f"source must be an outlet's name (a string), not {source!r}")
+
+
 def _is_id(doc_id) -> bool:
     """Can ``doc_id`` be an article's id (a string UTF-8 can write)?  Another value finds no article."""
     if not isinstance(doc_id, str):
@@ -300,6 +307,7 @@ class Index:
         _check_count("offset", offset, 0)
         if sort not in explore.SORTS:
             raise QueryError(f"unknown sort {sort!r} (use {', '.join(explore.SORTS)})")
+        _check_source(source)
         budget = time_budget(timeout)
         deadline = started + budget
         plan = build_query(query)
@@ -413,6 +421,7 @@ class Index:
 
         if by not in explore.FACETS:
             raise QueryError(f"unknown facet {by!r} (use {', '.join(explore.FACETS)})")
+        _check_source(source)
         plan = build_query(query)
         searcher = self._open()
         add_learned_acronyms(plan, searcher.reader())

@@ -121,6 +121,8 @@ def test_similar_articles(ix):
         lambda ix: ix.timeline("қоғам", by="source"),
         lambda ix: ix.timeline("қоғам", since="2020", until="2019"),
         lambda ix: ix.similar(A000, limit=0),
+        lambda ix: ix.search("қоғам", source=5),  # (not a filter that matches nothing)
+        lambda ix: ix.facets("қоғам", by="source", source=["baq.kz"]),
     ],
 )
 def test_bad_input_is_a_query_error(ix, call):
