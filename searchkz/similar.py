@@ -82,11 +82,11 @@ def length_norms(searcher, fieldname: str, b: float) -> np.ndarray:
     cache = searcher.__dict__.setdefault("_searchkz_norms", {})
     norm = cache.get((fieldname, b))
     if norm is None:
-        reader = searcher.reader()
-        n = reader.doc_count_all()
-        lengths = np.fromiter((reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
-        lengths = np.nan_to_num(lengths)
-        live = lengths[np.fromiter(reader.all_doc_ids(), dtype=np.intp)] if reader.has_deletions() else lengths
+        from searchkz.rank import ranker_for
+
+        ranker = ranker_for(searcher)
+        lengths = ranker.lengths(fieldname)  # (the segments' arrays: not read document by document)
+        live = lengths[ranker.live()] if searcher.reader().has_deletions() else lengths
         avg = max(float(live.mean()), 1.0) if len(live) else 1.0
         norm = cache[(fieldname, b)] = K1 * (1 - b + b * lengths / avg)
     return norm
