@@ -318,7 +318,7 @@ class Index:
         try:
             copies = explore.copy_groups(searcher, self._gen)
             only = explore.source_docs(searcher, source) if source else None
-            allowed = _allowed(searcher, dates, only)
+            allowed = _allowed(searcher, dates, only, plan)
             notices = _prepare(searcher, plan)
             syntax: list = []  # (the syntax path's notices and whether it ran out of time)
             results, matches = _page(searcher, plan, allowed, offset, limit, sort, copies if collapse else None,
@@ -428,7 +428,7 @@ class Index:
         dates = _date_filter(since, until)
         try:
             notices = _bound(searcher, plan, query)
-            allowed = _allowed(searcher, dates, explore.source_docs(searcher, source) if source else None)
+            allowed = _allowed(searcher, dates, explore.source_docs(searcher, source) if source else None, plan)
             docs, _scores = explore.all_matches(searcher, plan, allowed)
         except QueryError:
             raise
@@ -523,14 +523,17 @@ def _make_hits(searcher, results, plan, snippets: bool, offset: int = 0, copies=
     return hits
 
 
-def _allowed(searcher, dates, only) -> np.ndarray | None:
-    """A bool a document: what ``--since/--until`` (``dates``: first and last day, :func:`_date_filter`)
-    and an outlet's documents (``only``: a bool a document) allow; None: every document."""
+def _allowed(searcher, dates, only, plan) -> np.ndarray | None:
+    """A bool a document: what ``--since/--until`` (``dates``: first and last day, :func:`_date_filter`),
+    an outlet's documents (``only``: a bool a document) and the query's excluded words (``-кеңес``)
+    allow; None: every document."""
     from searchkz.rank import ranker_for
 
-    allowed = ranker_for(searcher).day_mask(*dates) if dates is not None else None
-    if only is not None:
-        allowed = only if allowed is None else allowed & only
+    ranker = ranker_for(searcher)
+    allowed = ranker.day_mask(*dates) if dates is not None else None
+    for mask in (only, ~ranker.having(plan.excluded) if plan.excluded else None):
+        if mask is not None:
+            allowed = mask if allowed is None else allowed & mask
     return allowed
 
 

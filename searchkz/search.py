@@ -9,6 +9,9 @@ all words rank above those with some.  Each word searches
 * and, typed without Kazakh letters (``когам``) or in Latin, by the spellings of
   it that the index has (``қоғам``), weighted below what was typed.
 
+A word after a minus (``қоғам -кеңес``) is not ranked: the articles with it, in any of
+those forms, are left out (:meth:`searchkz.rank.Ranker.having`, applied as a filter).
+
 A query with explicit syntax (AND/OR/NOT, quotes, ``field:``, ``word~``,
 wildcards) goes through Whoosh's parser; every plain word in it is expanded
 the same way (its respellings once the index is open: :func:`respell_query`).
@@ -109,6 +112,13 @@ def has_syntax(text: str) -> bool:
     return len(WORD_RE.findall(outside)) < 3 and "?" not in outside
 
 
+#: A minus that excludes a word (``қоғам -кеңес``): at the start of a word (after a space, an opening
+#: bracket or the query's start) and before a letter, a bracket or a quote; not the hyphen inside
+#: ``Нұр-Сұлтан`` or ``COVID-19-ға``, nor the sign of a number (``-5``).
+_MINUS_RE = re.compile(r"(?<![^\s(])-(?=[^\W\d_]|[(\"])")
+_MINUS_WORD_RE = re.compile(r"(?<![^\s(])-([(\"«']*[^\W\d_]\S*)")
+
+
 def query_context(text: str) -> str:
     """``"latn"`` when the query is Kazakh written in Latin script (any word with a
     Kazakh-only Latin letter), so every Latin word in it is transliterated."""
@@ -136,6 +146,7 @@ class QueryPlan:
     text: str = ""  # the query as parsed (a syntax query's phrases point into it)
     ctx: str = ""  # query_context(text)
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
+    excluded: list = field(default_factory=list)  # free text: rank.QueryWord per -word (articles with it left out)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
     folded_heads: tuple | None = None  # stemmer.stem_heads of folded (set on first use)
     heads: tuple | None = None  # stemmer.stem_heads of stems and the names' stems (set on first use)
@@ -348,10 +359,11 @@ def build_query(text: str) -> QueryPlan:
         text = _LATIN_WORD_RE.sub(lambda m: latin_lower(m.group()) if "I" in m.group() or "\u0130" in m.group() else m.group(), text)
     plan = QueryPlan(query=None, text=text, ctx=ctx)
     if has_syntax(text):
-        plan.query = _parse_syntax(text, ctx, plan)
+        plan.query = _parse_syntax(_MINUS_RE.sub("NOT ", text), ctx, plan)  # (-word is NOT word)
     else:
         from whoosh.query import Or
 
+        text = _exclude_words(text, ctx, plan)
         words = _content_words(text, ctx)
         if not words:
             raise QueryError(f"the query {text!r} has no words to search for")
@@ -371,6 +383,22 @@ def build_query(text: str) -> QueryPlan:
         plan.query = groups[0] if len(groups) == 1 else Or(groups, scale=COORD_SCALE)
         add_acronyms(plan, [analyze_word(w, ctx).stem for w in words], {})
     return plan
+
+
+def _exclude_words(text: str, ctx: str, plan: QueryPlan) -> str:
+    """The free text without its excluded words (``қоғам -кеңес``), which go to ``plan.excluded``:
+    the articles with one of them, in any form the word would be searched by, are left out."""
+    minus = _MINUS_WORD_RE.findall(text)
+    if not minus:
+        return text
+    for token in minus:
+        for w in WORD_RE.findall(token):
+            if not analyze_word(w, ctx).stop:
+                plan.excluded.append(_query_word(w, ctx))
+    rest = _MINUS_WORD_RE.sub(" ", text)
+    if not WORD_RE.search(rest):
+        raise QueryError(f"the query {text!r} only excludes words (-word): it has no words to search for")
+    return rest
 
 
 def add_learned_acronyms(plan: QueryPlan, reader) -> None:

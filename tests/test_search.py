@@ -101,6 +101,49 @@ def test_operators(ix):
     assert ids(ix.search("title:ұйым"))[0] in {S000, S004}
 
 
+@pytest.mark.parametrize("query, minus", [
+    ("қоғам -кеңес", "кеңес"),  # any form of the word: кеңестер, кеңесінің …
+    ("қоғам -кеңестердің", "кеңес"),  # typed inflected: its stem
+    ("қоғам -кенес", "кеңес"),  # typed without Kazakh letters
+    ("qoğam -keñes", "кеңес"),  # Kazakh Latin
+    ("кеңес -Балаева", "балаев"),
+    ("қоғамдық кеңес -(Балаева)", "балаев"),
+])
+def test_a_minus_leaves_out_the_articles_with_the_word(ix, query, minus):
+    """``-word`` (as web search engines read it) leaves out every article with the word in any form
+    it would be searched by; the other words rank as without it.  It was searched as one more word,
+    so the articles with it came first."""
+    plus = query.split(" -")[0]
+    got = ix.search(query, limit=10)
+    without = [h for h in ix.search(plus, limit=10) if minus not in (h.title + " " + ix.get(h.id).text).lower()]
+    assert ids(got) == ids(without) and 0 < len(got) < len(ix.search(plus, limit=10))
+    assert got.total == len(got)
+    assert ix.facets(query, by="year").total == len(got)
+
+
+def test_a_minus_in_a_syntax_query_is_not():
+    from searchkz.search import build_query
+
+    for query, same in [("кеңес AND -Балаева", "кеңес AND NOT Балаева"), ('-"қоғамдық кеңес" ұйым', 'NOT "қоғамдық кеңес" ұйым'),
+                        ("title:ұйым -title:кеңес", "title:ұйым NOT title:кеңес")]:
+        assert repr(build_query(query).query) == repr(build_query(same).query), query
+
+
+@pytest.mark.parametrize("query", ["Нұр-Сұлтан", "ҮЕҰ-лардың", "COVID-19-ға", "температура -5", "қоғам - кеңес",
+                                   "қоғам-кеңес"])
+def test_a_hyphen_is_no_minus(query):
+    """Only a minus at the start of a word before a letter excludes: a hyphen inside a word, a
+    number's sign or a dash between words do not."""
+    from searchkz.search import build_query
+
+    assert build_query(query).excluded == []
+
+
+def test_a_query_that_only_excludes_is_an_error(ix):
+    with pytest.raises(QueryError, match="no words to search for"):
+        ix.search("-кеңес -ұйым")
+
+
 def test_stop_words_leave_a_syntax_query(ix):
     """Stop words are not indexed: in a syntax query they leave it, as in a phrase (and as Whoosh's
     own parser drops them), instead of standing for a term no article has: "кеңес AND және" found
