@@ -216,7 +216,9 @@ _FIELD_WEIGHTS = {"body": 1.0, "title": TITLE_WEIGHT, "exact": EXACT_WEIGHT}
 
 def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0,
                 fields: tuple = ("body", "title", "exact")):
-    """The Whoosh query for one plain word of a syntax query (in ``fields``)."""
+    """The Whoosh query for one plain word of a syntax query (in ``fields``).  Each of its terms
+    carries what the word highlights (``highlights``: stem, normalized form, folded stem or None),
+    taken by :func:`_take_highlights` where the word is not negated."""
     from whoosh.query import Or, Term
 
     subs = []
@@ -225,18 +227,31 @@ def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0,
         if a.stem == a.normalized and acronyms.is_known(a.normalized):
             key = acronyms.key(a.normalized)  # typed in lowercase: бұұ is БҰҰ too, as in free text
             forms.append((key, key))
+        # (typed without Kazakh letters: its folded stem highlights its spellings with them)
+        folded = a.folded if a.lang == KIND_KAZAKH and not has_kazakh_letter(a.normalized) else None
         for stem, normalized in forms:
             for f in fields:
-                subs.append(Term(f, normalized if f == "exact" else stem, boost=_FIELD_WEIGHTS[f]))
-            plan.stems.add(stem)
-            plan.exact.add(normalized)
-        if a.lang == KIND_KAZAKH and not has_kazakh_letter(a.normalized):
-            plan.folded.add(a.folded)  # highlights its spellings with Kazakh letters
+                term = Term(f, normalized if f == "exact" else stem, boost=_FIELD_WEIGHTS[f])
+                term.highlights = (stem, normalized, folded)
+                subs.append(term)
     qw = _query_word(raw, ctx)
     if qw.unfold or qw.latin:
         subs.append(_respell_class()(qw, fields))
     plan.words.append(raw)
     return Or(subs, boost=boost)
+
+
+def _take_highlights(plan: QueryPlan, q) -> None:
+    """Add to ``plan`` what the words of ``q`` that are not negated highlight (:func:`_word_query`):
+    ``қоғам NOT кеңес`` does not mark кеңес in the hits."""
+    for leaf in _positive_leaves(q):
+        got = getattr(leaf, "highlights", None)
+        if got is not None:
+            stem, normalized, folded = got
+            plan.stems.add(stem)
+            plan.exact.add(normalized)
+            if folded is not None:
+                plan.folded.add(folded)
 
 
 def _query_word(raw: str, ctx: str):
@@ -379,6 +394,7 @@ def build_query(text: str) -> QueryPlan:
                 continue
             seen.add(key)
             groups.append(_word_query(w, ctx, plan))
+            _take_highlights(plan, groups[-1])
             plan.qwords.extend(_query_words(w, ctx, seen))
         plan.query = groups[0] if len(groups) == 1 else Or(groups, scale=COORD_SCALE)
         add_acronyms(plan, [analyze_word(w, ctx).stem for w in words], {})
@@ -489,6 +505,7 @@ def _parse_syntax(text: str, ctx: str, plan: QueryPlan):
         if getattr(leaf, "error", None):
             raise QueryError(f"cannot parse query {text!r}: {leaf.error}")
     q = _fix_not(q).accept(_day_ranges)
+    _take_highlights(plan, q)
     for leaf in _positive_leaves(q):
         if isinstance(leaf, wq.Phrase):
             if leaf.slop <= 1 and len(leaf.words) > 1:  # highlighted where the phrase is, not its words alone

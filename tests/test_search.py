@@ -139,6 +139,22 @@ def test_a_hyphen_is_no_minus(query):
     assert build_query(query).excluded == []
 
 
+@pytest.mark.parametrize("query, marked", [
+    ("қоғам NOT кеңес", ["Қоғамның"]),
+    ("қоғам AND -кеңес", ["Қоғамның"]),
+    ("қоғам -кеңес", ["Қоғамның"]),
+    ("кеңес NOT (қоғам OR ұйым)", ["кеңесі"]),
+    ("ұйым -title:кеңес", ["ұйымдар"]),
+    ("когам AND NOT ұйым", ["Қоғамның", "когам"]),
+    ("қоғам кеңес", ["Қоғамның", "кеңесі"]),
+])
+def test_a_negated_word_is_not_highlighted(ix, query, marked):
+    """Only the words a hit was found for are marked: a word after NOT or a minus was (its terms were
+    collected while the query was parsed, before the NOT was known)."""
+    text = "Қоғамның кеңесі және ұйымдар, когам"
+    assert [text[a:b] for a, b in ix.highlight(text, query)] == marked
+
+
 def test_a_query_that_only_excludes_is_an_error(ix):
     with pytest.raises(QueryError, match="no words to search for"):
         ix.search("-кеңес -ұйым")
