@@ -133,7 +133,7 @@ def _date_filter(since, until) -> tuple[int | None, int | None] | None:
     if not (lo or hi):
         return None
     if lo and hi and lo > hi:
-        raise QueryError("--since is after --until")
+        raise QueryError(f"since ({since}) is after until ({until})")
     return _day(lo), _day(hi)
 
 
@@ -339,6 +339,8 @@ class Index:
         res = SearchResult(hits, total=total, query=query, seconds=time.perf_counter() - started)
         res.groups = groups
         res.offset = offset
+        if offset and not hits and groups:  # (said first: a partial search's notice stays the last)
+            notices = [f"page {offset // limit + 1} (offset {offset}) is past the last of the {groups} results"] + notices
         res.notices, res.partial = notices, partial
         if plan.qwords and time.perf_counter() > deadline:
             res.notices.append(f"took {time.perf_counter() - started:.1f} s, past the time budget of "

@@ -397,3 +397,12 @@ def test_snippet_whitespace_collapsed_with_the_highlights(piece, spans, want):
     got = _collapse_ws(piece, spans)
     assert got == want
     assert [got[0][a:b] for a, b in got[1]] == [piece[a:b].strip() for a, b in spans if piece[a:b].strip()]
+
+
+def test_a_page_past_the_end_says_so(ix):
+    """A page past the last result is empty with the total, and a notice says why (it printed
+    "0 of 5 hits" as if nothing matched)."""
+    res = ix.search("қоғам", offset=980, limit=10)
+    assert len(res) == 0 and res.total == 5
+    assert res.notices == ["page 99 (offset 980) is past the last of the 5 results"]
+    assert ix.search("қоғам", offset=4, limit=10).notices == []
