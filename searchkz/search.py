@@ -543,35 +543,45 @@ def respell_query(plan: QueryPlan, ranker) -> None:
     """Resolve a syntax query's words typed without Kazakh letters or in Latin against the
     index: each stands for the spellings of it that the index has (``когам`` → ``қоғам``;
     :meth:`searchkz.rank.Ranker.readings`, weighted as in the ranking), also inside a phrase
-    (``"когамдык кенес"``).  Adds the respellings to the terms to highlight."""
+    (``"когамдык кенес"``), and a prefix pattern typed without them that no indexed word begins
+    with for the indexed prefixes it may stand for (``ког*`` → ``қоғ*``).  Adds the respellings of the words that
+    are not negated to the terms to highlight."""
     from whoosh import query as wq
 
     from searchkz.rank import PARAMS
 
     respell = _respell_class()
     changed = []
+    positive = {id(leaf) for leaf in _positive_leaves(plan.query)}
 
-    def readings(word):
+    def readings(word, leaf):
         out = ranker.readings(word, PARAMS)[1:]  # the first is the word as typed
-        for stems, exacts, _w in out:
-            plan.stems.update(stems)
-            plan.exact.update(exacts)
+        if id(leaf) in positive:
+            for stems, exacts, _w in out:
+                plan.stems.update(stems)
+                plan.exact.update(exacts)
         return out
 
     def fix(q):
         if isinstance(q, respell):
             changed.append(q)
             subs = []
-            for stems, exacts, w in readings(q.word):
+            for stems, exacts, w in readings(q.word, q):
                 for f in q.fields:
                     for t in sorted(exacts if f == "exact" else stems):
                         subs.append(wq.Term(f, t, boost=w * _FIELD_WEIGHTS[f]))
             return wq.Or(subs) if subs else wq.NullQuery
         if isinstance(q, wq.Phrase) and q.fieldname in _WORD_FIELDS and q.char_ranges:
-            fixed = _respell_phrase(q, plan, readings)
+            fixed = _respell_phrase(q, plan, lambda word: readings(word, q))
             if fixed is not q:
                 changed.append(q)
             return fixed
+        if (type(q) is wq.Prefix and _CYRILLIC_RE.search(q.text) and not has_kazakh_letter(q.text)
+                and not ranker.has_prefix(q.fieldname, q.text)):  # (а* stays а*, not ә* too)
+            alts = ranker.respellings(q.text, fieldname=q.fieldname, prefixes=True)
+            if alts:
+                changed.append(q)
+                return wq.Or([wq.Prefix(q.fieldname, p, boost=q.boost) for p in alts])
         return q
 
     q = plan.query.accept(fix)

@@ -74,15 +74,17 @@ class Vocabulary:
             return sum(seg.df(fieldname, term) for seg in self.segments)
         return len(self.plist(fieldname, term)[0])
 
-    def respellings(self, word: str, limit: int = 64, fieldname: str = "exact", table: dict | None = None) -> list[str]:
-        """Words of the field's vocabulary that ``word`` (typed without Kazakh letters) may stand for.
+    def respellings(self, word: str, limit: int = 64, fieldname: str = "exact", table: dict | None = None,
+                    prefixes: bool = False) -> list[str]:
+        """Words of the field's vocabulary that ``word`` (typed without Kazakh letters) may stand for
+        (``prefixes``: the beginnings of its words, for a pattern ``ког*``).
 
         A depth-first walk that lets each foldable letter be itself or a Kazakh
         letter (к→к/қ, у→у/ұ/ү, и→и/і …) and prunes every prefix no indexed word
         starts with: ``когамдык`` → ``[қоғамдық]``.
         """
         table = table or UNFOLD
-        key = ("~" + fieldname + str(len(table)), word)
+        key = ("~" + fieldname + str(len(table)) + "*" * prefixes, word)
         hit = self._prefix.get(key)
         if hit is not None:
             return hit
@@ -94,8 +96,8 @@ class Vocabulary:
             if len(out) >= limit or budget[0] <= 0:
                 return
             if i == len(word):
-                if self.has_term(fieldname, prefix) and prefix not in out:
-                    out.append(prefix)
+                if (prefixes or self.has_term(fieldname, prefix)) and prefix not in out:
+                    out.append(prefix)  # (a prefix: the walk reached it through indexed ones)
                 if insert and prefix and prefix[-1] in _CONSONANTS and self.has_term(fieldname, prefix + "ь"):
                     out.append(prefix + "ь")
                 return

@@ -406,3 +406,19 @@ def test_a_page_past_the_end_says_so(ix):
     assert len(res) == 0 and res.total == 5
     assert res.notices == ["page 99 (offset 980) is past the last of the 5 results"]
     assert ix.search("қоғам", offset=4, limit=10).notices == []
+
+
+@pytest.mark.parametrize("typed, kazakh", [("ког*", "қоғ*"), ("title:ког*", "title:қоғ*"), ("кенес* AND ұйым", "кеңес* AND ұйым"),
+                                           ("уйым* NOT кенес*", "ұйым* NOT кеңес*")])
+def test_a_pattern_typed_without_kazakh_letters(ix, typed, kazakh):
+    """A prefix pattern typed on a Russian keyboard finds what it would with the Kazakh letters
+    (``ког*`` found nothing: no indexed word begins with ког), as plain words and phrases do."""
+    want = set(ids(ix.search(kazakh, limit=10)))
+    assert want and set(ids(ix.search(typed, limit=10))) == want
+
+
+@pytest.mark.parametrize("query, marked", [("ұйым NOT когам", ["ұйымдар"]), ("ұйым NOT \"когамнын кенеси\"", ["ұйымдар"]),
+                                           ("когам AND ұйым", ["Қоғамның", "ұйымдар"])])
+def test_a_negated_respelled_word_is_not_highlighted(ix, query, marked):
+    text = "Қоғамның кеңесі және ұйымдар"
+    assert [text[a:b] for a, b in ix.highlight(text, query)] == marked
