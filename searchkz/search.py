@@ -544,8 +544,8 @@ def respell_query(plan: QueryPlan, ranker) -> None:
     index: each stands for the spellings of it that the index has (``когам`` → ``қоғам``;
     :meth:`searchkz.rank.Ranker.readings`, weighted as in the ranking), also inside a phrase
     (``"когамдык кенес"``), and a prefix pattern typed without them that no indexed word begins
-    with for the indexed prefixes it may stand for (``ког*`` → ``қоғ*``).  Adds the respellings of the words that
-    are not negated to the terms to highlight."""
+    with for the indexed prefixes it may stand for (``ког*`` → ``қоғ*``).  Adds the respellings
+    of the words that are not negated to the terms to highlight."""
     from whoosh import query as wq
 
     from searchkz.rank import PARAMS
