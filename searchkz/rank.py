@@ -35,6 +35,7 @@ filtering every list as it is read); ``--since/--until`` and other filters are a
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,6 +90,7 @@ class Ranker(Vocabulary):
     """Scores free-text queries against one searcher's reader (one per searcher: :func:`ranker_for`)."""
 
     def __init__(self, searcher) -> None:
+        keep_heap()
         self.reader = searcher.reader()
         super().__init__(segments_of(self.reader))
         self.n_all = self.reader.doc_count_all()
@@ -306,6 +308,32 @@ def best(docs: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
         docs, values = docs[keep], values[keep]
     order = np.lexsort((docs, -values))[:k]
     return docs[order]
+
+
+_heap_kept = False
+
+
+def keep_heap() -> None:
+    """Let the C heap keep its free memory (glibc; once a process).  A search allocates and frees
+    arrays of the index's documents query after query (~2 MB in all at 100,000 documents), and
+    glibc gives the free top of its heap back to the system whenever it exceeds the trim
+    threshold (by default twice the largest block yet freed): every query faulted ~200 pages
+    back in, ~0.5 ms of system time and ~20% of a warm search's time at 100,000 documents.
+    Blocks under 32 MB now come from the heap, and up to 64 MB of its free top stays mapped."""
+    global _heap_kept
+    if _heap_kept:
+        return
+    _heap_kept = True
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    if mallopt(-3, 32 << 20):  # M_MMAP_THRESHOLD (its maximum on 64 bits; setting it ends glibc's own
+        mallopt(-1, 64 << 20)  # adjustment of both) and M_TRIM_THRESHOLD
 
 
 def release(searcher) -> None:
