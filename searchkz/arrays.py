@@ -140,13 +140,16 @@ class FieldArrays:
         if kind == IDS16:
             ids = raw.view(np.uint16).astype(np.intp)
         elif kind == GAPS8:
-            ids = np.cumsum(np.where(raw == 0, 255, raw), dtype=np.intp)[raw != 0] - 1
+            zero = raw == 0
+            ids = np.add.accumulate(np.where(zero, 255, raw), dtype=np.intp)[~zero]
+            ids -= 1
         else:
             ids = np.flatnonzero(np.unpackbits(raw, count=self.n, bitorder="little").view(bool))
-        ws = np.full(len(ids), self.boost)
+        ws = np.empty(len(ids))
+        ws.fill(self.boost)
         x0, x1 = int(self.xstart[i]), int(self.xstart[i + 1])
         if x1 > x0:
-            ws[np.searchsorted(ids, self.xdoc[x0:x1])] = self.xval[x0:x1] * self.boost
+            ws[np.searchsorted(ids, self.xdoc[x0:x1].astype(np.intp))] = self.xval[x0:x1] * self.boost
         return ids, ws
 
     def with_live(self, live: np.ndarray) -> np.ndarray:
@@ -191,7 +194,7 @@ class FieldArrays:
         ws = bits * self.boost
         x0, x1 = int(self.xstart[i]), int(self.xstart[i + 1])
         if x1 > x0:
-            ws[self.xdoc[x0:x1]] = self.xval[x0:x1] * self.boost
+            ws[self.xdoc[x0:x1].astype(np.intp)] = self.xval[x0:x1] * self.boost  # (intp: a third of the time)
         return bits, ws
 
 
