@@ -529,11 +529,17 @@ def _allowed(searcher, dates, only, plan) -> np.ndarray | None:
     """A bool a document: what ``--since/--until`` (``dates``: first and last day, :func:`_date_filter`),
     an outlet's documents (``only``: a bool a document) and the query's excluded words (``-кеңес``)
     allow; None: every document."""
+    import numpy as np
+
     from searchkz.rank import ranker_for
 
     ranker = ranker_for(searcher)
     allowed = ranker.day_mask(*dates) if dates is not None else None
-    for mask in (only, ~ranker.having(plan.excluded) if plan.excluded else None):
+    left_out = None  # (an article with every word of one excluded group: -кеңес, -"қоғамдық кеңес")
+    for group in plan.excluded:
+        having = np.logical_and.reduce([ranker.having([w]) for w in group])
+        left_out = having if left_out is None else left_out | having
+    for mask in (only, ~left_out if left_out is not None else None):
         if mask is not None:
             allowed = mask if allowed is None else allowed & mask
     return allowed

@@ -137,8 +137,9 @@ def _candidates(leaf, reader, deadline: float):
     from searchkz.search import _edit_distance
 
     f = leaf.fieldname
-    if isinstance(leaf, wq.Prefix):
-        return _prefixed(reader, f, leaf.text, deadline), f"{f}:{leaf.text}*"
+    if isinstance(leaf, wq.Prefix):  # (a pattern typed without Kazakh letters: its indexed spellings')
+        prefixes = getattr(leaf, "alternatives", (leaf.text,))
+        return (p for prefix in prefixes for p in _prefixed(reader, f, prefix, deadline)), f"{f}:{leaf.text}*"
     if isinstance(leaf, wq.Wildcard):
         rx = _wildcard_regex(leaf.text)
         head = _literal_head(leaf.text)

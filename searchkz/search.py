@@ -113,10 +113,24 @@ def has_syntax(text: str) -> bool:
 
 
 #: A minus that excludes a word (``қоғам -кеңес``): at the start of a word (after a space, an opening
-#: bracket or the query's start) and before a letter, a bracket or a quote; not the hyphen inside
-#: ``Нұр-Сұлтан`` or ``COVID-19-ға``, nor the sign of a number (``-5``).
-_MINUS_RE = re.compile(r"(?<![^\s(])-(?=[^\W\d_]|[(\"])")
-_MINUS_WORD_RE = re.compile(r"(?<![^\s(])-([(\"«']*[^\W\d_]\S*)")
+#: bracket or the query's start) and before a letter, a bracket, a quote or a pattern (``-*лық``),
+#: or after a field's name (``title:-кеңес``); not the hyphen inside ``Нұр-Сұлтан`` or
+#: ``COVID-19-ға``, nor the sign of a number (``-5``).  A quoted phrase is skipped whole: a minus in
+#: it (``"қоғамдық -кеңес"``) is punctuation, as the phrase's other marks are.
+_MINUS_RE = re.compile(r'"[^"]*"|(?<![^\s(])(?:([^\W\d_]\w*):)?-(?=[^\W\d_]|[(\"«\[*?])')
+#: In free text: a minus before a word, a bracket of words or a quotation (``"…"``, ``«…»``).
+_MINUS_WORD_RE = re.compile(r"""(?<![^\s(])-(\([^()]*\)|"[^"]*"|«[^«»]*»|[("«']*[^\W\d_]\S*)""")
+
+
+def _minus_to_not(text: str) -> str:
+    """A syntax query with each excluding minus written as NOT (``-кеңес`` is ``NOT кеңес``,
+    ``title:-кеңес`` is ``NOT title:кеңес``), its quoted phrases as they are."""
+    def sub(m):
+        if m.group().startswith('"'):
+            return m.group()
+        return "NOT " + (m.group(1) + ":" if m.group(1) else "")
+
+    return _MINUS_RE.sub(sub, text)
 
 
 def query_context(text: str) -> str:
@@ -146,7 +160,7 @@ class QueryPlan:
     text: str = ""  # the query as parsed (a syntax query's phrases point into it)
     ctx: str = ""  # query_context(text)
     qwords: list = field(default_factory=list)  # free text: rank.QueryWord per word (ranked by searchkz.rank)
-    excluded: list = field(default_factory=list)  # free text: rank.QueryWord per -word (articles with it left out)
+    excluded: list = field(default_factory=list)  # free text: [rank.QueryWord] per -word (articles with all of one left out)
     prefixes: frozenset | None = None  # analysis.term_prefixes of the highlight terms (set on first use)
     folded_heads: tuple | None = None  # stemmer.stem_heads of folded (set on first use)
     heads: tuple | None = None  # stemmer.stem_heads of stems and the names' stems (set on first use)
@@ -374,7 +388,7 @@ def build_query(text: str) -> QueryPlan:
         text = _LATIN_WORD_RE.sub(lambda m: latin_lower(m.group()) if "I" in m.group() or "\u0130" in m.group() else m.group(), text)
     plan = QueryPlan(query=None, text=text, ctx=ctx)
     if has_syntax(text):
-        plan.query = _parse_syntax(_MINUS_RE.sub("NOT ", text), ctx, plan)  # (-word is NOT word)
+        plan.query = _parse_syntax(_minus_to_not(text), ctx, plan)  # (-word is NOT word)
     else:
         from whoosh.query import Or
 
@@ -403,14 +417,21 @@ def build_query(text: str) -> QueryPlan:
 
 def _exclude_words(text: str, ctx: str, plan: QueryPlan) -> str:
     """The free text without its excluded words (``қоғам -кеңес``), which go to ``plan.excluded``:
-    the articles with one of them, in any form the word would be searched by, are left out."""
+    the articles with one of them, in any form the word would be searched by, are left out.
+
+    A minus before a bracket leaves out each word in it (``-(кеңес ұйым)``, as ``NOT (кеңес OR ұйым)``
+    in a syntax query); before a quotation, the articles with all its words (``-"қоғамдық кеңес"``,
+    ``-«қоғамдық кеңес»``: free text has no phrases, the words together stand for it).  Either way
+    none of its words is searched for: the minus took only the first, and the others were ranked."""
     minus = _MINUS_WORD_RE.findall(text)
     if not minus:
         return text
     for token in minus:
-        for w in WORD_RE.findall(token):
-            if not analyze_word(w, ctx).stop:
-                plan.excluded.append(_query_word(w, ctx))
+        words = [_query_word(w, ctx) for w in WORD_RE.findall(token) if not analyze_word(w, ctx).stop]
+        if token[:1] in "\"«" and len(token) > 1 and token[-1:] in "\"»":
+            plan.excluded.extend([words] if words else [])
+        else:
+            plan.excluded.extend([w] for w in words)
     rest = _MINUS_WORD_RE.sub(" ", text)
     if not WORD_RE.search(rest):
         raise QueryError(f"the query {text!r} only excludes words (-word): it has no words to search for")
@@ -581,7 +602,7 @@ def respell_query(plan: QueryPlan, ranker) -> None:
             alts = ranker.respellings(q.text, fieldname=q.fieldname, prefixes=True)
             if alts:
                 changed.append(q)
-                return wq.Or([wq.Prefix(q.fieldname, p, boost=q.boost) for p in alts])
+                return _prefixes_class()(q.fieldname, q.text, alts, boost=q.boost)
         return q
 
     q = plan.query.accept(fix)
@@ -611,6 +632,57 @@ def _respell_phrase(q, plan: QueryPlan, readings):
     return wq.Sequence(slots, slop=q.slop, boost=q.boost)
 
 
+@functools.cache
+def _prefixes_class():
+    """The leaf of a prefix pattern typed without Kazakh letters (``ког*``) that stands for the
+    indexed prefixes it may be spelled as (``қоғ*``, …): one pattern, so that it is capped at
+    :data:`searchkz.bounds.MAX_EXPANSIONS` terms in all and its notice names what was typed.  An
+    OR of one pattern per prefix was capped per prefix (some 50 terms each) and named ``қоғ*``."""
+    from whoosh import query as wq
+
+    class Prefixes(wq.Prefix):
+        def __init__(self, fieldname: str, text: str, alternatives, boost: float = 1.0, constantscore: bool = True):
+            super().__init__(fieldname, text, boost, constantscore)
+            self.alternatives = tuple(alternatives)
+
+        def __eq__(self, other) -> bool:
+            return super().__eq__(other) and self.alternatives == other.alternatives
+
+        def __hash__(self) -> int:
+            return super().__hash__() ^ hash(self.alternatives)
+
+        def __repr__(self) -> str:
+            return f"Prefixes({self.fieldname!r}, {self.text!r}, {list(self.alternatives)!r})"
+
+        def _btexts(self, ixreader):
+            for p in self.alternatives:  # (prefixes of one length: no term begins with two of them)
+                yield from ixreader.expand_prefix(self.fieldname, p)
+
+    return Prefixes
+
+
+@functools.cache
+def _and_not_class():
+    """Whoosh's ``AndNot`` with a matcher that checks the first match too.  Whoosh's
+    ``AndNotMatcher`` skips the excluded list to the first candidate only when both begin at
+    the same document: when the excluded list begins earlier, the first candidate was kept
+    whether it had the excluded word or not (``кеңес NOT ұйым`` kept the first article with
+    both, ``кеңес AND NOT ұйым`` left it out)."""
+    from whoosh import matching
+    from whoosh import query as wq
+
+    class _AndNotMatcher(matching.AndNotMatcher):
+        def _find_first(self):
+            if self.a.is_active() and self.b.is_active():
+                self._find_next()  # (skips the excluded list up to the candidate, then past both)
+
+    class AndNot(wq.AndNot):  # (same name: same repr)
+        def matcher(self, searcher, context=None):
+            return _AndNotMatcher(self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context()))
+
+    return AndNot
+
+
 def _fix_not(q):
     """``a NOT b`` under the parser's OR grouping is ``Or([a, Not(b)])`` — every document
     without b.  Rewrite each such Or to ``AndNot(Or(positives), Or(negatives))``."""
@@ -625,7 +697,7 @@ def _fix_not(q):
         if neg and pos:
             posq = pos[0] if len(pos) == 1 else wq.Or(pos, boost=q.boost)
             negq = neg[0] if len(neg) == 1 else wq.Or(neg)
-            return wq.AndNot(posq, negq)
+            return _and_not_class()(posq, negq)
         q = q.copy()
         q.subqueries = kids
         return q

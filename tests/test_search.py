@@ -422,3 +422,62 @@ def test_a_pattern_typed_without_kazakh_letters(ix, typed, kazakh):
 def test_a_negated_respelled_word_is_not_highlighted(ix, query, marked):
     text = "Қоғамның кеңесі және ұйымдар"
     assert [text[a:b] for a, b in ix.highlight(text, query)] == marked
+
+
+@pytest.mark.parametrize("query, same", [
+    ('"қоғамдық -кеңес"', '"қоғамдық кеңес"'),  # a minus in a phrase is punctuation, not NOT inside it
+    ("ұйым title:-кеңес", "ұйым NOT title:кеңес"),  # after a field's name
+    ("ұйым AND -«Балаева»", "ұйым AND NOT Балаева"),  # before Kazakh quotes
+    ("ұйым AND -*аев*", "ұйым AND NOT *аев*"),  # before a pattern
+])
+def test_a_minus_in_a_syntax_query_where_it_was_missed(ix, query, same):
+    """A minus was read as NOT only after a space or bracket and before a letter, ( or ": inside a
+    phrase it became the word 'not' (found nothing); after ``title:``, before « or * it was dropped
+    and the word searched for (``ұйым AND -«Балаева»`` found the articles with Балаева)."""
+    from searchkz.search import build_query
+
+    assert repr(build_query(query).query) == repr(build_query(same).query)
+    assert ids(ix.search(query, limit=10)) == ids(ix.search(same, limit=10)) != []
+
+
+def test_a_minus_before_a_bracket_or_a_quotation_in_free_text(ix):
+    """``-(a b)`` leaves out the articles with either word, ``-"a b"`` (``-«a b»``) those with both;
+    neither word is searched for.  The minus took the first word only and the rest were ranked as
+    wanted: ``кеңес -(Балаева ұйым)`` ranked the articles with ұйым."""
+    from searchkz.search import build_query
+
+    def has(doc_id, stem):
+        return stem in (ix.get(doc_id).title + " " + ix.get(doc_id).text).lower()
+
+    plan = build_query("кеңес -(Балаева ұйым)")
+    assert [w.raw for w in plan.qwords] == ["кеңес"] and [[w.raw for w in g] for g in plan.excluded] == [["Балаева"], ["ұйым"]]
+    assert ids(ix.search("кеңес -(Балаева ұйым)")) == [h.id for h in ix.search("кеңес")
+                                                       if not has(h.id, "балаев") and not has(h.id, "ұйым")]
+    for quote in ('"қоғамдық кеңес"', "«қоғамдық кеңес»"):
+        query = f"ұйым азаматтық сектор -{quote}"
+        plan = build_query(query)
+        assert [w.raw for w in plan.qwords] == ["ұйым", "азаматтық", "сектор"], query
+        want = [h.id for h in ix.search("ұйым азаматтық сектор") if not (has(h.id, "қоғамдық") and has(h.id, "кеңес"))]
+        assert 0 < len(want) < 5 and ids(ix.search(query)) == want
+
+
+def test_not_leaves_out_the_first_article_too(ix):
+    """Whoosh's AND NOT matcher did not check its first candidate when the excluded word's list began
+    at an earlier article: ``кеңес NOT ұйым`` (and ``ұйым -кеңес`` with other syntax) kept an
+    article with both words."""
+    want = ids(ix.search("кеңес AND NOT ұйым", limit=10))
+    assert want == [S003]
+    for query in ("кеңес NOT ұйым", 'кеңес -ұйым "қоғамдық кеңес"'):
+        assert ids(ix.search(query, limit=10)) == want, query
+
+
+def test_a_respelled_pattern_is_capped_as_one(ix, monkeypatch):
+    """``ту*`` (no indexed word begins with ту) stands for тұ* and тү*: at most MAX_EXPANSIONS terms in
+    all, with one notice that names what was typed, not up to that many for each spelling."""
+    from searchkz import bounds
+
+    monkeypatch.setattr(bounds, "MAX_EXPANSIONS", 5)
+    res = ix.search("ту*", limit=10)
+    assert res.notices == ["body:ту* matches 14 terms: searched the 5 in the most documents "
+                           "(at most 5 a wildcard, prefix, fuzzy or range term)"]
+    assert ix.facets("ту*", by="year").notices == res.notices
