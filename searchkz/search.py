@@ -685,11 +685,15 @@ def _and_not_class():
 
 def _fix_not(q):
     """``a NOT b`` under the parser's OR grouping is ``Or([a, Not(b)])`` — every document
-    without b.  Rewrite each such Or to ``AndNot(Or(positives), Or(negatives))``."""
+    without b.  Rewrite each such Or to ``AndNot(Or(positives), Or(negatives))``, and every
+    ``AndNot`` (``a ANDNOT b``) to the one whose matcher checks its first match
+    (:func:`_and_not_class`)."""
     from whoosh import query as wq
 
     if q.is_leaf():
         return q
+    if isinstance(q, wq.AndNot):
+        return _and_not_class()(_fix_not(q.a), _fix_not(q.b))
     if isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax):
         kids = [_fix_not(c) for c in q.subqueries]
         pos = [c for c in kids if not isinstance(c, wq.Not)]
