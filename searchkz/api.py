@@ -533,16 +533,14 @@ def _allowed(searcher, dates, only, plan) -> np.ndarray | None:
 
     from searchkz.rank import ranker_for
 
-    ranker = ranker_for(searcher)
-    allowed = ranker.day_mask(*dates) if dates is not None else None
-    left_out = None  # (an article with every word of one excluded group: -кеңес, -"қоғамдық кеңес")
-    for group in plan.excluded:
-        having = np.logical_and.reduce([ranker.having([w]) for w in group])
-        left_out = having if left_out is None else left_out | having
-    for mask in (only, ~left_out if left_out is not None else None):
-        if mask is not None:
-            allowed = mask if allowed is None else allowed & mask
-    return allowed
+    masks = [only] if only is not None else []
+    if dates is not None or plan.excluded:  # (a syntax query needs no ranker otherwise)
+        ranker = ranker_for(searcher)
+        if dates is not None:
+            masks.append(ranker.day_mask(*dates))
+        for group in plan.excluded:  # (an article with every word of one group: -кеңес, -"қоғамдық кеңес")
+            masks.append(~np.logical_and.reduce([ranker.having([w]) for w in group]))
+    return np.logical_and.reduce(masks) if masks else None
 
 
 def _counts(matches: np.ndarray, shown: int, copies, docs: int) -> tuple[int, int]:
