@@ -204,6 +204,10 @@ def _word_alternatives(raw: str, ctx: str) -> list[WordAnalysis]:
     alts = [a]
     if a.lang == KIND_ENGLISH:
         alts.append(analyze_word(latin_to_cyrillic(a.normalized), ""))
+    head = _HYPHEN_RE.split(raw, 1)[0]
+    if len(head) < len(raw) and head.islower() and acronyms.is_known(head):
+        # a known acronym typed in lowercase with its suffix (бұұ-ның): also as written in capitals
+        alts.append(analyze_word(acronyms.key(head) + raw[len(head):], ctx))
     return alts
 
 

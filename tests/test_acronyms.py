@@ -178,7 +178,8 @@ def test_acronym_and_full_name_find_each_other(nerd, query, first, found):
 
 
 @pytest.mark.parametrize("typed, capitals", [("бұұ AND біріккен", "БҰҰ AND біріккен"), ("тж OR ақш", "ТЖ OR АҚШ"),
-                                              ("title:ЖАО OR жао", "title:ЖАО OR ЖАО")])
+                                              ("title:ЖАО OR жао", "title:ЖАО OR ЖАО"),
+                                              ("бұұ-ның OR ақш-тың", "БҰҰ-ның OR АҚШ-тың")])  # (with a suffix)
 def test_a_known_acronym_in_lowercase_in_a_syntax_query(nerd, typed, capitals):
     """Typed in lowercase, a known acronym is searched in a syntax query too, as in free text
     ("бұұ AND біріккен" found nothing; "бұұ" alone finds the UN)."""
