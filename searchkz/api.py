@@ -539,7 +539,7 @@ def _allowed(searcher, dates, only, plan) -> np.ndarray | None:
         if dates is not None:
             masks.append(ranker.day_mask(*dates))
         for group in plan.excluded:  # (an article with every word of one group: -кеңес, -"қоғамдық кеңес")
-            masks.append(~np.logical_and.reduce([ranker.having([w]) for w in group]))
+            masks.append(~np.logical_and.reduce([ranker.having(w) for w in group]))
     return np.logical_and.reduce(masks) if masks else None
 
 

@@ -148,15 +148,14 @@ class Ranker(Vocabulary):
             mask &= days <= last
         return mask
 
-    def having(self, words: list[QueryWord], params: RankParams | None = None) -> np.ndarray:
-        """A bool a document: it has one of ``words`` — a stem in ``title`` or ``body`` or a form in
-        ``exact``, in any reading the ranking searches the word by (not the prefix net)."""
+    def having(self, word: QueryWord, params: RankParams | None = None) -> np.ndarray:
+        """A bool a document: it has ``word`` — a stem in ``title`` or ``body`` or a form in ``exact``,
+        in any reading the ranking searches the word by (not the prefix net)."""
         out = np.zeros(self.n_all, dtype=bool)
-        for w in words:
-            for stems, exacts, _weight in self.readings(w, params or PARAMS):
-                for fieldname, terms in (("title", stems), ("body", stems), ("exact", exacts)):
-                    for t in terms:
-                        out[self.plist(fieldname, t)[0]] = True
+        for stems, exacts, _weight in self.readings(word, params or PARAMS):
+            for fieldname, terms in (("title", stems), ("body", stems), ("exact", exacts)):
+                for t in terms:
+                    out[self.plist(fieldname, t)[0]] = True
         return out
 
     # -- scoring -----------------------------------------------------------

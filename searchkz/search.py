@@ -242,9 +242,9 @@ def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0,
     subs = []
     for a in _word_alternatives(raw, ctx):
         forms = [(a.stem, a.normalized)]
-        if a.stem == a.normalized and acronyms.is_known(a.normalized):
-            key = acronyms.key(a.normalized)  # typed in lowercase: бұұ is БҰҰ too, as in free text
-            forms.append((key, key))
+        capitals = _in_capitals(a)
+        if capitals:
+            forms.append((capitals, capitals))
         # (typed without Kazakh letters: its folded stem highlights its spellings with them)
         folded = a.folded if a.lang == KIND_KAZAKH and not has_kazakh_letter(a.normalized) else None
         for stem, normalized in forms:
@@ -257,6 +257,11 @@ def _word_query(raw: str, ctx: str, plan: QueryPlan, boost: float = 1.0,
         subs.append(_respell_class()(qw, fields))
     plan.words.append(raw)
     return Or(subs, boost=boost)
+
+
+def _in_capitals(a: WordAnalysis) -> str | None:
+    """The index term of a known acronym typed in lowercase (бұұ is БҰҰ too), else None."""
+    return acronyms.key(a.normalized) if a.stem == a.normalized and acronyms.is_known(a.normalized) else None
 
 
 def _take_highlights(plan: QueryPlan, q) -> None:
@@ -279,8 +284,9 @@ def _query_word(raw: str, ctx: str):
     qw = QueryWord(raw)
     for a in _word_alternatives(raw, ctx):
         qw.stems.add(a.stem)
-        if a.stem == a.normalized and acronyms.is_known(a.normalized):
-            qw.stems.add(acronyms.key(a.normalized))  # typed in lowercase: бұұ is БҰҰ too
+        capitals = _in_capitals(a)
+        if capitals:
+            qw.stems.add(capitals)
         qw.exact.add(a.normalized)
         if a.lang != KIND_KAZAKH or a.stem.isupper():  # (an acronym: no respellings)
             continue
